@@ -1,0 +1,94 @@
+"""Sentence-aware chunking of articles into ~200-word passages with a small overlap."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from index.types import Article, ChunkText
+
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
+# and an uppercase letter, digit or opening quote. Abbreviations are handled by the caller's
+# tolerance: a rare wrong split only moves a chunk boundary, it never loses text.
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"“‘(\[A-Z0-9])"
+)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences, keeping paragraph breaks as boundaries."""
+    sentences: list[str] = []
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        paragraph = " ".join(paragraph.split())
+        if paragraph:
+            sentences.extend(part for part in _SENTENCE_END.split(paragraph) if part.strip())
+    return sentences
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _split_long_sentence(sentence: str, max_words: int) -> list[str]:
+    words = sentence.split()
+    return [" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words)]
+
+
+def chunk_header(title: str, published_at: datetime | None, source: str | None) -> str:
+    """The line embedded in front of every chunk: it ties a passage to its story and date."""
+    parts = [title.strip()]
+    meta = [m for m in (source, published_at.date().isoformat() if published_at else None) if m]
+    if meta:
+        parts.append(f"({', '.join(meta)})")
+    return " ".join(parts)
+
+
+def chunk_text(
+    body: str, *, target_words: int = 200, overlap_words: int = 40
+) -> list[str]:
+    """Group whole sentences into passages of about `target_words`; consecutive passages
+    share their last sentences up to `overlap_words` so a fact on a boundary survives."""
+    if target_words <= 0 or overlap_words < 0 or overlap_words >= target_words:
+        raise ValueError("need target_words > overlap_words >= 0")
+    sentences: list[str] = []
+    for sentence in split_sentences(body):
+        if _word_count(sentence) > target_words:
+            sentences.extend(_split_long_sentence(sentence, target_words))
+        else:
+            sentences.append(sentence)
+    chunks: list[str] = []
+    current: list[str] = []
+    current_words = 0
+    for sentence in sentences:
+        words = _word_count(sentence)
+        if current and current_words + words > target_words:
+            chunks.append(" ".join(current))
+            carried: list[str] = []
+            carried_words = 0
+            for previous in reversed(current):
+                if carried_words + _word_count(previous) > overlap_words:
+                    break
+                carried.insert(0, previous)
+                carried_words += _word_count(previous)
+            current, current_words = carried, carried_words
+        current.append(sentence)
+        current_words += words
+    if current:
+        tail = " ".join(current)
+        # A tail that only repeats the overlap adds nothing new.
+        if not chunks or not chunks[-1].endswith(tail):
+            chunks.append(tail)
+    return chunks
+
+
+def chunk_article(
+    article: Article, *, target_words: int = 200, overlap_words: int = 40
+) -> list[ChunkText]:
+    """Chunks of an article, each embedded with the title (and outlet, date) as a header."""
+    header = chunk_header(article.title, article.published_at, article.source)
+    passages = chunk_text(article.body, target_words=target_words, overlap_words=overlap_words)
+    return [
+        ChunkText(ordinal=i, text=passage, embed_text=f"{header}\n{passage}")
+        for i, passage in enumerate(passages)
+    ]

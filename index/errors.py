@@ -1,0 +1,69 @@
+"""The one error hierarchy of newsbot.
+
+Every error here carries `user_message`, a text that is safe to show to a user in chat
+or on the command line (no paths, secrets or tracebacks). Anything that is not a
+`NewsbotError` is a bug: it is logged with its traceback and the user gets an apology.
+"""
+
+from __future__ import annotations
+
+
+class NewsbotError(Exception):
+    """Base class: an expected failure with a message safe to show a user."""
+
+    default_message = "Something went wrong."
+
+    def __init__(self, user_message: str | None = None) -> None:
+        self.user_message = user_message or self.default_message
+        super().__init__(self.user_message)
+
+
+class BadInputError(NewsbotError):
+    """The user asked for something malformed (a usage problem, not a bug)."""
+
+    default_message = "That input could not be understood."
+
+
+class ParseError(NewsbotError):
+    """An article file, feed or page could not be parsed."""
+
+    default_message = "The document could not be parsed."
+
+
+class FetchError(NewsbotError):
+    """A URL could not be fetched (refused, too big, too slow, HTTP error)."""
+
+    default_message = "The address could not be fetched."
+
+
+class IndexMismatchError(NewsbotError):
+    """The saved vector index was built with another model or dimension."""
+
+    default_message = (
+        "The saved index was built with a different embedding model. "
+        "Run a full re-index (newsbot reindex --full)."
+    )
+
+
+class StorageError(NewsbotError):
+    """The database could not be read or written."""
+
+    default_message = "The article store is not available right now."
+
+
+class LLMError(NewsbotError):
+    """The language model endpoint failed (timeout, rate limit, server error, bad reply)."""
+
+    default_message = "The language model is not available right now."
+
+
+class RateLimitedError(NewsbotError):
+    """A user asked more often than the configured limit allows."""
+
+    default_message = "You are asking a lot of questions. Please wait a little and try again."
+
+
+class PermissionDeniedError(NewsbotError):
+    """The user may not run this command."""
+
+    default_message = "This command is for admins."
