@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class UpsertStatus(StrEnum):
 class UpsertResult:
     status: UpsertStatus
     article_id: int
+    removed_chunk_ids: tuple[int, ...] = ()  # chunks dropped by an UPDATED article (vector ids)
 
 
 @dataclass(frozen=True)
@@ -99,3 +104,115 @@ class IngestReport:
             f"{self.new} new, {self.updated} updated, {self.duplicates} duplicates skipped, "
             f"{len(self.failures)} failed"
         )
+
+
+# --- storage records (index/store*.py) -------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ChunkMeta:
+    """Columnar metadata of chunks, row i describing chunk `chunk_ids[i]` (sorted by id).
+
+    `published` holds UTC epoch seconds (NaN when undated); `story_ids` holds the story
+    cluster, or the article's own id when it has none, so grouping by story always works.
+    """
+
+    chunk_ids: npt.NDArray[np.int64]
+    article_ids: npt.NDArray[np.int64]
+    published: npt.NDArray[np.float64]
+    sources: tuple[str | None, ...]
+    story_ids: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.chunk_ids.shape[0])
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What the store holds, for /stats and the command line."""
+
+    articles: int
+    chunks: int
+    stories: int
+    per_source: tuple[tuple[str, int], ...]  # (outlet, article count), biggest first
+    first_published: datetime | None
+    last_published: datetime | None
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """One message of a chat's history. `role` is "user" or "assistant"."""
+
+    id: int
+    chat_id: int
+    role: str
+    text: str
+    message_id: int | None
+    article_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A registered source: kind is "feed", "page" or "folder"."""
+
+    id: int
+    kind: str
+    location: str
+    added_at: datetime
+    last_fetch_at: datetime | None
+    last_error: str | None
+    etag: str | None
+    last_modified: str | None
+    article_count: int
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A chat's topic alert. `digest_hours` None means instant alerts."""
+
+    id: int
+    chat_id: int
+    topic: str
+    must_words: tuple[str, ...]
+    exclude_words: tuple[str, ...]
+    active: bool
+    digest_hours: int | None
+    last_digest_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    """An alert claimed for sending: one story for one chat, from one subscription."""
+
+    id: int
+    subscription_id: int
+    chat_id: int
+    article_id: int
+    story_id: int
+    score: float
+    reason: str
+    topic: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DigestBatch:
+    """The claimed deliveries of one digest subscription that is due."""
+
+    subscription: Subscription
+    deliveries: tuple[PendingDelivery, ...]
+
+
+@dataclass(frozen=True)
+class ReindexRun:
+    """One re-index run: status is "running", "done" or "failed"."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    full: bool
+    summary: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    error: str | None = None

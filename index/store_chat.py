@@ -1,0 +1,110 @@
+"""Chat history: the turns of each chat, to resolve follow-up questions and replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from index.errors import BadInputError
+from index.schema import ChatTurnRow
+from index.store_common import stamp
+from index.types import ChatTurn
+
+ROLES = ("user", "assistant")
+
+
+def _to_turn(row: ChatTurnRow) -> ChatTurn:
+    return ChatTurn(
+        id=row.id,
+        chat_id=row.chat_id,
+        role=row.role,
+        text=row.text,
+        message_id=row.message_id,
+        article_id=row.article_id,
+        created_at=row.created_at,
+    )
+
+
+def add_turn(
+    *,
+    session: Session,
+    chat_id: int,
+    role: str,
+    text: str,
+    message_id: int | None = None,
+    article_id: int | None = None,
+    now: datetime | None = None,
+) -> ChatTurn:
+    """Append a turn to the chat's history. `article_id` marks an alert about that article."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+    row = ChatTurnRow(
+        chat_id=chat_id,
+        role=role,
+        text=text,
+        message_id=message_id,
+        article_id=article_id,
+        created_at=stamp(now),
+    )
+    session.add(row)
+    session.flush()
+    return _to_turn(row)
+
+
+def recent_turns(*, session: Session, chat_id: int, limit: int) -> list[ChatTurn]:
+    """The chat's last `limit` turns, oldest first."""
+    rows = session.scalars(
+        select(ChatTurnRow)
+        .where(ChatTurnRow.chat_id == chat_id)
+        .order_by(ChatTurnRow.id.desc())
+        .limit(limit)
+    ).all()
+    return [_to_turn(row) for row in reversed(rows)]
+
+
+def turns_until(*, session: Session, chat_id: int, turn_id: int, limit: int) -> list[ChatTurn]:
+    """The `limit` turns of the chat up to and including `turn_id`, oldest first.
+
+    The history to continue from when a user replies to an older message.
+    """
+    rows = session.scalars(
+        select(ChatTurnRow)
+        .where(ChatTurnRow.chat_id == chat_id, ChatTurnRow.id <= turn_id)
+        .order_by(ChatTurnRow.id.desc())
+        .limit(limit)
+    ).all()
+    return [_to_turn(row) for row in reversed(rows)]
+
+
+def turn_by_message(*, session: Session, chat_id: int, message_id: int) -> ChatTurn | None:
+    """The turn recorded for this Telegram message of this chat (the latest if several)."""
+    row = session.scalars(
+        select(ChatTurnRow)
+        .where(ChatTurnRow.chat_id == chat_id, ChatTurnRow.message_id == message_id)
+        .order_by(ChatTurnRow.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _to_turn(row)
+
+
+def set_turn_message_id(*, session: Session, turn_id: int, message_id: int) -> None:
+    """Record the Telegram message id of a turn once the message is sent."""
+    result = session.execute(
+        update(ChatTurnRow).where(ChatTurnRow.id == turn_id).values(message_id=message_id)
+    )
+    if result.rowcount == 0:
+        raise BadInputError("That message is not in the chat history.")
+
+
+def clear_turns(*, session: Session, chat_id: int) -> int:
+    """Forget a chat's history; returns how many turns were removed."""
+    result = session.execute(delete(ChatTurnRow).where(ChatTurnRow.chat_id == chat_id))
+    return result.rowcount
+
+
+def prune_turns(*, session: Session, before: datetime) -> int:
+    """Drop turns older than `before` in every chat; returns how many were removed."""
+    result = session.execute(delete(ChatTurnRow).where(ChatTurnRow.created_at < before))
+    return result.rowcount

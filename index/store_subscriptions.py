@@ -1,0 +1,156 @@
+"""Topic subscriptions of chats (what alerts they want, instant or as a digest)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from index.errors import BadInputError
+from index.schema import AlertDeliveryRow, SubscriptionRow
+from index.store_common import stamp
+from index.types import Subscription
+
+# Deliveries still waiting to go out; pausing a subscription drops them.
+_QUEUED = ("pending", "sending")
+
+
+def to_subscription(row: SubscriptionRow) -> Subscription:
+    return Subscription(
+        id=row.id,
+        chat_id=row.chat_id,
+        topic=row.topic,
+        must_words=tuple(row.must_words or ()),
+        exclude_words=tuple(row.exclude_words or ()),
+        active=row.active,
+        digest_hours=row.digest_hours,
+        last_digest_at=row.last_digest_at,
+        created_at=row.created_at,
+    )
+
+
+def _check_hours(hours: int | None) -> None:
+    if hours is not None and hours <= 0:
+        raise BadInputError("The digest interval must be a positive number of hours.")
+
+
+def _own_row(session: Session, subscription_id: int, chat_id: int) -> SubscriptionRow:
+    row = session.get(SubscriptionRow, subscription_id)
+    if row is None or row.chat_id != chat_id:
+        raise BadInputError(f"There is no subscription #{subscription_id} in this chat.")
+    return row
+
+
+def add_subscription(
+    *,
+    session: Session,
+    chat_id: int,
+    topic: str,
+    must_words: Sequence[str] = (),
+    exclude_words: Sequence[str] = (),
+    digest_hours: int | None = None,
+    now: datetime | None = None,
+) -> Subscription:
+    """Subscribe a chat to a topic (active at once). `digest_hours` None: instant alerts."""
+    topic = topic.strip()
+    if not topic:
+        raise BadInputError("Tell me a topic to follow, e.g. /subscribe electric cars.")
+    _check_hours(digest_hours)
+    row = SubscriptionRow(
+        chat_id=chat_id,
+        topic=topic,
+        must_words=list(must_words),
+        exclude_words=list(exclude_words),
+        active=True,
+        digest_hours=digest_hours,
+        created_at=stamp(now),
+    )
+    session.add(row)
+    session.flush()
+    return to_subscription(row)
+
+
+def list_subscriptions(*, session: Session, chat_id: int) -> list[Subscription]:
+    rows = session.scalars(
+        select(SubscriptionRow)
+        .where(SubscriptionRow.chat_id == chat_id)
+        .order_by(SubscriptionRow.id)
+    )
+    return [to_subscription(row) for row in rows]
+
+
+def get_subscription(*, session: Session, subscription_id: int, chat_id: int) -> Subscription:
+    """The chat's own subscription; another chat's or an unknown id is a BadInputError."""
+    return to_subscription(_own_row(session, subscription_id, chat_id))
+
+
+def count_subscriptions(*, session: Session, chat_id: int) -> int:
+    """All of the chat's subscriptions, active or paused (for the per-chat limit)."""
+    count = session.scalar(
+        select(func.count(SubscriptionRow.id)).where(SubscriptionRow.chat_id == chat_id)
+    )
+    return count or 0
+
+
+def active_subscriptions(*, session: Session) -> list[Subscription]:
+    rows = session.scalars(
+        select(SubscriptionRow).where(SubscriptionRow.active.is_(True)).order_by(SubscriptionRow.id)
+    )
+    return [to_subscription(row) for row in rows]
+
+
+def _skip_queued(session: Session, *conditions: object) -> int:
+    result = session.execute(
+        update(AlertDeliveryRow)
+        .where(AlertDeliveryRow.status.in_(_QUEUED), *conditions)  # type: ignore[arg-type]
+        .values(status="skipped", claimed_by=None, claimed_at=None)
+    )
+    return result.rowcount
+
+
+def set_subscription_active(
+    *, session: Session, subscription_id: int, chat_id: int, active: bool
+) -> Subscription:
+    """Pause or resume the chat's own subscription. Pausing drops its queued alerts."""
+    row = _own_row(session, subscription_id, chat_id)
+    row.active = active
+    session.flush()
+    if not active:
+        _skip_queued(session, AlertDeliveryRow.subscription_id == subscription_id)
+    return to_subscription(row)
+
+
+def remove_subscription(*, session: Session, subscription_id: int, chat_id: int) -> Subscription:
+    """Delete the chat's own subscription (its deliveries go with it); returns what it was."""
+    row = _own_row(session, subscription_id, chat_id)
+    removed = to_subscription(row)
+    session.delete(row)
+    session.flush()
+    return removed
+
+
+def set_digest(
+    *, session: Session, subscription_id: int, chat_id: int, hours: int | None
+) -> Subscription:
+    """Switch the chat's own subscription to a digest every `hours` (None: instant alerts)."""
+    _check_hours(hours)
+    row = _own_row(session, subscription_id, chat_id)
+    row.digest_hours = hours
+    session.flush()
+    return to_subscription(row)
+
+
+def pause_chat_subscriptions(*, session: Session, chat_id: int) -> int:
+    """Pause every subscription of a chat (e.g. the bot was blocked); queued alerts dropped.
+
+    Returns how many active subscriptions were paused.
+    """
+    result = session.execute(
+        update(SubscriptionRow)
+        .where(SubscriptionRow.chat_id == chat_id, SubscriptionRow.active.is_(True))
+        .values(active=False)
+    )
+    _skip_queued(session, AlertDeliveryRow.chat_id == chat_id)
+    return result.rowcount

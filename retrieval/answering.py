@@ -1,0 +1,293 @@
+"""From retrieved passages to a cited `Answer`: LLM first, extractive composer as fallback.
+
+1. Passages whose `similarity` (query-chunk cosine) is below `min_similarity` are not
+   evidence. The default, 0.25, suits all-MiniLM-L6-v2: a chunk that answers a question
+   usually scores 0.35-0.7 against it, unrelated news 0.0-0.2. None left: NOT_FOUND, with the
+   closest headlines as citations.
+2. With an LLM: numbered sources -> reply (streamed through `on_partial` when given) ->
+   unknown [n] dropped -> renumbered 1..m by first use. The model's NOT_FOUND sentinel, or a
+   reply without one valid citation, is NOT_FOUND (no fallback: the model read the sources).
+3. No LLM, or LLMError: the extractive composer; nothing relevant there either: NOT_FOUND.
+
+`Answer.timings` holds seconds: "llm", "llm_first_token" (streaming), "extractive",
+"answer" (the whole call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from concurrent.futures import Executor
+from datetime import date
+from time import perf_counter
+from typing import TypeVar
+
+from index.errors import LLMError
+from index.protocols import Embedder
+from retrieval.citations import (
+    NOT_FOUND_SENTINEL,
+    build_citations,
+    first_use_mapping,
+    is_not_found_reply,
+    renumber,
+    strip_sentinel,
+    verify_citations,
+)
+from retrieval.extractive import compose_extractive, content_terms, tokenize
+from retrieval.llm import Generator
+from retrieval.prompt import Turn, build_messages, condense_messages
+from retrieval.types import Answer, AnswerMode, Citation, Passage
+
+logger = logging.getLogger(__name__)
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+DEFAULT_MIN_SIMILARITY = 0.25
+NOT_FOUND_TEXT = "The news I have does not answer this."
+CLOSEST_HEADLINES = "Closest headlines:"
+
+PartialCallback = Callable[[str], Awaitable[None]]
+T = TypeVar("T")
+
+# Follow-ups that lean on the previous question ("what about him?", "and in Japan?").
+_REFERRING = _wordset(
+    """it its they them their he him his she her this that these those there same also else
+    more why how"""
+)
+_CONTINUATIONS = ("and ", "what about", "how about", "also ", "but ")
+_TRAILING_MARKER = re.compile(r"\[[\d,;\s–-]*$")
+
+
+def closest_headlines(passages: Sequence[Passage], limit: int = 3) -> tuple[Citation, ...]:
+    """Up to `limit` passages of distinct articles/stories, best first, numbered 1..n."""
+    chosen: list[Passage] = []
+    seen: set[tuple[str, int]] = set()
+    for passage in passages:
+        keys = {("article", passage.article_id)}
+        if passage.story_id is not None:
+            keys.add(("story", passage.story_id))
+        if keys & seen:
+            continue
+        seen |= keys
+        chosen.append(passage)
+        if len(chosen) == limit:
+            break
+    return tuple(Citation(n, p) for n, p in enumerate(chosen, start=1))
+
+
+def not_found_text(citations: Sequence[Citation]) -> str:
+    if not citations:
+        return NOT_FOUND_TEXT
+    lines = [f"[{c.number}] {c.passage.title}" for c in citations]
+    return "\n".join([NOT_FOUND_TEXT, CLOSEST_HEADLINES, *lines])
+
+
+def parse_llm_reply(
+    raw: str, passages: Sequence[Passage]
+) -> tuple[str, tuple[Citation, ...]] | None:
+    """Verified, renumbered text and its citations; None when the reply is not an answer."""
+    text = raw.strip()
+    if not text or is_not_found_reply(text):
+        return None
+    text, cited = verify_citations(strip_sentinel(text), len(passages))
+    if not cited:
+        return None
+    return renumber(text, first_use_mapping(cited)), build_citations(passages, cited)
+
+
+def partial_view(raw: str, n_sources: int) -> str | None:
+    """What a partial reply may show: verified and renumbered like the final one (first-use
+    numbering is stable as text grows); None while it may still turn out to be NOT_FOUND."""
+    head = raw.strip(" \t\r\n*_`\"'").upper()[: len(NOT_FOUND_SENTINEL)]
+    if NOT_FOUND_SENTINEL.startswith(head) or is_not_found_reply(raw):
+        return None
+    text, cited = verify_citations(_TRAILING_MARKER.sub("", raw), n_sources)
+    return renumber(text, first_use_mapping(cited)) or None
+
+
+def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
+    """Without an LLM: when the follow-up is short (three content words or fewer), refers
+    back ("it", "they", "there"...) or continues ("and...", "what about..."), prepend up to
+    six content words of the previous user question that it lacks. Otherwise unchanged."""
+    question = question.strip()
+    previous = next((text for role, text in reversed(history) if role == "user"), None)
+    if not previous or not question:
+        return question
+    terms = content_terms(question)
+    words = {w.lower() for w in tokenize(question)}
+    leans_back = (
+        len(terms) <= 3 or bool(words & _REFERRING) or question.lower().startswith(_CONTINUATIONS)
+    )
+    if not leans_back:
+        return question
+    have = set(terms)
+    wanted = set(content_terms(previous)) - have
+    extra: list[str] = []
+    for word in tokenize(previous):  # keep the previous question's spelling and order
+        if word.lower() in wanted and word.lower() not in {e.lower() for e in extra}:
+            extra.append(word)
+    return " ".join([*extra[:6], question]) if extra else question
+
+
+def _clean_condensed(reply: str) -> str:
+    line = next((ln for ln in reply.strip().splitlines() if ln.strip()), "")
+    line = re.sub(r"^\s*(?:standalone query|query)\s*:\s*", "", line, flags=re.IGNORECASE)
+    return line.strip().strip("\"'“”‘’`").strip()
+
+
+class Answerer:
+    """Turns passages into an Answer. Holds the optional LLM and the embedder (not owned:
+    the caller closes them)."""
+
+    def __init__(
+        self,
+        *,
+        llm: Generator | None = None,
+        embedder: Embedder | None = None,
+        min_similarity: float = DEFAULT_MIN_SIMILARITY,
+        max_llm_passages: int = 6,
+        max_headlines: int = 3,
+        extractive_max_chars: int = 900,
+        extractive_max_sentences: int = 4,
+        partial_min_chars: int = 40,
+        executor: Executor | None = None,
+    ) -> None:
+        if max_llm_passages <= 0 or max_headlines < 0 or partial_min_chars < 0:
+            raise ValueError("max_llm_passages must be positive, the others not negative")
+        self._llm = llm
+        self._embedder = embedder
+        self._min_similarity = min_similarity
+        self._max_llm_passages = max_llm_passages
+        self._max_headlines = max_headlines
+        self._extractive_max_chars = extractive_max_chars
+        self._extractive_max_sentences = extractive_max_sentences
+        self._partial_min_chars = partial_min_chars
+        self._executor = executor  # where embedding runs; default: asyncio.to_thread
+
+    async def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        today: date,
+        history: Sequence[Turn] = (),
+        query: str,
+        on_partial: PartialCallback | None = None,
+    ) -> Answer:
+        started = perf_counter()
+        timings: dict[str, float] = {}
+
+        def finish(text: str, citations: tuple[Citation, ...], mode: AnswerMode) -> Answer:
+            timings["answer"] = perf_counter() - started
+            return Answer(text, citations, mode, query, tuple(passages), timings)
+
+        def not_found() -> Answer:
+            citations = closest_headlines(passages, self._max_headlines)
+            return finish(not_found_text(citations), citations, AnswerMode.NOT_FOUND)
+
+        evidence = [p for p in passages if p.similarity >= self._min_similarity]
+        if not evidence:
+            return not_found()
+
+        if self._llm is not None:
+            sources = evidence[: self._max_llm_passages]
+            messages = build_messages(question, sources, today=today, history=history)
+            llm_started = perf_counter()
+            try:
+                raw = await self._generate(messages, len(sources), on_partial, timings)
+            except LLMError as exc:
+                logger.info("LLM failed (%s); answering extractively", exc.user_message)
+            else:
+                timings["llm"] = perf_counter() - llm_started
+                parsed = parse_llm_reply(raw, sources)
+                if parsed is None:
+                    return not_found()
+                return finish(*parsed, AnswerMode.LLM)
+            timings["llm"] = perf_counter() - llm_started
+
+        extractive_started = perf_counter()
+        composed = await self._off_loop(
+            functools.partial(
+                compose_extractive,
+                question,
+                evidence,
+                embedder=self._embedder,
+                max_chars=self._extractive_max_chars,
+                max_sentences=self._extractive_max_sentences,
+            )
+        )
+        timings["extractive"] = perf_counter() - extractive_started
+        if composed is None:
+            return not_found()
+        return finish(*composed, AnswerMode.EXTRACTIVE)
+
+    async def _generate(
+        self,
+        messages: list[dict[str, str]],
+        n_sources: int,
+        on_partial: PartialCallback | None,
+        timings: dict[str, float],
+    ) -> str:
+        assert self._llm is not None
+        if on_partial is None:
+            return await self._llm.complete(messages)
+        started = perf_counter()
+        parts: list[str] = []
+        shown = 0
+        deltas = self._llm.stream(messages)
+        try:
+            async for delta in deltas:
+                if not parts:
+                    timings["llm_first_token"] = perf_counter() - started
+                parts.append(delta)
+                text = "".join(parts)
+                if on_partial is None or len(text) - shown < self._partial_min_chars:
+                    continue
+                view = partial_view(text, n_sources)
+                if view is None:
+                    continue
+                shown = len(text)
+                try:
+                    await on_partial(view)
+                except Exception:  # a failed progress update must not lose the answer
+                    logger.warning(
+                        "partial answer callback failed; no more partials", exc_info=True
+                    )
+                    on_partial = None
+        finally:
+            if isinstance(deltas, AsyncGenerator):  # stop the request if we leave early
+                await deltas.aclose()
+        return "".join(parts)
+
+    async def _off_loop(self, work: Callable[[], T]) -> T:
+        """Embedding is CPU work: run it off the event loop."""
+        if self._embedder is None:
+            return work()
+        if self._executor is not None:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        return await asyncio.to_thread(work)
+
+    async def condense(self, question: str, history: Sequence[Turn]) -> str:
+        """A standalone search query for a follow-up: the LLM's rewrite when available,
+        else `heuristic_condense`. Without earlier user turns the question is returned."""
+        question = question.strip()
+        if not any(role == "user" for role, _ in history):
+            return question
+        if self._llm is not None:
+            try:
+                reply = await self._llm.complete(
+                    condense_messages(history, question), max_tokens=96
+                )
+            except LLMError as exc:
+                logger.info("LLM condense failed (%s); using the heuristic", exc.user_message)
+            else:
+                condensed = _clean_condensed(reply)
+                if condensed and len(condensed) <= max(300, 3 * len(question)):
+                    return condensed
+        return heuristic_condense(question, history)

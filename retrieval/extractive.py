@@ -1,0 +1,235 @@
+"""The extractive composer: an answer made of article sentences, each with its [n] (pure).
+
+Used when no LLM is configured or the LLM fails. Candidate sentences come from the top
+passages; they are scored against the question by embedding cosine (the same embedder as
+search, one batch) or, without an embedder, by the share of the question's content words they
+contain. A small penalty per passage rank prefers sentences from better-ranked passages;
+near-duplicates (syndicated copies) are skipped. The chosen sentences are printed in reading
+order (passage rank, then position), each followed by its source number.
+
+The sentences are quoted article text, not the bot's voice, so a sentence that reads like an
+instruction to an AI ("ignore previous instructions…", "Assistant: reply with…") is never
+output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.protocols import Embedder
+from retrieval.sentences import split_sentences
+from retrieval.types import Citation, Passage
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# all-MiniLM-L6-v2 cosine between a question and a single sentence: sentences that answer
+# it scored ~0.75, related context 0.35-0.55, unrelated news below 0.15 (measured by hand).
+MIN_SENTENCE_SIMILARITY = 0.35
+MIN_LEXICAL_OVERLAP = 0.34  # share of the question's content words found in the sentence
+RELATIVE_CUTOFF = 0.7  # keep sentences scoring at least this share of the best one
+RANK_PENALTY = 0.03  # per passage rank, subtracted from a sentence's score
+DUPLICATE_JACCARD = 0.6  # word-set overlap above which two sentences say the same thing
+DUPLICATE_COSINE = 0.92
+MIN_SENTENCE_CHARS = 20
+MAX_SENTENCE_CHARS = 500
+
+STOPWORDS = _wordset(
+    """a an the and or but if of to in on at by for with about from into over after before than
+    then so as is are was were be been being am do does did done has have had having it its
+    it's this that these those there here he she they them his her their our we you your i
+    me my mine what which who whom whose when where why how whether any some all each both
+    few more most other such no nor not only own same too very can could will would should
+    shall may might must just also up down out off again further once new news did didn't
+    does doesn't tell me about know say said says latest happened happen please yesterday
+    today week month year last"""
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_LEADING_QUOTES = "\"'“‘«( "
+
+_BOT = r"(?:ai|a\.i\.|assistant|chat ?bot|bot|language model|llm|gpt|chatgpt)"
+_IMPERATIVE = (
+    r"(?:ignore|disregard|forget|override|bypass|reply|respond|answer|say|tell|print|output|"
+    r"write|repeat|reveal|pretend|act as|always|never|do not|don't|from now on|stop)"
+)
+_INSTRUCTION_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        # "ignore all previous instructions", also in a few other languages
+        r"\b(?:ignore|ignorez|ignora|ignoriere|disregard|forget|override|bypass)\b.{0,40}"
+        r"\b(?:instructions?|instrucciones|consignes|anweisungen|prompts?)\b",
+        r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:your\s+)?(?:previous|"
+        r"prior|above|earlier|preceding|your)\s+(?:rules|guidelines|directions|messages|context|"
+        r"text)\b",
+        rf"\bif you(?:'re| are)\b.{{0,30}}\b{_BOT}\b",
+        r"\b(?:system|developer)\s+(?:prompt|message|instructions?)\b",
+        r"\b(?:new|updated|hidden|secret|real) instructions?\b",
+        rf"\b(?:you are|you're|act as|pretend to be|behave as|role-?play as)\b.{{0,30}}\b{_BOT}\b",
+        rf"\bas an? {_BOT}\b",
+        r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?INST\]|###\s*(?:instruction|system)",
+        # addressed to the bot: "Assistant, reply with ..." / "AI: ignore ..."
+        rf"\b{_BOT}s?\b[^.!?]{{0,40}}[,:]\s*(?:please\s+)?{_IMPERATIVE}\b",
+    )
+]
+# An imperative opening the sentence, aimed at a bot or its output.
+_IMPERATIVE_START = re.compile(
+    rf"^(?:please\s+)?{_IMPERATIVE}\b.{{0,120}}"
+    rf"(?:\b{_BOT}\b|\binstructions?\b|\bprompt\b|\bthe user\b|\byour (?:answer|reply|response|"
+    r"output)\b|\b(?:only|exactly) with\b|\bthis conversation\b)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """True when a sentence reads like a prompt injection rather than reported news."""
+    text = sentence.strip().lstrip(_LEADING_QUOTES)
+    if _IMPERATIVE_START.search(text):
+        return True
+    return any(pattern.search(text) for pattern in _INSTRUCTION_PATTERNS)
+
+
+def tokenize(text: str) -> list[str]:
+    """Words (letters, digits, underscore) of any script, as written."""
+    return _WORD.findall(text)
+
+
+def content_terms(text: str) -> list[str]:
+    """Lowercased words of `text` minus stopwords, in order, each once."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return list(
+        dict.fromkeys(w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
+    )
+
+
+def _stem(word: str) -> str:
+    # Crude, language-agnostic: "sanctions"/"sanctioned" meet at "sanct".
+    return word[:5] if len(word) > 5 else word
+
+
+def lexical_overlap(question_terms: Sequence[str], sentence: str) -> float:
+    """Share of the question's terms (by 5-letter stem) present in the sentence."""
+    if not question_terms:
+        return 0.0
+    stems = {_stem(w.lower()) for w in _WORD.findall(sentence)}
+    return sum(_stem(t) in stems for t in question_terms) / len(question_terms)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rank: int  # index of its passage in the given order
+    position: int  # index of the sentence within its passage
+    text: str
+
+
+def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for rank, passage in enumerate(passages):
+        for position, sentence in enumerate(split_sentences(passage.text)):
+            if not MIN_SENTENCE_CHARS <= len(sentence) <= MAX_SENTENCE_CHARS:
+                continue
+            if len(sentence.split()) < 4 or looks_like_instruction(sentence):
+                continue
+            found.append(_Candidate(rank, position, sentence))
+    return found
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD.findall(text))
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def compose_extractive(
+    question: str,
+    passages: Sequence[Passage],
+    *,
+    embedder: Embedder | None,
+    max_chars: int = 900,
+    max_sentences: int = 4,
+    max_passages: int = 5,
+    min_score: float | None = None,
+) -> tuple[str, tuple[Citation, ...]] | None:
+    """Sentences of the top `max_passages` passages that answer `question`, each followed by
+    its [n] (n counts the cited passages from 1, in order of appearance), within `max_chars`.
+    None when no sentence reaches `min_score` (default: MIN_SENTENCE_SIMILARITY with an
+    embedder, MIN_LEXICAL_OVERLAP without)."""
+    if max_chars <= 0 or max_sentences <= 0:
+        raise ValueError("max_chars and max_sentences must be positive")
+    top = list(passages[:max_passages])
+    candidates = _candidates(top)
+    if not candidates or not question.strip():
+        return None
+
+    vectors: np.ndarray | None = None
+    if embedder is not None:
+        vectors = np.asarray(embedder.embed([c.text for c in candidates]), dtype=np.float32)
+        query = np.asarray(embedder.embed_query(question), dtype=np.float32).reshape(-1)
+        scores = (vectors @ query).tolist()
+        floor = MIN_SENTENCE_SIMILARITY if min_score is None else min_score
+    else:
+        terms = content_terms(question) or [w.lower() for w in _WORD.findall(question)]
+        scores = [lexical_overlap(terms, c.text) for c in candidates]
+        floor = MIN_LEXICAL_OVERLAP if min_score is None else min_score
+
+    ranked = sorted(
+        (
+            (score - RANK_PENALTY * c.rank, i)
+            for i, (c, score) in enumerate(zip(candidates, scores, strict=True))
+            if score >= floor and score > 0
+        ),
+        reverse=True,
+    )
+    if not ranked:
+        return None
+    best = ranked[0][0]
+    cutoff = best * RELATIVE_CUTOFF if best > 0 else best
+
+    chosen: list[int] = []
+    used = 0
+    for adjusted, i in ranked:
+        if len(chosen) >= max_sentences or adjusted < cutoff:
+            break
+        words = _words(candidates[i].text)
+        if any(_jaccard(words, _words(candidates[j].text)) >= DUPLICATE_JACCARD for j in chosen):
+            continue
+        if vectors is not None and any(
+            float(vectors[i] @ vectors[j]) >= DUPLICATE_COSINE for j in chosen
+        ):
+            continue
+        cost = len(candidates[i].text) + len(" [99] ")
+        if used + cost > max_chars:
+            continue
+        chosen.append(i)
+        used += cost
+
+    if not chosen:  # even the best sentence is longer than the budget: shorten it
+        i = ranked[0][1]
+        passage = top[candidates[i].rank]
+        text = _truncate(candidates[i].text, max_chars - len(" [1]"))
+        return f"{text} [1]", (Citation(1, passage),)
+
+    chosen.sort(key=lambda i: (candidates[i].rank, candidates[i].position))
+    numbers: dict[int, int] = {}
+    parts: list[str] = []
+    for i in chosen:
+        rank = candidates[i].rank
+        number = numbers.setdefault(rank, len(numbers) + 1)
+        parts.append(f"{candidates[i].text} [{number}]")
+    citations = tuple(Citation(number, top[rank]) for rank, number in numbers.items())
+    return " ".join(parts), citations

@@ -1,0 +1,166 @@
+"""The language model behind answers: an OpenAI-compatible chat endpoint via `AsyncOpenAI`.
+
+Every failure of the endpoint (timeout, rate limit, server error, dropped connection,
+malformed or empty reply) leaves this module as `LLMError`, chained `from` the original.
+Logs name the failure by class and HTTP status only: error bodies can echo request details,
+and the API key never appears in a message, a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import openai
+
+from index.errors import LLMError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+# Local servers (llama.cpp, vLLM, Ollama) accept any key; the client insists on one.
+PLACEHOLDER_API_KEY = "not-needed"
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Where and how to call the model. `api_key` is a plain string here: the bot layer
+    keeps it as a SecretStr and unwraps it when building this object."""
+
+    base_url: str | None
+    api_key: str | None = field(repr=False)
+    model: str
+    timeout_seconds: float = 30
+    max_retries: int = 1
+    temperature: float = 0.1
+    max_tokens: int = 700
+
+    def __post_init__(self) -> None:
+        if not self.model.strip():
+            raise ValueError("LLMConfig.model must not be empty")
+        if self.timeout_seconds <= 0:
+            raise ValueError("LLMConfig.timeout_seconds must be positive")
+        if self.max_retries < 0:
+            raise ValueError("LLMConfig.max_retries must not be negative")
+        if self.max_tokens <= 0:
+            raise ValueError("LLMConfig.max_tokens must be positive")
+
+    @property
+    def configured(self) -> bool:
+        """False when neither a key nor a base URL is set: answer extractively instead."""
+        return bool(self.base_url or self.api_key)
+
+
+class Generator(Protocol):
+    """What the answerer needs from a language model."""
+
+    async def complete(
+        self, messages: Sequence[Message], *, max_tokens: int | None = None
+    ) -> str: ...
+
+    def stream(
+        self, messages: Sequence[Message], *, max_tokens: int | None = None
+    ) -> AsyncIterator[str]: ...
+
+
+def _describe(exc: BaseException) -> str:
+    """A log-safe name for a failure: its class and HTTP status, never its body."""
+    status = getattr(exc, "status_code", None)
+    return f"{type(exc).__name__}" + (f" (HTTP {status})" if status is not None else "")
+
+
+def _to_llm_error(exc: BaseException) -> LLMError:
+    logger.warning("LLM request failed: %s", _describe(exc))
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMError("The language model took too long to answer.")
+    if isinstance(exc, openai.RateLimitError):
+        return LLMError("The language model is busy right now. Please try again shortly.")
+    return LLMError()
+
+
+# What the openai client raises for a failed call: its own errors, and ValueError for a body
+# that is not JSON (it surfaces json.JSONDecodeError unwrapped).
+_CLIENT_FAILURES = (openai.OpenAIError, ValueError)
+
+
+class LLMGenerator:
+    """Holds one `AsyncOpenAI` client; call `aclose()` (or use `async with`) when done."""
+
+    def __init__(self, config: LLMConfig) -> None:
+        self._config = config
+        # base_url and api_key are always passed explicitly so the client never falls back
+        # to OPENAI_* environment variables behind the settings' back.
+        self._client = openai.AsyncOpenAI(
+            base_url=config.base_url or DEFAULT_BASE_URL,
+            api_key=config.api_key or PLACEHOLDER_API_KEY,
+            timeout=config.timeout_seconds,
+            max_retries=config.max_retries,
+        )
+
+    @property
+    def model(self) -> str:
+        return self._config.model
+
+    def _params(self, messages: Sequence[Message], max_tokens: int | None) -> dict[str, Any]:
+        return {
+            "model": self._config.model,
+            "messages": list(messages),
+            "temperature": self._config.temperature,
+            "max_tokens": max_tokens or self._config.max_tokens,
+        }
+
+    async def complete(self, messages: Sequence[Message], *, max_tokens: int | None = None) -> str:
+        """The assistant's whole reply; LLMError when there is none."""
+        try:
+            completion = await self._client.chat.completions.create(
+                **self._params(messages, max_tokens)
+            )
+        except _CLIENT_FAILURES as exc:
+            raise _to_llm_error(exc) from exc
+        choices = getattr(completion, "choices", None)
+        if not choices:
+            raise _to_llm_error(ValueError("reply without choices"))
+        message = getattr(choices[0], "message", None)
+        content = getattr(message, "content", None)
+        if not isinstance(content, str) or not content.strip():
+            raise _to_llm_error(ValueError("empty reply"))
+        return content
+
+    async def stream(
+        self, messages: Sequence[Message], *, max_tokens: int | None = None
+    ) -> AsyncIterator[str]:
+        """The reply as text deltas (`stream=True`); LLMError on failure or an empty reply."""
+        try:
+            chunks = await self._client.chat.completions.create(
+                **self._params(messages, max_tokens), stream=True
+            )
+        except _CLIENT_FAILURES as exc:
+            raise _to_llm_error(exc) from exc
+        produced = False
+        try:
+            async for chunk in chunks:
+                if not chunk.choices:
+                    continue  # usage-only chunks and the like
+                delta = chunk.choices[0].delta.content if chunk.choices[0].delta else None
+                if delta:
+                    produced = True
+                    yield delta
+        except _CLIENT_FAILURES as exc:
+            raise _to_llm_error(exc) from exc
+        finally:
+            await chunks.close()
+        if not produced:
+            raise _to_llm_error(ValueError("empty streamed reply"))
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def __aenter__(self) -> LLMGenerator:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
