@@ -49,7 +49,9 @@ class Settings(BaseSettings):
     timezone: str = Field(default="UTC", validation_alias="NEWSBOT_TIMEZONE")
 
     # Telegram
-    telegram_bot_token: SecretStr | None = Field(default=None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias="TELEGRAM_BOT_TOKEN"
+    )
     telegram_api_base_url: str = Field(
         default="https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
     )
@@ -74,7 +76,9 @@ class Settings(BaseSettings):
 
     # Fetching user-supplied URLs
     fetch_max_bytes: int = Field(default=5_000_000, ge=1024, validation_alias="FETCH_MAX_BYTES")
-    fetch_timeout_seconds: float = Field(default=15.0, gt=0, validation_alias="FETCH_TIMEOUT_SECONDS")
+    fetch_timeout_seconds: float = Field(
+        default=15.0, gt=0, validation_alias="FETCH_TIMEOUT_SECONDS"
+    )
     allow_private_urls: bool = Field(default=False, validation_alias="ALLOW_PRIVATE_URLS")
 
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")

@@ -14,7 +14,7 @@ def _sentences(n: int, words: int = 10) -> str:
 
 
 def test_split_sentences_keeps_paragraphs_and_quotes() -> None:
-    text = 'He said “We will win.” Then he left.\n\nA new paragraph starts here. 42 people came.'
+    text = "He said “We will win.” Then he left.\n\nA new paragraph starts here. 42 people came."
     assert split_sentences(text) == [
         "He said “We will win.”",
         "Then he left.",
