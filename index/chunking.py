@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
+from index.sentences import split_sentences
 from index.types import Article, ChunkText
-
-# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before whitespace
-# and an uppercase letter, digit or opening quote. Abbreviations are handled by the caller's
-# tolerance: a rare wrong split only moves a chunk boundary, it never loses text.
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"“‘(\[A-Z0-9])"
-)
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences, keeping paragraph breaks as boundaries."""
-    sentences: list[str] = []
-    for paragraph in _PARAGRAPH_BREAK.split(text):
-        paragraph = " ".join(paragraph.split())
-        if paragraph:
-            sentences.extend(part for part in _SENTENCE_END.split(paragraph) if part.strip())
-    return sentences
 
 
 def _word_count(text: str) -> int:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.protocols import Embedder
-from retrieval.sentences import split_sentences
+from index.sentences import split_sentences
 from retrieval.types import Citation, Passage
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.sentences import split_sentences
+from index.sentences import split_sentences
 
 
 @pytest.mark.parametrize(
