@@ -1,0 +1,238 @@
+"""Application wiring: settings in, a ready python-telegram-bot Application out."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import AIORateLimiter, Application, Defaults
+
+from bot import messages
+from bot.context import news_context_types
+from bot.handlers import register_handlers
+from bot.processor import PerChatUpdateProcessor
+from bot.ratelimit import QuestionLimiter
+from bot.services import BotServices, NewsService
+
+logger = logging.getLogger(__name__)
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+# Repeating these after a timeout cannot duplicate anything a user sees.
+_SAFE_TO_REPEAT = frozenset(
+    {
+        "sendChatAction",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+        "answerCallbackQuery",
+        "getMe",
+        "getChat",
+        "getChatMember",
+        "getChatAdministrators",
+        "setMyCommands",
+        "getMyCommands",
+        "deleteWebhook",
+        "setWebhook",
+    }
+)
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """Everything the Telegram side needs; built from the settings by the entry point."""
+
+    token: str = field(repr=False)
+    api_base_url: str = TELEGRAM_API_URL  # PTB appends the token
+    api_base_file_url: str | None = None  # default: derived from api_base_url
+    admin_user_ids: frozenset[int] = frozenset()
+    admin_chat_id: int | None = None
+    questions_per_user_per_hour: int = 30  # 0 disables the limit
+    timezone: str = "UTC"
+    stream_edit_interval: float = 1.5
+    typing_interval: float = 4.0
+    latest_limit: int = 8
+    max_concurrent_updates: int = 256
+    rate_limit_retries: int = 3  # retries after a 429 (waiting retry_after)
+    network_retries: int = 2  # retries after a network error or 5xx
+    network_retry_delay: float = 0.5  # doubled on each retry
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    write_timeout: float = 15.0
+    pool_timeout: float = 5.0
+    poll_timeout: float = 30.0  # long-poll duration of getUpdates
+    webhook_url: str | None = None  # set: run behind a webhook instead of polling
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def file_url(self) -> str:
+        if self.api_base_file_url:
+            return self.api_base_file_url
+        base = self.api_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's rate limiter (waits out 429s) that also retries transient network failures."""
+
+    def __init__(self, *, max_retries: int, network_retries: int, network_delay: float) -> None:
+        super().__init__(max_retries=max_retries)
+        self._network_retries = network_retries
+        self._network_delay = network_delay
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except TimedOut:
+                if endpoint not in _SAFE_TO_REPEAT or attempt >= self._network_retries:
+                    raise
+            except NetworkError:
+                # getUpdates has its own retry loop in the updater.
+                if endpoint == "getUpdates" or attempt >= self._network_retries:
+                    raise
+            delay = self._network_delay * 2**attempt
+            attempt += 1
+            logger.info("%s failed; retry %d in %.1fs", endpoint, attempt, delay)
+            await asyncio.sleep(delay)
+
+
+def build_services(config: BotConfig, news: NewsService) -> BotServices:
+    return BotServices(
+        news=news,
+        limiter=QuestionLimiter(config.questions_per_user_per_hour, window=3600.0),
+        timezone=ZoneInfo(config.timezone),
+        admin_user_ids=frozenset(config.admin_user_ids),
+        admin_chat_id=config.admin_chat_id,
+        stream_edit_interval=config.stream_edit_interval,
+        typing_interval=config.typing_interval,
+        latest_limit=config.latest_limit,
+    )
+
+
+def build_application(config: BotConfig, services: NewsService) -> Application:  # type: ignore[type-arg]
+    """The bot: handlers, typed context, per-chat processing, rate limiting, timeouts."""
+    bot_services = build_services(config, services)
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        tzinfo=bot_services.timezone,
+    )
+    application = (
+        Application.builder()
+        .token(config.token)
+        .base_url(config.api_base_url)
+        .base_file_url(config.file_url)
+        .defaults(defaults)
+        .context_types(news_context_types())
+        .concurrent_updates(PerChatUpdateProcessor(config.max_concurrent_updates))
+        .rate_limiter(
+            RetryingRateLimiter(
+                max_retries=config.rate_limit_retries,
+                network_retries=config.network_retries,
+                network_delay=config.network_retry_delay,
+            )
+        )
+        .connect_timeout(config.connect_timeout)
+        .read_timeout(config.read_timeout)
+        .write_timeout(config.write_timeout)
+        .pool_timeout(config.pool_timeout)
+        .get_updates_connect_timeout(config.connect_timeout)
+        .get_updates_read_timeout(config.read_timeout)  # PTB adds the long-poll timeout
+        .get_updates_write_timeout(config.write_timeout)
+        .get_updates_pool_timeout(config.pool_timeout)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data.services = bot_services
+    register_handlers(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command list (shown by Telegram clients in the / menu)."""
+    commands = [BotCommand(name, description) for name, description in messages.COMMANDS]
+    await application.bot.set_my_commands(commands)
+
+
+@contextlib.asynccontextmanager
+async def polling(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    poll_timeout: float = 30.0,
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run the application with long polling inside an already running event loop.
+
+    The same steps, in the same order, as `Application.run_polling` (including post_init,
+    post_stop and post_shutdown), for tests and the offline terminal chat.
+    """
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0,
+            timeout=timedelta(seconds=poll_timeout),
+            allowed_updates=Update.ALL_TYPES,
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def run(application: Application, config: BotConfig) -> None:  # type: ignore[type-arg]
+    """Serve until interrupted: long polling, or PTB's webhook server when a URL is set."""
+    if config.webhook_url:
+        application.run_webhook(
+            listen=config.webhook_listen,
+            port=config.webhook_port,
+            url_path=urlsplit(config.webhook_url).path.lstrip("/"),
+            secret_token=config.webhook_secret,
+            webhook_url=config.webhook_url,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(
+            poll_interval=0.0,
+            timeout=timedelta(seconds=config.poll_timeout),
+            allowed_updates=Update.ALL_TYPES,
+        )

@@ -1,0 +1,317 @@
+"""A local HTTP emulator of the Telegram Bot API, for tests and the offline terminal chat.
+
+It speaks the API the way python-telegram-bot calls it (`/bot<token>/<method>`, form,
+multipart, JSON or empty bodies) and validates like the real server. The same object is
+the test-side API: create users, send texts, press buttons, inject faults, and wait for
+the bot's messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Self
+
+from aiohttp import web
+
+from bot.emulator_html import parse_html, plain_with_links
+from bot.emulator_methods import METHODS, confirm, decode_params, pending
+from bot.emulator_state import ApiError, BotApiState, Fault, Json, StoredMessage
+
+logger = logging.getLogger(__name__)
+
+_FAULT_TEXT = {
+    429: "Too Many Requests: retry after {retry_after}",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+
+
+class _Changes:
+    """Wakes every coroutine waiting for the state to change."""
+
+    def __init__(self) -> None:
+        self._waiters: set[asyncio.Future[None]] = set()
+
+    def notify(self) -> None:
+        waiters, self._waiters = self._waiters, set()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float) -> None:  # noqa: ASYNC109
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiters.add(waiter)
+                try:
+                    await waiter
+                finally:
+                    self._waiters.discard(waiter)
+
+
+class TelegramEmulator:
+    """The Bot API on 127.0.0.1; `token=None` accepts any token."""
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        bot_id: int = 7_000_000_001,
+        bot_username: str = "newsbot_bot",
+        bot_name: str = "Newsbot",
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self._token = token
+        self._host = host
+        self._requested_port = port
+        self._changes = _Changes()
+        self._listeners: list[Callable[[], None]] = []
+        self._user_ids = itertools.count(1001)
+        self._allowed_updates: list[str] = []
+        self._closing = False
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self.state = BotApiState(
+            bot_user={
+                "id": bot_id,
+                "is_bot": True,
+                "first_name": bot_name,
+                "username": bot_username,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            },
+            on_change=self._changed,
+        )
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._requested_port)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        self._closing = False
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._changes.notify()  # release held long polls
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """What to pass to `ApplicationBuilder.base_url` (PTB appends the token)."""
+        return f"http://{self._host}:{self.port}/bot"
+
+    @property
+    def bot_user(self) -> Json:
+        return self.state.bot_user
+
+    # ---- HTTP ----------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if self._token is not None and request.match_info["token"] != self._token:
+            return _error(ApiError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        try:
+            params = decode_params(await _read_params(request))
+            self.state.calls.append((method, params))
+            fault = self.state.take_fault(method)
+            if fault is not None:
+                return _fault_response(fault)
+            if method.lower() == "getupdates":
+                result: Any = await self._get_updates(params)
+            else:
+                handler = METHODS.get(method.lower())
+                if handler is None:
+                    raise ApiError(404, "Not Found")
+                result = handler(self.state, params)
+        except ApiError as exc:
+            return _error(exc)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _get_updates(self, params: Json) -> list[Json]:
+        confirm(self.state, params.get("offset"))
+        if "allowed_updates" in params:
+            self._allowed_updates = list(params["allowed_updates"] or [])
+        query = {**params, "allowed_updates": self._allowed_updates}
+        timeout = float(params.get("timeout") or 0)
+        if timeout > 0 and not self._closing:
+            try:
+                await self._changes.wait_for(
+                    lambda: self._closing or bool(pending(self.state, query)), timeout
+                )
+            except TimeoutError:
+                return []
+        return [] if self._closing else pending(self.state, query)
+
+    def _changed(self) -> None:
+        self._changes.notify()
+        for listener in list(self._listeners):
+            listener()
+
+    # ---- test-side API -------------------------------------------------------------------
+
+    def create_user(
+        self,
+        first_name: str = "Alice",
+        *,
+        user_id: int | None = None,
+        username: str | None = None,
+        language_code: str | None = "en",
+    ) -> Json:
+        """Register a user (and their private chat, whose id is the user id)."""
+        user: Json = {
+            "id": user_id if user_id is not None else next(self._user_ids),
+            "is_bot": False,
+            "first_name": first_name,
+        }
+        if username:
+            user["username"] = username
+        if language_code:
+            user["language_code"] = language_code
+        self.state.add_user(user)
+        return user
+
+    def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user: Json,
+        chat_type: str = "private",
+        reply_to_message_id: int | None = None,
+        chat_title: str | None = None,
+    ) -> Json:
+        """A user writes `text` in a chat; returns the queued Update as a dict."""
+        self.state.ensure_chat(chat_id, chat_type, chat_title)
+        return self.state.user_message(chat_id, text, user, reply_to_message_id)
+
+    def press_button(self, chat_id: int, message_id: int, data: str, user: Json) -> Json:
+        """A user presses an inline button carrying `data`; returns the callback update."""
+        return self.state.callback_query(chat_id, message_id, data, user)
+
+    def block_bot(self, chat_id: int) -> None:
+        """From now on, messages to `chat_id` fail with 403 (the user blocked the bot)."""
+        self.state.blocked.add(chat_id)
+
+    def set_chat_admins(self, chat_id: int, user_ids: list[int]) -> None:
+        self.state.admins[chat_id] = list(user_ids)
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        retry_after: int | None = None,
+        count: int = 1,
+        description: str | None = None,
+    ) -> None:
+        """Make the next `count` calls of `method` fail with `status` (429 with retry_after)."""
+        queue = self.state.faults.setdefault(method.lower(), deque())
+        queue.extend(Fault(status, retry_after, description) for _ in range(count))
+
+    def messages(self, chat_id: int) -> list[StoredMessage]:
+        """Every message of a chat, user and bot alike, deleted ones included, in order."""
+        return list(self.state.chat_messages(chat_id))
+
+    def bot_messages(self, chat_id: int) -> list[StoredMessage]:
+        """The bot's messages in a chat that are not deleted, in order."""
+        return [m for m in self.state.chat_messages(chat_id) if m.from_bot and not m.deleted]
+
+    def calls(self, method: str | None = None) -> list[Json]:
+        """Parameters of every API call received (of one method, if given)."""
+        wanted = method.lower() if method else None
+        return [p for m, p in self.state.calls if wanted is None or m.lower() == wanted]
+
+    def chat_actions(self, chat_id: int) -> list[str]:
+        return list(self.state.chat_actions.get(chat_id, []))
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after every state change; returns an unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API reads better with a plain number
+    ) -> None:
+        """Wait until `predicate()` holds (checked after each change); TimeoutError if not."""
+        await self._changes.wait_for(predicate, timeout)
+
+    async def wait_for_messages(
+        self,
+        chat_id: int,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[StoredMessage]:
+        """Wait until the bot has at least `count` messages in the chat; return them."""
+        try:
+            await self.wait_until(lambda: len(self.bot_messages(chat_id)) >= count, timeout)
+        except TimeoutError:
+            seen = [m.text for m in self.bot_messages(chat_id)]
+            raise TimeoutError(f"expected {count} bot messages in {chat_id}, saw {seen}") from None
+        return self.bot_messages(chat_id)
+
+    async def wait_acknowledged(
+        self,
+        update_id: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> None:
+        """Wait until the bot confirmed `update_id` (a later getUpdates offset passed it)."""
+        await self.wait_until(lambda: self.state.acknowledged_through >= update_id, timeout)
+
+
+def html_to_plain(text: str) -> str:
+    """Telegram HTML as readable plain text, links written as `text (url)`."""
+    return plain_with_links(parse_html(text))
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    raw: dict[str, Any] = dict(request.query)
+    if not request.body_exists:
+        return raw
+    if request.content_type == "application/json":
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise ApiError(400, "Bad Request: JSON body must be an object")
+        raw.update(body)
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, str):
+                raw[key] = value
+            else:
+                raw[key] = {"filename": value.filename, "size": len(value.file.read())}
+    return raw
+
+
+def _error(exc: ApiError) -> web.Response:
+    body: Json = {"ok": False, "error_code": exc.code, "description": exc.description}
+    if exc.retry_after is not None:
+        body["parameters"] = {"retry_after": exc.retry_after}
+    return web.json_response(body, status=exc.code)
+
+
+def _fault_response(fault: Fault) -> web.Response:
+    template = _FAULT_TEXT.get(fault.status, "Error")
+    description = fault.description or template.format(retry_after=fault.retry_after)
+    return _error(ApiError(fault.status, description, fault.retry_after))

@@ -1,0 +1,144 @@
+"""Telegram handlers: thin callbacks over the news service, and the one error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, ReplyParameters, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot import messages
+from bot.context import NewsContext
+from bot.handlers_ask import ask_command, command_argument, on_text
+from bot.html_text import escape, truncate
+from bot.render import render_headlines, render_sources_overview
+from index.errors import NewsbotError
+
+logger = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: NewsContext) -> None:
+    """/start: what the bot does, with three example questions."""
+    if update.effective_message is None:
+        return
+    examples = await context.services.news.example_questions(3)
+    await update.effective_message.reply_text(messages.start(examples))
+
+
+async def help_command(update: Update, context: NewsContext) -> None:
+    """/help: how to use the bot."""
+    del context
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(messages.HELP)
+
+
+async def latest(update: Update, context: NewsContext) -> None:
+    """/latest [TOPIC]: the newest headlines, optionally on a topic."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    topic = command_argument(message.text or "") or None
+    headlines = await services.news.latest(topic, services.latest_limit)
+    await reply_pieces(message, render_headlines(headlines, topic, tz=services.timezone))
+
+
+async def sources(update: Update, context: NewsContext) -> None:
+    """/sources: which outlets and dates are indexed."""
+    message = update.effective_message
+    if message is None:
+        return
+    overview = await context.services.news.overview()
+    pieces = render_sources_overview(overview, tz=context.services.timezone)
+    await reply_pieces(message, pieces)
+
+
+async def unknown_command(update: Update, context: NewsContext) -> None:
+    """Any other /command in a private chat: point to /help."""
+    del context
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(messages.UNKNOWN_COMMAND)
+
+
+async def reply_pieces(message: Message, pieces: list[str]) -> None:
+    """Send several HTML messages in order, the first one replying to `message`."""
+    for index, piece in enumerate(pieces):
+        if index == 0:
+            await message.reply_text(piece)
+        else:
+            await message.get_bot().send_message(message.chat_id, piece)
+
+
+async def on_error(update: object, context: NewsContext) -> None:
+    """Known errors become their user message; anything else is logged and apologised for."""
+    error = context.error
+    chat_id = _chat_id(update)
+    if isinstance(error, NewsbotError):
+        logger.info("%s in chat %s: %s", type(error).__name__, chat_id, error.user_message)
+        text = escape(error.user_message)
+    elif isinstance(error, Forbidden):
+        logger.warning("cannot write to chat %s: %s", chat_id, error)
+        return
+    else:
+        logger.error("unexpected error while handling %s", _describe(update), exc_info=error)
+        text = messages.APOLOGY
+        await _notify_admins(update, context)
+    if chat_id is None:
+        return
+    reply_to = _message_id(update)
+    reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    try:
+        await context.bot.send_message(chat_id, text, reply_parameters=reply)
+    except TelegramError as exc:
+        logger.warning("could not tell chat %s about an error: %s", chat_id, exc)
+
+
+async def _notify_admins(update: object, context: NewsContext) -> None:
+    admin_chat_id = context.services.admin_chat_id
+    error = context.error
+    if admin_chat_id is None or error is None:
+        return
+    detail = truncate(str(error).replace(context.bot.token, "<token>"), 500)
+    summary = messages.admin_error_summary(type(error).__name__, detail, _describe(update))
+    try:
+        await context.bot.send_message(admin_chat_id, summary)
+    except TelegramError as exc:
+        logger.warning("could not notify the admin chat: %s", exc)
+
+
+def _chat_id(update: object) -> int | None:
+    if isinstance(update, Update) and update.effective_chat is not None:
+        return update.effective_chat.id
+    return None
+
+
+def _message_id(update: object) -> int | None:
+    if isinstance(update, Update) and update.message is not None:
+        return update.message.message_id
+    return None
+
+
+def _describe(update: object) -> str:
+    if isinstance(update, Update):
+        return f"update {update.update_id} (chat {_chat_id(update)})"
+    return "a background task"
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    """Attach every handler and the error handler to the application."""
+    new_messages = filters.UpdateType.MESSAGE
+    commands = {
+        "start": start,
+        "help": help_command,
+        "ask": ask_command,
+        "latest": latest,
+        "sources": sources,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=new_messages))
+    application.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(
+        MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)
+    )
+    application.add_error_handler(on_error)
