@@ -41,7 +41,7 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler", "urllib3"):
+    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     for library in ("sentence_transformers", "transformers", "faiss"):
         logging.getLogger(library).setLevel(logging.WARNING)

@@ -1,0 +1,126 @@
+"""The `newsbot` command line: one entry point for indexing, asking, evaluating and the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+
+from pydantic import ValidationError
+
+from bot.answer_text import answer_as_json, answer_as_text
+from bot.logging_setup import configure_logging
+from bot.runtime import Runtime
+from bot.settings import Settings
+from index.errors import BadInputError, NewsbotError
+from index.parsing import parse_date
+
+log = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbot", description="Answers questions about the news it has indexed."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="index article files, folders, feeds or pages")
+    ingest.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ask = commands.add_parser("ask", help="answer a question from the indexed news")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="answer, citations and passages as JSON")
+    ask.add_argument("--as-of", metavar="DATE", help="search only articles published by DATE")
+    ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
+
+    commands.add_parser("run", help="start the bot (offline terminal chat without a token)")
+
+    evaluate = commands.add_parser("eval", help="measure retrieval or alert quality")
+    suites = evaluate.add_subparsers(dest="suite", required=True, metavar="SUITE")
+    rtqa = suites.add_parser("realtimeqa", help="RealTime QA retrieval figures")
+    rtqa.add_argument("directory")
+    rtqa.add_argument("--cache", default=None, help="folder for the cached evaluation index")
+    rtqa.add_argument("--limit", type=int, default=None, help="first N questions only")
+    alerts = suites.add_parser("alerts", help="topic-alert precision and recall")
+    alerts.add_argument("directory")
+    alerts.add_argument("--threshold", type=float, default=None)
+    return parser
+
+
+def _as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = parse_date(value)
+    if moment is None:
+        raise BadInputError(f"--as-of: cannot read the date {value!r} (try 2022-06-16)")
+    if moment.time() == time(0, 0):
+        # A bare date means "by the end of that day".
+        moment = moment.replace(hour=23, minute=59, second=59)
+    return moment
+
+
+async def _ask(runtime: Runtime, args: argparse.Namespace) -> int:
+    pair = await asyncio.to_thread(runtime.open_index)
+    searcher = await asyncio.to_thread(runtime.searcher, pair)
+    assistant = runtime.assistant(searcher)
+    try:
+        now = datetime.now(UTC)
+        as_of = _as_of(args.as_of)
+        answer = await assistant.ask(args.question, now=as_of or now, as_of=as_of, k=args.k)
+    finally:
+        assistant.searcher.close()
+    print(answer_as_json(answer) if args.json else answer_as_text(answer))
+    return 0
+
+
+def _dispatch(runtime: Runtime, args: argparse.Namespace) -> int:
+    if args.command == "ingest":
+        from bot.cli_index import print_report, run_ingest
+
+        report = run_ingest(runtime, args.targets, quiet=args.quiet)
+        print_report(report)
+        return 0 if report.new + report.updated + report.duplicates or not report.failures else 1
+    if args.command == "ask":
+        return asyncio.run(_ask(runtime, args))
+    if args.command == "run":
+        from bot.cli_run import run_bot
+
+        return run_bot(runtime)
+    if args.command == "eval":
+        from bot.cli_eval import run_eval
+
+        return run_eval(runtime, args)
+    raise BadInputError(f"unknown command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"newsbot: invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    secrets = [
+        s.get_secret_value()
+        for s in (settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret)
+        if s is not None
+    ]
+    configure_logging(settings.log_level, secrets)
+    runtime = Runtime(settings)
+    try:
+        return _dispatch(runtime, args)
+    except NewsbotError as exc:
+        print(f"newsbot: {exc.user_message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        asyncio.run(runtime.aclose())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""`newsbot ingest`: parse files, folders and URLs, then store and index them."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from bot.runtime import Runtime
+from index.errors import NewsbotError
+from index.fetch import fetch_articles
+from index.parsing import iter_path
+from index.pipeline import IngestProgress
+from index.types import Article, IngestReport, ParseFailure
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def iter_targets(targets: Sequence[str], runtime: Runtime) -> Iterator[Article | ParseFailure]:
+    """Articles and failures of every target, in order; a bad target never stops the rest."""
+    for target in targets:
+        if _is_url(target):
+            try:
+                _, result = asyncio.run(fetch_articles(target, policy=runtime.fetch_policy))
+            except NewsbotError as exc:
+                yield ParseFailure(name=target, reason=exc.user_message)
+                continue
+            yield from result.articles
+            yield from result.failures
+            continue
+        path = Path(target)
+        if not path.exists():
+            yield ParseFailure(name=target, reason="no such file or folder")
+            continue
+        yield from iter_path(path)
+
+
+def run_ingest(runtime: Runtime, targets: Sequence[str], *, quiet: bool = False) -> IngestReport:
+    indexer = runtime.indexer()
+    indexer.open()
+    bar = tqdm(desc="indexing", unit=" articles", disable=quiet or None, file=sys.stderr)
+
+    def progress(state: IngestProgress) -> None:
+        bar.n = state.articles_seen
+        bar.set_postfix(chunks=state.chunks_embedded, refresh=False)
+        bar.refresh()
+
+    try:
+        report = indexer.ingest(iter_targets(targets, runtime), progress=progress)
+    finally:
+        bar.close()
+    return report
+
+
+def print_report(report: IngestReport) -> None:
+    for failure in report.failures:
+        print(f"failed: {failure.name}: {failure.reason}", file=sys.stderr)
+    print(report.summary_line())

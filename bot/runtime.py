@@ -1,0 +1,132 @@
+"""Builds the services of newsbot from settings: the one place where the layers are wired."""
+
+from __future__ import annotations
+
+import logging
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings
+from index.db import make_engine, make_session_factory, upgrade_database
+from index.embedding import SentenceTransformerEmbedder
+from index.fetch import FetchPolicy
+from index.pipeline import Indexer, IndexingConfig
+from index.protocols import Embedder
+from index.snapshot_io import IndexPair
+from retrieval.answering import Answerer
+from retrieval.assistant import NewsAssistant
+from retrieval.async_search import AsyncSearcher
+from retrieval.corpus import build_catalog, passage_loader
+from retrieval.llm import LLMConfig, LLMGenerator
+from retrieval.search import HybridSearcher
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Holds the engine and the embedding model; makes the indexer, searcher and assistant."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._llm: LLMGenerator | None = None
+
+    @cached_property
+    def engine(self) -> Engine:
+        engine = make_engine(self.settings.resolved_database_url)
+        upgrade_database(engine)
+        return engine
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_session_factory(self.engine)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = SentenceTransformerEmbedder(
+                self.settings.embedding_model,
+                precision=self.settings.embedding_precision,
+                batch_size=self.settings.embedding_batch_size,
+                threads=self.settings.cpu_threads,
+            )
+        return self._embedder
+
+    @property
+    def index_dir(self) -> Path:
+        return self.settings.index_dir
+
+    @property
+    def fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(
+            max_bytes=self.settings.fetch_max_bytes,
+            timeout_seconds=self.settings.fetch_timeout_seconds,
+            allow_private=self.settings.allow_private_urls,
+        )
+
+    def indexing_config(self) -> IndexingConfig:
+        return IndexingConfig(
+            chunk_words=self.settings.chunk_words,
+            overlap_words=self.settings.chunk_overlap_words,
+            approximate_threshold=self.settings.approximate_index_threshold,
+            threads=self.settings.cpu_threads,
+        )
+
+    def indexer(self) -> Indexer:
+        return Indexer(
+            session_factory=self.sessions,
+            embedder=self.embedder,
+            index_dir=self.index_dir,
+            config=self.indexing_config(),
+        )
+
+    def open_index(self) -> IndexPair:
+        """The index, repaired to match the database (missing vectors embedded)."""
+        indexer = self.indexer()
+        report = indexer.open()
+        if report.added or report.removed:
+            log.info("index repaired: %d added, %d removed", report.added, report.removed)
+        return indexer.pair
+
+    def searcher(self, pair: IndexPair) -> HybridSearcher:
+        return HybridSearcher(
+            self.embedder,
+            pair.vectors,
+            pair.keywords,
+            build_catalog(self.sessions),
+            passage_loader(self.sessions),
+        )
+
+    def llm_config(self) -> LLMConfig | None:
+        s = self.settings
+        if not s.llm_configured:
+            return None
+        return LLMConfig(
+            base_url=s.openai_base_url,
+            api_key=s.openai_api_key.get_secret_value() if s.openai_api_key else None,
+            model=s.llm_model,
+            timeout_seconds=s.llm_timeout_seconds,
+            max_retries=s.llm_max_retries,
+        )
+
+    def assistant(self, searcher: HybridSearcher) -> NewsAssistant:
+        config = self.llm_config()
+        if config is not None and self._llm is None:
+            self._llm = LLMGenerator(config)
+        answerer = Answerer(llm=self._llm, embedder=self.embedder)
+        return NewsAssistant(
+            searcher=AsyncSearcher(searcher),
+            answerer=answerer,
+            timezone=self.settings.timezone,
+            passages=self.settings.answer_passages,
+        )
+
+    async def aclose(self) -> None:
+        if self._llm is not None:
+            await self._llm.aclose()
+            self._llm = None
+        if "engine" in self.__dict__:
+            self.engine.dispose()

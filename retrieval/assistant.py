@@ -1,0 +1,73 @@
+"""The question path: understand, search, answer. The bot and the command line both call it."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+from retrieval.answering import Answerer
+from retrieval.async_search import AsyncSearcher
+from retrieval.prompt import Turn
+from retrieval.query import understand
+from retrieval.types import Answer
+
+
+class NewsAssistant:
+    """Answers questions from the indexed news, citing its sources."""
+
+    def __init__(
+        self,
+        *,
+        searcher: AsyncSearcher,
+        answerer: Answerer,
+        timezone: str = "UTC",
+        passages: int = 6,
+    ) -> None:
+        if passages < 1:
+            raise ValueError("passages must be at least 1")
+        self._searcher = searcher
+        self._answerer = answerer
+        self._timezone = timezone
+        self._passages = passages
+
+    @property
+    def searcher(self) -> AsyncSearcher:
+        return self._searcher
+
+    async def ask(
+        self,
+        question: str,
+        *,
+        now: datetime,
+        history: Sequence[Turn] = (),
+        as_of: datetime | None = None,
+        on_partial: Callable[[str], Awaitable[None]] | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """A cited answer to `question` as of `now`; `history` turns a follow-up standalone."""
+        started = time.perf_counter()
+        standalone = await self._answerer.condense(question, history) if history else question
+        plan = understand(
+            standalone,
+            now=now,
+            timezone=self._timezone,
+            known_sources=self._searcher.searcher.catalog.sources(),
+            as_of=as_of,
+        )
+        searched = time.perf_counter()
+        passages = await self._searcher.search(plan, k=k or self._passages)
+        search_seconds = time.perf_counter() - searched
+        answer = await self._answerer.answer(
+            question,
+            passages,
+            today=now.date(),
+            history=history,
+            query=plan.text,
+            on_partial=on_partial,
+        )
+        timings = dict(answer.timings)
+        timings["search"] = search_seconds
+        timings["total"] = time.perf_counter() - started
+        return dataclasses.replace(answer, passages=tuple(passages), timings=timings)
