@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from types import ModuleType
 
 from pydantic import ValidationError
 
@@ -19,6 +21,22 @@ from index.errors import BadInputError, NewsbotError
 from index.parsing import parse_date
 
 log = logging.getLogger(__name__)
+
+
+# Command groups living in their own modules; each has `register(subparsers)` and
+# `dispatch(runtime, args) -> int | None` (None: not my command).
+_COMMAND_MODULES = ("bot.cli_eval", "bot.cli_admin")
+
+
+def _command_modules() -> list[ModuleType]:
+    modules = []
+    for name in _COMMAND_MODULES:
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,15 +57,8 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("run", help="start the bot (offline terminal chat without a token)")
 
-    evaluate = commands.add_parser("eval", help="measure retrieval or alert quality")
-    suites = evaluate.add_subparsers(dest="suite", required=True, metavar="SUITE")
-    rtqa = suites.add_parser("realtimeqa", help="RealTime QA retrieval figures")
-    rtqa.add_argument("directory")
-    rtqa.add_argument("--cache", default=None, help="folder for the cached evaluation index")
-    rtqa.add_argument("--limit", type=int, default=None, help="first N questions only")
-    alerts = suites.add_parser("alerts", help="topic-alert precision and recall")
-    alerts.add_argument("directory")
-    alerts.add_argument("--threshold", type=float, default=None)
+    for module in _command_modules():
+        module.register(commands)
     return parser
 
 
@@ -90,10 +101,10 @@ def _dispatch(runtime: Runtime, args: argparse.Namespace) -> int:
         from bot.cli_run import run_bot
 
         return run_bot(runtime)
-    if args.command == "eval":
-        from bot.cli_eval import run_eval
-
-        return run_eval(runtime, args)
+    for module in _command_modules():
+        result = module.dispatch(runtime, args)
+        if result is not None:
+            return result
     raise BadInputError(f"unknown command {args.command}")
 
 

@@ -1,0 +1,68 @@
+"""`newsbot run`: the bot against Telegram, or the offline terminal chat without a token."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+
+from telegram.ext import Application
+
+from bot.app import BotConfig, build_application, run
+from bot.news_service import StoreNewsService
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.terminal import OFFLINE_TOKEN, run_offline
+from retrieval.dates import warm_up
+
+log = logging.getLogger(__name__)
+
+
+def bot_config(settings: Settings) -> BotConfig:
+    """The bot's settings as the small frozen object bot.app takes."""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    return BotConfig(
+        token=token or OFFLINE_TOKEN,
+        api_base_url=settings.telegram_api_base_url,
+        admin_user_ids=frozenset(settings.admin_user_ids),
+        admin_chat_id=settings.admin_chat_id,
+        questions_per_user_per_hour=settings.questions_per_user_per_hour,
+        timezone=settings.timezone,
+        webhook_url=settings.webhook_url,
+        webhook_listen=settings.webhook_listen,
+        webhook_port=settings.webhook_port,
+        webhook_secret=(
+            settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        ),
+    )
+
+
+def build_service(runtime: Runtime) -> StoreNewsService:
+    """Open the index (repairing it against the database) and wire the question path."""
+    pair = runtime.open_index()
+    searcher = runtime.searcher(pair)
+    warm_up()
+    return StoreNewsService(assistant=runtime.assistant(searcher), sessions=runtime.sessions)
+
+
+def run_bot(runtime: Runtime) -> int:
+    # PTB 22 warns about its own int retry_after unless told to use timedeltas.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    service = build_service(runtime)
+    config = bot_config(runtime.settings)
+    try:
+        if runtime.settings.telegram_bot_token is not None:
+            log.info("starting the bot against %s", config.api_base_url)
+            run(build_application(config, service), config)
+        else:
+
+            def build(base_url: str) -> Application:  # type: ignore[type-arg]
+                return build_application(
+                    dataclasses.replace(config, api_base_url=base_url), service
+                )
+
+            asyncio.run(run_offline(build))
+    finally:
+        service.assistant.searcher.close()
+    return 0
