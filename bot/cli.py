@@ -75,12 +75,12 @@ def _as_of(value: str | None) -> datetime | None:
 
 
 async def _ask(runtime: Runtime, args: argparse.Namespace) -> int:
+    as_of = _as_of(args.as_of)  # refuse a bad date before loading anything
     pair = await asyncio.to_thread(runtime.open_index)
     searcher = await asyncio.to_thread(runtime.searcher, pair)
     assistant = runtime.assistant(searcher)
     try:
         now = datetime.now(UTC)
-        as_of = _as_of(args.as_of)
         answer = await assistant.ask(args.question, now=as_of or now, as_of=as_of, k=args.k)
     finally:
         assistant.searcher.close()

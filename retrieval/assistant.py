@@ -9,6 +9,7 @@ from datetime import datetime
 
 from retrieval.answering import Answerer
 from retrieval.async_search import AsyncSearcher
+from retrieval.merge import merge_by_article
 from retrieval.prompt import Turn
 from retrieval.query import understand
 from retrieval.types import Answer
@@ -61,7 +62,7 @@ class NewsAssistant:
         search_seconds = time.perf_counter() - searched
         answer = await self._answerer.answer(
             question,
-            passages,
+            merge_by_article(passages),
             today=now.date(),
             history=history,
             query=plan.text,
