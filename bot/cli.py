@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from index.errors import BadInputError, NewsbotError
 from index.parsing import parse_date
+from retrieval.types import DateRange
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="answer, citations and passages as JSON")
     ask.add_argument("--as-of", metavar="DATE", help="search only articles published by DATE")
+    ask.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="OUTLET",
+        help="only articles of this outlet (repeatable)",
+    )
+    ask.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
+    ask.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
     ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
 
     commands.add_parser("run", help="start the bot (offline terminal chat without a token)")
@@ -62,26 +72,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _as_of(value: str | None) -> datetime | None:
+def _date_option(value: str | None, option: str, *, end_of_day: bool) -> datetime | None:
     if value is None:
         return None
     moment = parse_date(value)
     if moment is None:
-        raise BadInputError(f"--as-of: cannot read the date {value!r} (try 2022-06-16)")
-    if moment.time() == time(0, 0):
+        raise BadInputError(f"{option}: cannot read the date {value!r} (try 2022-06-16)")
+    if end_of_day and moment.time() == time(0, 0):
         # A bare date means "by the end of that day".
         moment = moment.replace(hour=23, minute=59, second=59)
     return moment
 
 
 async def _ask(runtime: Runtime, args: argparse.Namespace) -> int:
-    as_of = _as_of(args.as_of)  # refuse a bad date before loading anything
+    # Refuse bad options before loading anything.
+    as_of = _date_option(args.as_of, "--as-of", end_of_day=True)
+    since = _date_option(args.since, "--since", end_of_day=False)
+    until = _date_option(args.until, "--until", end_of_day=True)
+    date_range = DateRange(start=since, end=until) if since or until else None
     pair = await asyncio.to_thread(runtime.open_index)
     searcher = await asyncio.to_thread(runtime.searcher, pair)
     assistant = runtime.assistant(searcher)
     try:
         now = datetime.now(UTC)
-        answer = await assistant.ask(args.question, now=as_of or now, as_of=as_of, k=args.k)
+        answer = await assistant.ask(
+            args.question,
+            now=as_of or now,
+            as_of=as_of,
+            k=args.k,
+            sources=args.source,
+            date_range=date_range,
+        )
     finally:
         assistant.searcher.close()
     print(answer_as_json(answer) if args.json else answer_as_text(answer))

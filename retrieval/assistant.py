@@ -12,7 +12,7 @@ from retrieval.async_search import AsyncSearcher
 from retrieval.merge import merge_by_article
 from retrieval.prompt import Turn
 from retrieval.query import understand
-from retrieval.types import Answer
+from retrieval.types import Answer, DateRange
 
 
 class NewsAssistant:
@@ -46,8 +46,14 @@ class NewsAssistant:
         as_of: datetime | None = None,
         on_partial: Callable[[str], Awaitable[None]] | None = None,
         k: int | None = None,
+        sources: Sequence[str] = (),
+        date_range: DateRange | None = None,
     ) -> Answer:
-        """A cited answer to `question` as of `now`; `history` turns a follow-up standalone."""
+        """A cited answer to `question` as of `now`; `history` turns a follow-up standalone.
+
+        `sources` and `date_range` come from the caller (command-line options) and take
+        precedence over what the question itself says.
+        """
         started = time.perf_counter()
         standalone = await self._answerer.condense(question, history) if history else question
         plan = understand(
@@ -57,6 +63,15 @@ class NewsAssistant:
             known_sources=self._searcher.searcher.catalog.sources(),
             as_of=as_of,
         )
+        if sources or date_range is not None:
+            plan = dataclasses.replace(
+                plan,
+                filters=dataclasses.replace(
+                    plan.filters,
+                    sources=tuple(sources) or plan.filters.sources,
+                    date_range=date_range or plan.filters.date_range,
+                ),
+            )
         searched = time.perf_counter()
         passages = await self._searcher.search(plan, k=k or self._passages)
         search_seconds = time.perf_counter() - searched

@@ -104,3 +104,16 @@ def test_bad_as_of_date_gets_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "--as-of" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_ask_with_outlet_and_date_options(indexed: Path) -> None:
+    result = _newsbot(
+        "ask", "Boeing", "--json", "--source", "wikinews", "--since", "2005-01-01",
+        "--until", "2005-12-31", data_dir=indexed,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    passages = json.loads(result.stdout)["passages"]
+    assert passages
+    assert all(p["source"] == "Wikinews" for p in passages)
+    assert all("2005-01-01" <= p["published_at"][:10] <= "2005-12-31" for p in passages)
