@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter, Application, Defaults
 
 from bot import messages
@@ -23,10 +23,15 @@ from bot.handlers import register_handlers
 from bot.processor import PerChatUpdateProcessor
 from bot.ratelimit import QuestionLimiter
 from bot.services import BotServices, NewsService
+from index.errors import NewsbotError
+
+if TYPE_CHECKING:
+    from bot.admin_service import AdminService
 
 logger = logging.getLogger(__name__)
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+TOKEN_REJECTED = "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)."
 
 # Repeating these after a timeout cannot duplicate anything a user sees.
 _SAFE_TO_REPEAT = frozenset(
@@ -64,6 +69,9 @@ class BotConfig:
     latest_limit: int = 8
     max_concurrent_updates: int = 256
     rate_limit_retries: int = 3  # retries after a 429 (waiting retry_after)
+    # Requests to chats per second, all chats together (Telegram's broadcast limit is ~30/s;
+    # a local emulator needs none: 0 switches the throttle off).
+    max_chat_requests_per_second: float = 30.0
     network_retries: int = 2  # retries after a network error or 5xx
     network_retry_delay: float = 0.5  # doubled on each retry
     connect_timeout: float = 5.0
@@ -75,6 +83,8 @@ class BotConfig:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
+    # Other secrets (the LLM API key) that must never appear in a chat message.
+    other_secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def file_url(self) -> str:
@@ -89,8 +99,15 @@ class BotConfig:
 class RetryingRateLimiter(AIORateLimiter):
     """PTB's rate limiter (waits out 429s) that also retries transient network failures."""
 
-    def __init__(self, *, max_retries: int, network_retries: int, network_delay: float) -> None:
-        super().__init__(max_retries=max_retries)
+    def __init__(
+        self,
+        *,
+        max_retries: int,
+        network_retries: int,
+        network_delay: float,
+        overall_max_rate: float = 30.0,
+    ) -> None:
+        super().__init__(max_retries=max_retries, overall_max_rate=overall_max_rate)
         self._network_retries = network_retries
         self._network_delay = network_delay
 
@@ -124,7 +141,9 @@ class RetryingRateLimiter(AIORateLimiter):
             await asyncio.sleep(delay)
 
 
-def build_services(config: BotConfig, news: NewsService) -> BotServices:
+def build_services(
+    config: BotConfig, news: NewsService, *, admin: AdminService | None = None
+) -> BotServices:
     return BotServices(
         news=news,
         limiter=QuestionLimiter(config.questions_per_user_per_hour, window=3600.0),
@@ -134,12 +153,16 @@ def build_services(config: BotConfig, news: NewsService) -> BotServices:
         stream_edit_interval=config.stream_edit_interval,
         typing_interval=config.typing_interval,
         latest_limit=config.latest_limit,
+        admin=admin,
+        secrets=tuple(s for s in (config.token, config.webhook_secret, *config.other_secrets) if s),
     )
 
 
-def build_application(config: BotConfig, services: NewsService) -> Application:  # type: ignore[type-arg]
+def build_application(
+    config: BotConfig, services: NewsService, *, admin: AdminService | None = None
+) -> Application:  # type: ignore[type-arg]
     """The bot: handlers, typed context, per-chat processing, rate limiting, timeouts."""
-    bot_services = build_services(config, services)
+    bot_services = build_services(config, services, admin=admin)
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -158,6 +181,7 @@ def build_application(config: BotConfig, services: NewsService) -> Application: 
                 max_retries=config.rate_limit_retries,
                 network_retries=config.network_retries,
                 network_delay=config.network_retry_delay,
+                overall_max_rate=config.max_chat_requests_per_second,
             )
         )
         .connect_timeout(config.connect_timeout)
@@ -182,6 +206,15 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await application.bot.set_my_commands(commands)
 
 
+@contextlib.contextmanager
+def _rejected_token() -> Iterator[None]:
+    """PTB's InvalidToken quotes the whole token; say what is wrong without it."""
+    try:
+        yield
+    except InvalidToken:
+        raise NewsbotError(TOKEN_REJECTED) from None
+
+
 @contextlib.asynccontextmanager
 async def polling(
     application: Application,  # type: ignore[type-arg]
@@ -193,7 +226,13 @@ async def polling(
     The same steps, in the same order, as `Application.run_polling` (including post_init,
     post_stop and post_shutdown), for tests and the offline terminal chat.
     """
-    await application.initialize()
+    with _rejected_token():
+        try:
+            await application.initialize()
+        except Exception:
+            # The bot's HTTP client is open by now, and shutdown() skips an uninitialised bot.
+            await application.bot.request.shutdown()
+            raise
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -221,6 +260,11 @@ async def polling(
 
 def run(application: Application, config: BotConfig) -> None:  # type: ignore[type-arg]
     """Serve until interrupted: long polling, or PTB's webhook server when a URL is set."""
+    with _rejected_token():
+        _serve(application, config)
+
+
+def _serve(application: Application, config: BotConfig) -> None:  # type: ignore[type-arg]
     if config.webhook_url:
         application.run_webhook(
             listen=config.webhook_listen,

@@ -23,6 +23,9 @@ from bot.emulator_state import ApiError, BotApiState, Fault, Json, StoredMessage
 
 logger = logging.getLogger(__name__)
 
+# Decides, per API call (method, decoded parameters), whether it fails and how.
+FaultPolicy = Callable[[str, Json], Fault | None]
+
 _FAULT_TEXT = {
     429: "Too Many Requests: retry after {retry_after}",
     500: "Internal Server Error",
@@ -75,6 +78,7 @@ class TelegramEmulator:
         self._user_ids = itertools.count(1001)
         self._allowed_updates: list[str] = []
         self._closing = False
+        self._fault_policy: FaultPolicy | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.state = BotApiState(
@@ -135,6 +139,8 @@ class TelegramEmulator:
             params = decode_params(await _read_params(request))
             self.state.calls.append((method, params))
             fault = self.state.take_fault(method)
+            if fault is None and self._fault_policy is not None:
+                fault = self._fault_policy(method, params)
             if fault is not None:
                 return _fault_response(fault)
             if method.lower() == "getupdates":
@@ -146,6 +152,8 @@ class TelegramEmulator:
                 result = handler(self.state, params)
         except ApiError as exc:
             return _error(exc)
+        except ConnectionResetError:  # the bot gave up on the call (cancelled): nobody to answer
+            raise asyncio.CancelledError from None
         return web.json_response({"ok": True, "result": result})
 
     async def _get_updates(self, params: Json) -> list[Json]:
@@ -209,6 +217,11 @@ class TelegramEmulator:
         """A user presses an inline button carrying `data`; returns the callback update."""
         return self.state.callback_query(chat_id, message_id, data, user)
 
+    def send_update(self, payload: Json) -> Json:
+        """Queue an update of any kind as it is, e.g. `{"edited_message": {...}}` or
+        `{"channel_post": {...}}`; its update_id is added. Returns the queued update."""
+        return self.state.queue_update(payload)
+
     def block_bot(self, chat_id: int) -> None:
         """From now on, messages to `chat_id` fail with 403 (the user blocked the bot)."""
         self.state.blocked.add(chat_id)
@@ -227,6 +240,13 @@ class TelegramEmulator:
         """Make the next `count` calls of `method` fail with `status` (429 with retry_after)."""
         queue = self.state.faults.setdefault(method.lower(), deque())
         queue.extend(Fault(status, retry_after, description) for _ in range(count))
+
+    def set_fault_policy(self, policy: FaultPolicy | None) -> None:
+        """Let `policy(method, params)` fail any call (return a `Fault`) or pass it (None).
+
+        Faults queued by `fail_next` go first. For randomised fault tests; None switches it off.
+        """
+        self._fault_policy = policy
 
     def messages(self, chat_id: int) -> list[StoredMessage]:
         """Every message of a chat, user and bot alike, deleted ones included, in order."""

@@ -169,6 +169,10 @@ class BotApiState:
         }
         return self._queue({"callback_query": query})
 
+    def queue_update(self, body: Json) -> Json:
+        """Queue an update of any kind, as given (the test API's raw door)."""
+        return self._queue(dict(body))
+
     def _queue(self, body: Json) -> Json:
         update = {"update_id": next(self._update_ids), **body}
         self.updates.append(update)

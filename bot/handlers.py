@@ -10,8 +10,12 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import messages
 from bot.context import NewsContext
-from bot.handlers_ask import ask_command, command_argument, on_text
+from bot.handlers_admin import admin_sources
+from bot.handlers_admin import register as register_admin
+from bot.handlers_ask import MAX_QUESTION_CHARS, ask_command, command_argument, on_text
+from bot.handlers_fallback import register_fallbacks
 from bot.html_text import escape, truncate
+from bot.logging_setup import SecretScrubber
 from bot.render import render_headlines, render_sources_overview
 from index.errors import NewsbotError
 
@@ -40,6 +44,9 @@ async def latest(update: Update, context: NewsContext) -> None:
         return
     services = context.services
     topic = command_argument(message.text or "") or None
+    if topic is not None and len(topic) > MAX_QUESTION_CHARS:  # it is searched, and echoed
+        await message.reply_text(messages.question_too_long(MAX_QUESTION_CHARS))
+        return
     headlines = await services.news.latest(topic, services.latest_limit)
     await reply_pieces(message, render_headlines(headlines, topic, tz=services.timezone))
 
@@ -47,7 +54,7 @@ async def latest(update: Update, context: NewsContext) -> None:
 async def sources(update: Update, context: NewsContext) -> None:
     """/sources: which outlets and dates are indexed."""
     message = update.effective_message
-    if message is None:
+    if message is None or await admin_sources(update, context):
         return
     overview = await context.services.news.overview()
     pieces = render_sources_overview(overview, tz=context.services.timezone)
@@ -99,7 +106,8 @@ async def _notify_admins(update: object, context: NewsContext) -> None:
     error = context.error
     if admin_chat_id is None or error is None:
         return
-    detail = truncate(str(error).replace(context.bot.token, "<token>"), 500)
+    scrubber = SecretScrubber((context.bot.token, *context.services.secrets))
+    detail = truncate(scrubber.scrub(str(error)), 500)
     summary = messages.admin_error_summary(type(error).__name__, detail, _describe(update))
     try:
         await context.bot.send_message(admin_chat_id, summary)
@@ -137,8 +145,10 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
+    register_admin(application)
     application.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)
     )
+    register_fallbacks(application)  # last: only what no handler above took
     application.add_error_handler(on_error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from telegram import Chat, Message, MessageEntity, Update
@@ -10,6 +11,13 @@ from bot import messages
 from bot.context import NewsContext
 from bot.handlers_stream import AnswerStream, typing_indicator
 from bot.render import render_answer
+
+logger = logging.getLogger(__name__)
+
+# Longer questions are refused politely: they are pasted articles rather than questions, and
+# they would crowd the sources out of the LLM's prompt (date phrases are read in the first
+# 1,000 characters too).
+MAX_QUESTION_CHARS = 1000
 
 
 def command_argument(text: str) -> str:
@@ -77,6 +85,10 @@ async def answer_question(update: Update, context: NewsContext, question: str) -
     services = context.services
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None:
+        return
+    if len(question) > MAX_QUESTION_CHARS:
+        logger.info("refused a question of %d characters in chat %s", len(question), chat.id)
+        await message.reply_text(messages.question_too_long(MAX_QUESTION_CHARS))
         return
     if not services.is_admin(user.id):
         wait = services.limiter.try_acquire(user.id)

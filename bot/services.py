@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.ratelimit import QuestionLimiter
 from retrieval.types import Answer
+
+if TYPE_CHECKING:
+    from bot.admin_service import AdminService
 
 PartialCallback = Callable[[str], Awaitable[None]]
 
@@ -101,6 +104,8 @@ class BotServices:
     typing_interval: float = 4.0
     latest_limit: int = 8
     clock: Callable[[], datetime] = field(default=_utcnow)
+    admin: AdminService | None = None  # sources and re-indexing (bot/admin_service.py)
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # kept out of chat messages
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.admin_user_ids

@@ -76,6 +76,10 @@ _INSTRUCTION_PATTERNS = [
         r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?INST\]|###\s*(?:instruction|system)",
         # addressed to the bot: "Assistant, reply with ..." / "AI: ignore ..."
         rf"\b{_BOT}s?\b[^.!?]{{0,40}}[,:]\s*(?:please\s+)?{_IMPERATIVE}\b",
+        # a forged chat turn or prompt delimiter: "System: ...", "</sources>"
+        r"^(?:system|developer|assistant)\s*:",
+        r"</?\s*(?:sources|system|instructions?|conversation)\s*>",
+        r"\b(?:now in|enter|enable|switch to|activate)\s+(?:developer|god|jailbreak|dan)\s+mode\b",
     )
 ]
 # An imperative opening the sentence, aimed at a bot or its output.

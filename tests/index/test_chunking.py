@@ -1,3 +1,4 @@
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -35,13 +36,13 @@ def test_chunks_are_about_target_size_and_cover_all_text() -> None:
 
 def test_consecutive_chunks_overlap_by_whole_sentences() -> None:
     chunks = chunk_text(_sentences(60), target_words=100, overlap_words=25)
-    for first, second in zip(chunks, chunks[1:], strict=False):
+    for first, second in itertools.pairwise(chunks):
         first_sentences = split_sentences(first)
         first_of_second = split_sentences(second)[0]
         # the overlap is a suffix of whole sentences of the previous chunk, under 25 words
         position = first_sentences.index(first_of_second)
         overlap = first_sentences[position:]
-        assert 0 < position
+        assert position > 0
         assert sum(len(s.split()) for s in overlap) <= 25
         assert second.startswith(" ".join(overlap))
 

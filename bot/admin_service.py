@@ -1,0 +1,259 @@
+"""The admin side of the bot: sources, one re-index at a time, /ingest, /stats.
+
+Index writes (re-index, feed polls, /ingest) run one at a time on one owned worker thread,
+never on the event loop; a second request meanwhile gets `AdminBusyError` carrying the
+running job, whose `progress` the worker keeps up to date. When a write finishes, the
+searcher is swapped to the new snapshot (`IndexReloader`), so questions asked during the
+work are answered from the old index. Then the hooks in `on_new_articles` (the alert
+matcher) receive the chunks of the new and updated articles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from bot import admin_ops
+from bot.admin_ops import AdminStats
+from bot.index_watch import IndexReloader
+from bot.runtime import Runtime
+from index.errors import NewsbotError, ParseError
+from index.fetch import fetch_articles
+from index.ingest_now import IngestNowResult
+from index.pipeline import NewChunks
+from index.refresh import RefreshProgress, RefreshReport, merge_new_chunks
+from index.source_fetch import DetectedSource
+from index.types import SourceRecord
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Receives the chunks (with vectors) of newly indexed articles, after the swap.
+NewArticlesHook = Callable[[NewChunks], Awaitable[None]]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AdminConfig:
+    progress_interval: float = 3.0  # seconds between edits of a progress message
+    feed_poll_seconds: float | None = None  # None: feeds are not polled
+    index_watch_seconds: float | None = 10.0  # None: snapshots of other processes not watched
+
+
+@dataclass(eq=False)
+class AdminJob:
+    """A running index write. kind: "reindex", "full", "poll" or "ingest"."""
+
+    kind: str
+    started_at: datetime
+    progress: RefreshProgress | None = None  # replaced by the worker thread as it goes
+    report: RefreshReport | None = None
+    error: BaseException | None = None
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait(self) -> RefreshReport | None:
+        """The report once finished (None for /ingest); re-raises the job's error."""
+        await self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.report
+
+
+class AdminBusyError(NewsbotError):
+    """Another index write is running; `job` is it (with its progress)."""
+
+    default_message = "A re-index is running. Try again when it has finished."
+
+    def __init__(self, job: AdminJob) -> None:
+        super().__init__()
+        self.job = job
+
+
+class AdminService:
+    """Holds the admin worker thread and the state of the running job."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        reloader: IndexReloader,
+        *,
+        config: AdminConfig | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._runtime = runtime
+        self._reloader = reloader
+        self._config = config or AdminConfig()
+        self._clock = clock
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-admin")
+        self._cancel = threading.Event()
+        self._job: AdminJob | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
+        self.on_new_articles: list[NewArticlesHook] = []
+
+    @property
+    def config(self) -> AdminConfig:
+        return self._config
+
+    @property
+    def reloader(self) -> IndexReloader:
+        return self._reloader
+
+    @property
+    def job(self) -> AdminJob | None:
+        """The running index write, if any."""
+        return self._job
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    # -- index writes -------------------------------------------------------------------
+
+    def start_reindex(self, *, full: bool = False) -> AdminJob:
+        """Start re-indexing every source in the background; AdminBusyError if one runs."""
+        return self._start("full" if full else "reindex", full=full, kinds=None)
+
+    async def poll_feeds(self) -> AdminJob | None:
+        """Start an incremental refresh of the feed sources; None when busy or no feeds."""
+        if self._job is not None or self._closed:
+            log.info("feed poll skipped: another index write is running")
+            return None
+        feeds = await asyncio.to_thread(admin_ops.count_sources, self._runtime, "feed")
+        if not feeds or self._job is not None:
+            return None
+        return self._start("poll", full=False, kinds=("feed",))
+
+    async def ingest_url(self, url: str) -> IngestNowResult:
+        """Fetch one URL and index its article(s) now; AdminBusyError while a job runs."""
+        job = self._claim("ingest")
+        result: IngestNowResult | None = None
+        try:
+            _, parsed = await fetch_articles(url, policy=self._runtime.fetch_policy)
+            if not parsed.articles:
+                reason = parsed.failures[0].reason if parsed.failures else "no article text"
+                raise ParseError(f"No article could be read at that address ({reason}).")
+            result = await self._on_worker(
+                admin_ops.ingest_articles, self._runtime, parsed.articles
+            )
+            await self._reloader.reload()
+        except BaseException as exc:
+            job.error = exc
+            raise
+        finally:
+            self._release(job)
+        assert result is not None
+        if result.new_chunks is not None:
+            self._spawn(self._notify(result.new_chunks))
+        return result
+
+    def _claim(self, kind: str) -> AdminJob:
+        if self._closed:
+            raise NewsbotError("The bot is shutting down.")
+        if self._job is not None:
+            raise AdminBusyError(self._job)
+        self._job = AdminJob(kind=kind, started_at=self._clock())
+        return self._job
+
+    def _release(self, job: AdminJob) -> None:
+        if self._job is job:
+            self._job = None
+        job.done.set()
+
+    def _start(self, kind: str, *, full: bool, kinds: tuple[str, ...] | None) -> AdminJob:
+        job = self._claim(kind)
+        self._spawn(self._run_refresh(job, full=full, kinds=kinds))
+        return job
+
+    async def _run_refresh(
+        self, job: AdminJob, *, full: bool, kinds: tuple[str, ...] | None
+    ) -> None:
+        parts: list[NewChunks] | None = [] if self.on_new_articles else None
+
+        def progress(state: RefreshProgress) -> None:
+            job.progress = state  # one reference assignment: safe to read from the loop
+
+        try:
+            job.report = await self._on_worker(
+                admin_ops.run_reindex,
+                self._runtime,
+                full=full,
+                kinds=kinds,
+                trigger=job.kind,
+                progress=progress,
+                on_chunks=parts.append if parts is not None else None,
+                cancel=self._cancel,
+            )
+            await self._reloader.reload()
+        except Exception as exc:
+            job.error = exc
+            if isinstance(exc, NewsbotError):
+                log.info("%s stopped: %s", job.kind, exc.user_message)
+            else:
+                log.exception("%s failed", job.kind)
+        finally:
+            self._release(job)
+        if job.error is None and parts:
+            merged = merge_new_chunks(parts)
+            if merged is not None:
+                await self._notify(merged)
+
+    async def _notify(self, chunks: NewChunks) -> None:
+        for hook in list(self.on_new_articles):
+            try:
+                await hook(chunks)
+            except Exception:
+                log.exception("a new-articles hook failed")
+
+    async def _on_worker(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def track(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run a coroutine that follows a job (a progress message) until `aclose`."""
+        return self._spawn(coroutine)
+
+    # -- sources and figures ---------------------------------------------------------------
+
+    async def add_source(self, location: str) -> tuple[SourceRecord, DetectedSource | None]:
+        """Register a feed or page URL (its kind detected by fetching it) or a folder."""
+        kind, stored, detected = await admin_ops.describe_source(self._runtime, location)
+        record = await asyncio.to_thread(admin_ops.register_source, self._runtime, kind, stored)
+        return record, detected
+
+    async def sources(self) -> list[SourceRecord]:
+        return await asyncio.to_thread(admin_ops.list_sources, self._runtime)
+
+    async def remove_source(self, source_id: int) -> SourceRecord:
+        return await asyncio.to_thread(admin_ops.remove_source, self._runtime, source_id)
+
+    async def stats(self, now: datetime) -> AdminStats:
+        """Figures for /stats; `now` (aware) decides where "today" starts."""
+        return await asyncio.to_thread(admin_ops.collect_stats, self._runtime, now)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Stop the running job at its next progress point and wait for everything."""
+        self._closed = True
+        self._cancel.set()
+        tasks = list(self._tasks)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.to_thread(self._executor.shutdown, wait=True)

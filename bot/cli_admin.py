@@ -1,0 +1,127 @@
+"""`newsbot sources add|list|remove`, `newsbot reindex [--full]` and `newsbot stats`.
+
+The same operations as the admin chat commands (`bot/admin_ops.py`), printed as plain
+text from the same messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tqdm import tqdm
+
+from bot import admin_ops, messages
+from bot.emulator_html import parse_html, plain_with_links
+from bot.runtime import Runtime
+from index.refresh import RefreshProgress
+
+KINDS = ("feed", "page", "folder")
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sources = commands.add_parser("sources", help="list, add or remove the sources to re-index")
+    actions = sources.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="add a feed or page URL, or a folder of article files")
+    add.add_argument("location", metavar="URL_OR_PATH")
+    add.add_argument("--kind", choices=KINDS, help="say what it is instead of detecting it")
+    actions.add_parser("list", help="every source with its kind, articles and last fetch")
+    remove = actions.add_parser("remove", help="remove a source (its articles stay indexed)")
+    remove.add_argument("source_id", type=int, metavar="N")
+
+    reindex = commands.add_parser(
+        "reindex", help="fetch every source and index what is new or changed"
+    )
+    reindex.add_argument(
+        "--full", action="store_true", help="re-embed every article (after a model change)"
+    )
+    reindex.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    stats = commands.add_parser("stats", help="articles, chunks, index size and today's activity")
+    stats.add_argument("--json", action="store_true", help="the figures as one JSON object")
+
+
+def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
+    if args.command == "sources":
+        return _sources(runtime, args)
+    if args.command == "reindex":
+        return _reindex(runtime, full=args.full, quiet=args.quiet)
+    if args.command == "stats":
+        return _stats(runtime, as_json=args.json)
+    return None
+
+
+def plain(html: str) -> str:
+    """A message of bot/messages.py as terminal text."""
+    return plain_with_links(parse_html(html))
+
+
+def _tz(runtime: Runtime) -> ZoneInfo:
+    return ZoneInfo(runtime.settings.timezone)
+
+
+def _sources(runtime: Runtime, args: argparse.Namespace) -> int:
+    if args.sources_command == "add":
+        kind, location, detected = asyncio.run(
+            admin_ops.describe_source(runtime, args.location, args.kind)
+        )
+        record = admin_ops.register_source(runtime, kind, location)
+        name = detected.name if detected is not None else None
+        articles = detected.articles if detected is not None else None
+        text = plain(messages.source_added(record, name, articles))
+        print(text.replace("/reindex", "newsbot reindex"))
+        return 0
+    if args.sources_command == "remove":
+        print(plain(messages.source_removed(admin_ops.remove_source(runtime, args.source_id))))
+        return 0
+    records = admin_ops.list_sources(runtime)
+    for piece in messages.admin_sources(records, _tz(runtime)):
+        print(plain(piece))
+    return 0
+
+
+def _reindex(runtime: Runtime, *, full: bool, quiet: bool) -> int:
+    bar = tqdm(desc="fetching", unit=" articles", disable=quiet or None, file=sys.stderr)
+
+    def progress(state: RefreshProgress) -> None:
+        bar.set_description(state.phase)
+        bar.n = state.articles_parsed
+        eta = messages.duration(state.eta_seconds) if state.eta_seconds is not None else "?"
+        bar.set_postfix(
+            sources=f"{state.sources_done}/{state.sources_total}",
+            fetched=state.articles_fetched,
+            chunks=state.chunks_embedded,
+            left=eta,
+            refresh=False,
+        )
+        bar.refresh()
+
+    try:
+        report = admin_ops.run_reindex(runtime, full=full, trigger="cli", progress=progress)
+    finally:
+        bar.close()
+    print(plain(messages.reindex_summary(report)))
+    everything_failed = report.sources > 0 and len(report.failed_sources) == report.sources
+    return 1 if everything_failed else 0
+
+
+def _stats(runtime: Runtime, *, as_json: bool) -> int:
+    tz = _tz(runtime)
+    figures = admin_ops.collect_stats(runtime, datetime.now(tz))
+    if as_json:
+        print(json.dumps(dataclasses.asdict(figures), default=_json_value, sort_keys=True))
+    else:
+        print(plain(messages.admin_stats(figures, tz)))
+    return 0
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

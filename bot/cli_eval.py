@@ -1,0 +1,226 @@
+"""`newsbot eval`: measuring sticks run on the very code and defaults the bot uses.
+
+`newsbot eval realtimeqa DIR` indexes `DIR/articles.jsonl.xz` with the bot's own indexer
+into a cached index (keyed by the articles file, the embedding model and precision, and
+everything that shapes chunks), then asks every question of `DIR/questions.jsonl` as of
+its date with the bot's own query understanding and search, and prints the figures of the
+data README with the JSON summary as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from bot.runtime import Runtime
+from index.chunking import chunk_article
+from index.errors import BadInputError
+from index.identity import fingerprint
+from index.keyword import tokenize
+from index.types import Article
+from retrieval import realtimeqa as rtqa
+
+_ARTICLE_FILES = ("articles.jsonl.xz", "articles.jsonl")
+_QUESTIONS_FILE = "questions.jsonl"
+_DONE_FILE = "complete.json"  # written once the cached index is whole
+_FIGURE_LABELS = (
+    ("hits@1", "gold-article hits@1"),
+    ("hits@5", "gold-article hits@5"),
+    ("hits@10", "gold-article hits@10"),
+    ("mrr@10", "gold-article MRR@10"),
+    ("answer_recall@5", "answer recall@5"),
+    ("answer_recall@10", "answer recall@10"),
+)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    evaluate = commands.add_parser("eval", help="measure retrieval quality on a data set")
+    kinds = evaluate.add_subparsers(dest="eval_kind", required=True, metavar="KIND")
+    realtime = kinds.add_parser(
+        "realtimeqa", help="RealTime QA: gold-article hits, MRR and answer recall"
+    )
+    realtime.add_argument("directory", metavar="DIR", type=Path)
+    realtime.add_argument(
+        "--cache", type=Path, default=None, metavar="DIR",
+        help="folder of cached eval indexes (default: DATA_DIR/eval)",
+    )  # fmt: skip
+    realtime.add_argument("--limit", type=int, default=None, metavar="N", help="first N only")
+    # --- alert matching (`newsbot eval alerts DIR [--threshold X]`) -----------------------
+    # Provided by retrieval/alert_eval.py (another helper's module): wired in `_alerts`.
+    alerts = kinds.add_parser("alerts", help="topic-alert matching: precision, recall, F1")
+    alerts.add_argument("directory", metavar="DIR", type=Path)
+    alerts.add_argument("--threshold", type=float, default=None, metavar="X")
+
+
+def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
+    if args.command != "eval":
+        return None
+    if args.eval_kind == "realtimeqa":
+        return run_realtimeqa(runtime, args.directory, cache=args.cache, limit=args.limit)
+    if args.eval_kind == "alerts":
+        return _alerts(runtime, args.directory, threshold=args.threshold)
+    raise BadInputError(f"unknown evaluation {args.eval_kind}")
+
+
+def _alerts(runtime: Runtime, directory: Path, *, threshold: float | None) -> int:
+    try:
+        from retrieval.alert_eval import format_alert_report, run_alert_eval
+    except ModuleNotFoundError as exc:
+        if exc.name != "retrieval.alert_eval":
+            raise
+        raise BadInputError("alert evaluation is not available in this build") from exc
+    report = run_alert_eval(directory, embedder=runtime.embedder, threshold=threshold)
+    print(format_alert_report(report))
+    return 0
+
+
+# -- realtimeqa ---------------------------------------------------------------------------
+
+
+def _input_files(directory: Path) -> tuple[Path, Path]:
+    articles = next((directory / n for n in _ARTICLE_FILES if (directory / n).is_file()), None)
+    questions = directory / _QUESTIONS_FILE
+    missing = [n for n, p in ((_ARTICLE_FILES[0], articles), (_QUESTIONS_FILE, questions)) if
+               p is None or not p.is_file()]  # fmt: skip
+    if missing:
+        raise BadInputError(
+            f"{directory} is not a RealTime QA folder: it lacks {' and '.join(missing)}"
+        )
+    assert articles is not None
+    return articles, questions
+
+
+def cache_key(runtime: Runtime, articles: Path) -> dict[str, Any]:
+    """Everything the cached index depends on. Chunking and tokenising code is covered by
+    a probe article run through them, so a changed header or splitter rebuilds too."""
+    config = runtime.indexing_config()
+    probe = Article(
+        title="Probe headline",
+        body="First sentence of the probe. Dr. Smith said the U.S. paid $1,000 on Monday.\n\n"
+        "A second paragraph follows, with more words in it.",
+        source="Wire",
+        published_at=datetime(2020, 1, 2, tzinfo=UTC),
+        url="https://example.com/probe",
+    )
+    chunks = chunk_article(
+        probe, target_words=config.chunk_words, overlap_words=config.overlap_words
+    )
+    shapes = json.dumps(
+        [[c.text, c.embed_text] for c in chunks] + [tokenize(probe.body)], ensure_ascii=False
+    ).encode("utf-8") + fingerprint(probe.body)
+    stat = articles.stat()
+    embedder = runtime.embedder
+    return {
+        "articles": str(articles.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "model": embedder.model_name,
+        "precision": str(getattr(embedder, "precision", "n/a")),
+        "chunk_words": config.chunk_words,
+        "overlap_words": config.overlap_words,
+        "story_threshold": config.story_threshold,
+        "approximate_threshold": config.approximate_threshold,
+        "shapes": hashlib.sha256(shapes).hexdigest()[:16],
+    }
+
+
+def _digest(key: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _eval_runtime(runtime: Runtime, folder: Path) -> Runtime:
+    """The same settings and embedder, with the database and index in the cache folder."""
+    settings = runtime.settings.model_copy(update={"data_dir": folder, "database_url": ""})
+    return Runtime(settings, embedder=runtime.embedder)
+
+
+def _ensure_index(runtime: Runtime, articles: Path, folder: Path, key: dict[str, Any]) -> float:
+    """Build the cached index unless it is complete; returns the build time (0: cached).
+
+    An interrupted build resumes: ingest is idempotent, stored articles are skipped.
+    """
+    from bot.cli_index import print_report, run_ingest
+
+    done = folder / _DONE_FILE
+    if done.is_file():
+        return 0.0
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"building the eval index in {folder} (cached for later runs)", file=sys.stderr)
+    started = time.monotonic()
+    report = run_ingest(runtime, [str(articles)])
+    print_report(report)
+    seconds = time.monotonic() - started
+    record = {"key": key, "build_seconds": round(seconds, 1), **asdict(report)}
+    done.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
+    return seconds
+
+
+def run_realtimeqa(
+    runtime: Runtime, directory: Path, *, cache: Path | None = None, limit: int | None = None
+) -> int:
+    """Run the RealTime QA evaluation on `directory` and print its figures."""
+    articles, questions_file = _input_files(directory)
+    if limit is not None and limit < 1:
+        raise BadInputError("--limit must be at least 1")
+    corpus = rtqa.load_corpus(articles)
+    questions = rtqa.load_questions(questions_file, {a.id: a.url for a in corpus})[:limit]
+    if not questions:
+        raise BadInputError(f"{questions_file} holds no questions")
+
+    key = cache_key(runtime, articles)
+    folder = (cache or runtime.settings.data_dir / "eval") / f"realtimeqa-{_digest(key)}"
+    local = _eval_runtime(runtime, folder)
+    try:
+        build_seconds = _ensure_index(local, articles, folder, key)
+        started = time.monotonic()
+        pair = local.open_index()
+        searcher = local.searcher(pair)
+        load_seconds = time.monotonic() - started
+        started = time.monotonic()
+        with tqdm(total=len(questions), desc="questions", file=sys.stderr, disable=None) as bar:
+            results = rtqa.run_questions(
+                searcher, questions, progress=lambda n: bar.update(n - bar.n)
+            )
+        ask_seconds = time.monotonic() - started
+    finally:
+        asyncio.run(local.aclose())
+
+    report = rtqa.summarise(results)
+    ceiling = rtqa.answer_ceiling(questions, corpus)
+    model = runtime.embedder.model_name
+    index = f"faiss-{pair.vectors.kind}+bm25"
+    precision = key["precision"]
+    lines = [
+        f"RealTime QA retrieval: {directory} ({report.n_questions} questions, "
+        f"{report.n_gold} with gold articles)",
+        f"as of: {rtqa.AS_OF_RULE}",
+        f"embedding model: {model} ({precision}); index: {index}, {len(pair.vectors):,} "
+        f"chunks; cache: {folder}",
+    ]
+    for name, label in _FIGURE_LABELS:
+        figure = report.figures[name]
+        count = f"{figure.hits:.1f}" if name.startswith("mrr") else f"{figure.hits:.0f}"
+        lines.append(f"{label:<22} {figure.value:.3f}  ({count}/{figure.total})")
+    lines.append(
+        f"{'answer ceiling':<22} {ceiling.value:.3f}  ({ceiling.hits:.0f}/{ceiling.total})"
+        "  the answer occurs in some article the question may see"
+    )
+    cold = f"index built in {build_seconds:.0f} s" if build_seconds else "index cached"
+    per_question = 1000 * ask_seconds / len(questions)
+    lines.append(
+        f"timings: cold {cold}; warm: index loaded in {load_seconds:.1f} s, questions in "
+        f"{ask_seconds:.1f} s ({per_question:.0f} ms per question)"
+    )
+    lines.append(rtqa.report_json(report, model=model, index=index))
+    print("\n".join(lines))
+    return 0

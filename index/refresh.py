@@ -1,0 +1,322 @@
+"""Refreshing the registered sources: fetch what changed, index it, say what happened.
+
+Feeds and pages are fetched first, a few at a time, with conditional requests (the stored
+ETag / Last-Modified); then every article goes through one `Indexer.ingest` pass, so one
+snapshot is written at the end and not one per source. Folders are parsed while they are
+ingested. A source's validators and article count are recorded only after its articles are
+committed: a crash in between makes the next run fetch them again instead of skipping them.
+
+A source that fails (HTTP error, timeout, refused address, malformed feed, missing folder)
+is recorded with its reason and never stops the others. Runs are serialised across threads
+and processes by `refresh_lock`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from index import store
+from index.db import session_scope
+from index.errors import NewsbotError
+from index.fetch import FetchPolicy
+from index.identity import article_key
+from index.parsing import iter_article_files, iter_path
+from index.pipeline import ChunksCallback, Indexer, IngestProgress, NewChunks
+from index.source_fetch import FetchedSource, SourceFailure, fetch_sources, record_outcomes
+from index.types import Article, ParseFailure, SourceRecord
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = ".refresh.lock"
+
+# Phases, in the order a run goes through them.
+FETCHING = "fetching"
+REEMBEDDING = "re-embedding"  # full runs only, before the new articles are indexed
+INDEXING = "indexing"
+DONE = "done"
+
+
+class RefreshBusyError(NewsbotError):
+    """Another re-index (in this process or another one) holds the index."""
+
+    default_message = "A re-index is already running. Try again when it has finished."
+
+
+class RefreshCancelled(NewsbotError):
+    """The run was stopped on request (shutdown); what was committed stays."""
+
+    default_message = "The re-index was stopped before it finished."
+
+
+@dataclass(frozen=True)
+class RefreshProgress:
+    """Where a running refresh is, for progress messages and bars."""
+
+    phase: str
+    sources_done: int
+    sources_total: int
+    articles_fetched: int  # read from feeds, pages and folders so far
+    articles_parsed: int  # gone through the indexer (stored, or skipped as duplicates)
+    chunks_embedded: int
+    elapsed_seconds: float
+    eta_seconds: float | None  # None while there is nothing to estimate from
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What one refresh did. `new_article_ids` are the articles stored for the first time."""
+
+    sources: int = 0
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    not_modified: int = 0  # sources that answered 304 Not Modified
+    failed_sources: tuple[SourceFailure, ...] = ()
+    parse_failures: tuple[ParseFailure, ...] = ()
+    new_article_ids: tuple[int, ...] = ()
+    chunks_embedded: int = 0
+    reembedded: int = 0  # chunks re-embedded by a full run
+    full: bool = False
+    elapsed_seconds: float = 0.0
+
+    def as_summary(self) -> dict[str, Any]:
+        """JSON-serialisable summary, as stored with the re-index run."""
+        return {
+            "sources": self.sources,
+            "new": self.new,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "not_modified": self.not_modified,
+            "failed_sources": [
+                {"id": f.source_id, "location": f.location, "reason": f.reason}
+                for f in self.failed_sources
+            ],
+            "parse_failures": len(self.parse_failures),
+            "chunks_embedded": self.chunks_embedded,
+            "reembedded": self.reembedded,
+            "full": self.full,
+            "seconds": round(self.elapsed_seconds, 3),
+        }
+
+
+ProgressCallback = Callable[[RefreshProgress], None]
+
+
+def estimate_eta(done: int, total: int, elapsed: float) -> float | None:
+    """Seconds left at the pace so far; None before any progress (pure)."""
+    if done <= 0 or total <= 0 or elapsed <= 0:
+        return None
+    return max(0.0, elapsed / done * (total - done))
+
+
+def merge_new_chunks(parts: list[NewChunks]) -> NewChunks | None:
+    """One `NewChunks` out of the per-batch ones (None when nothing was indexed)."""
+    parts = [p for p in parts if p.chunk_ids.size]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    article_ids = tuple(dict.fromkeys(a for p in parts for a in p.article_ids))
+    return NewChunks(
+        article_ids=article_ids,
+        chunk_ids=np.concatenate([p.chunk_ids for p in parts]),
+        chunk_article_ids=np.concatenate([p.chunk_article_ids for p in parts]),
+        vectors=np.vstack([p.vectors for p in parts]),
+    )
+
+
+@contextlib.contextmanager
+def refresh_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index for writing; RefreshBusyError at once when someone else holds it."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK_NAME, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise RefreshBusyError() from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# --- the run -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """Mutable tally of one run; progress snapshots are made from it."""
+
+    started: float
+    sources_total: int
+    progress: ProgressCallback | None
+    cancel: threading.Event | None
+    phase: str = FETCHING
+    sources_done: int = 0
+    fetched: int = 0
+    parsed: int = 0
+    embedded: int = 0
+    expected: int = 0  # articles the indexing phase is expected to see (for the ETA)
+    phase_started: float = 0.0
+    eta: float | None = None
+    keys: dict[int, list[str]] = field(default_factory=dict)  # source id -> article keys
+
+    def report(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise RefreshCancelled()
+        if self.progress is None:
+            return
+        self.progress(
+            RefreshProgress(
+                phase=self.phase,
+                sources_done=self.sources_done,
+                sources_total=self.sources_total,
+                articles_fetched=self.fetched,
+                articles_parsed=self.parsed,
+                chunks_embedded=self.embedded,
+                elapsed_seconds=time.monotonic() - self.started,
+                eta_seconds=self.eta,
+            )
+        )
+
+    def enter(self, phase: str) -> None:
+        self.phase, self.phase_started, self.eta = phase, time.monotonic(), None
+        if phase == DONE and self.cancel is not None:
+            self.cancel = None  # everything is committed: too late to stop
+        self.report()
+
+
+def refresh_sources(
+    indexer: Indexer,
+    sessions: sessionmaker[Session],
+    *,
+    policy: FetchPolicy,
+    full: bool = False,
+    kinds: Collection[str] | None = None,
+    progress: ProgressCallback | None = None,
+    on_chunks: ChunksCallback | None = None,
+    cancel: threading.Event | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> RefreshReport:
+    """Fetch every source (of `kinds`, default all) and index what is new or changed.
+
+    `indexer` must not be opened yet: a normal run opens it (repairing the index against
+    the database), a full run re-embeds every stored chunk first with `Indexer.rebuild`
+    (which also works after a model change), then indexes the new articles once. Blocking:
+    call it from a worker thread or the command line, never on an event loop. Setting
+    `cancel` stops the run at the next progress point with RefreshCancelled.
+    """
+    with session_scope(sessions) as session:
+        sources = [s for s in store.list_sources(session=session) if not kinds or s.kind in kinds]
+    run = _Run(
+        started=time.monotonic(), sources_total=len(sources), progress=progress, cancel=cancel
+    )
+    remote = [s for s in sources if s.kind != "folder"]
+    folders = [s for s in sources if s.kind == "folder"]
+    run.enter(FETCHING)
+
+    def fetched_one(result: FetchedSource) -> None:
+        run.sources_done += 1
+        run.fetched += len(result.articles)
+        run.report()
+
+    fetched = asyncio.run(fetch_sources(remote, policy, on_done=fetched_one)) if remote else []
+    reembedded = _reembed(indexer, run) if full else 0
+    if not full:
+        indexer.open()
+    missing = [s for s in folders if not Path(s.location).exists()]
+    present = [s for s in folders if s not in missing]
+    run.expected = run.fetched + sum(_count_files(Path(s.location)) for s in present)
+    run.enter(INDEXING)
+
+    def ingest_progress(state: IngestProgress) -> None:
+        run.parsed, run.embedded = state.articles_seen, state.chunks_embedded
+        run.eta = estimate_eta(
+            run.parsed, max(run.expected, run.parsed), time.monotonic() - run.phase_started
+        )
+        run.report()
+
+    items = _items(fetched, present, run)
+    ingest = indexer.ingest(items, progress=ingest_progress, on_chunks=on_chunks)
+    run.sources_done = len(sources)
+    new_ids = set(ingest.new_article_ids)
+    failed = record_outcomes(sessions, fetched, present, missing, run.keys, new_ids, clock())
+    run.enter(DONE)
+    return RefreshReport(
+        sources=len(sources),
+        new=ingest.new,
+        updated=ingest.updated,
+        duplicates=ingest.duplicates,
+        not_modified=sum(1 for f in fetched if f.not_modified),
+        failed_sources=tuple(failed),
+        parse_failures=ingest.failures + tuple(_entry_failures(fetched)),
+        new_article_ids=ingest.new_article_ids,
+        chunks_embedded=ingest.chunks_embedded,
+        reembedded=reembedded,
+        full=full,
+        elapsed_seconds=time.monotonic() - run.started,
+    )
+
+
+def _reembed(indexer: Indexer, run: _Run) -> int:
+    run.enter(REEMBEDDING)
+
+    def rebuild_progress(state: IngestProgress) -> None:
+        run.embedded = state.chunks_embedded
+        total = state.chunks_embedded + state.chunks_pending
+        run.eta = estimate_eta(run.embedded, total, time.monotonic() - run.phase_started)
+        run.report()
+
+    done = indexer.rebuild(progress=rebuild_progress)
+    run.embedded = 0
+    return done
+
+
+def _count_files(path: Path) -> int:
+    if path.is_file():
+        return 1
+    return sum(1 for _ in iter_article_files(path))
+
+
+def _items(
+    fetched: list[FetchedSource],
+    folders: list[SourceRecord],
+    run: _Run,
+) -> Iterator[Article | ParseFailure]:
+    """Every article to ingest, remembering which source gave which article key."""
+    for result in fetched:
+        keys = run.keys.setdefault(result.source.id, [])
+        for article in result.articles:
+            keys.append(article_key(article))
+            yield article
+    for source in folders:
+        keys = run.keys.setdefault(source.id, [])
+        try:
+            for item in iter_path(Path(source.location)):
+                if isinstance(item, Article):
+                    run.fetched += 1
+                    keys.append(article_key(item))
+                yield item
+        except OSError as exc:  # the folder vanished or became unreadable mid-walk
+            log.warning("reading folder source #%d failed: %s", source.id, exc)
+            yield ParseFailure(source.location, "the folder could not be read")
+        run.sources_done += 1
+
+
+def _entry_failures(fetched: list[FetchedSource]) -> Iterator[ParseFailure]:
+    for result in fetched:
+        if result.error is None:
+            yield from result.failures

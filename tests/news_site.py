@@ -1,0 +1,131 @@
+"""A small news site on 127.0.0.1 for refresh and admin tests: a feed, pages and faults.
+
+Routes: `/feed.xml` (RSS of `items`, with ETag and Last-Modified; 304 to matching
+conditional requests), `/story/<slug>` (an article page), `/missing.xml` (404),
+`/broken.xml` (served as RSS but not a feed), `/slow.xml` (answers after `slow_seconds`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from html import escape
+from typing import Self
+
+from aiohttp import web
+
+LAST_MODIFIED = "Mon, 13 Jun 2022 08:30:00 GMT"
+
+
+@dataclass(frozen=True)
+class Story:
+    slug: str
+    title: str
+    body: str
+    published: datetime = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def story(slug: str, topic: str, n: int = 1) -> Story:
+    """A story with enough distinct text to be an article of its own."""
+    sentences = " ".join(
+        f"Sentence {i} of the {topic} report adds detail number {i * n} about {topic}."
+        for i in range(1, 12)
+    )
+    return Story(
+        slug, f"{topic.capitalize()} update {n}", f"{topic.capitalize()} news. {sentences}"
+    )
+
+
+@dataclass
+class NewsSite:
+    items: list[Story] = field(default_factory=list)
+    pages: dict[str, Story] = field(default_factory=dict)
+    slow_seconds: float = 5.0
+    requests: list[str] = field(default_factory=list)
+    not_modified: int = 0
+    base: str = ""
+    _runner: web.AppRunner | None = None
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_get("/feed.xml", self._feed)
+        app.router.add_get("/story/{slug}", self._story)
+        app.router.add_get("/missing.xml", self._missing)
+        app.router.add_get("/broken.xml", self._broken)
+        app.router.add_get("/slow.xml", self._slow)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+    def rss(self) -> bytes:
+        entries = "".join(
+            "<item>"
+            f"<title>{escape(s.title)}</title>"
+            f"<link>{self.url('/story/' + s.slug)}</link>"
+            f"<guid>{self.url('/story/' + s.slug)}</guid>"
+            f"<pubDate>{format_datetime(s.published)}</pubDate>"
+            f"<description>{escape(s.body)}</description>"
+            "</item>"
+            for s in self.items
+        )
+        return (
+            "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            "<title>Test Gazette</title><link>http://127.0.0.1/</link>"
+            f"{entries}</channel></rss>"
+        ).encode()
+
+    async def _feed(self, request: web.Request) -> web.Response:
+        self.requests.append("/feed.xml")
+        body = self.rss()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if request.headers.get("If-None-Match") == etag:
+            self.not_modified += 1
+            return web.Response(status=304)
+        return web.Response(
+            body=body,
+            content_type="application/rss+xml",
+            headers={"ETag": etag, "Last-Modified": LAST_MODIFIED},
+        )
+
+    async def _story(self, request: web.Request) -> web.Response:
+        slug = request.match_info["slug"]
+        self.requests.append(f"/story/{slug}")
+        page = self.pages.get(slug)
+        if page is None:
+            raise web.HTTPNotFound()
+        paragraphs = "".join(f"<p>{escape(p)}.</p>" for p in page.body.split(". ") if p)
+        html = (
+            f"<html><head><title>{escape(page.title)}</title>"
+            "<meta property='og:site_name' content='Test Herald'>"
+            f"<meta property='article:published_time' content='{page.published.isoformat()}'>"
+            f"</head><body><article><h1>{escape(page.title)}</h1>{paragraphs}</article>"
+            "</body></html>"
+        )
+        return web.Response(text=html, content_type="text/html")
+
+    async def _missing(self, request: web.Request) -> web.Response:
+        self.requests.append("/missing.xml")
+        raise web.HTTPNotFound()
+
+    async def _broken(self, request: web.Request) -> web.Response:
+        self.requests.append("/broken.xml")
+        return web.Response(body=b"this is {not} a feed at all", content_type="application/rss+xml")
+
+    async def _slow(self, request: web.Request) -> web.Response:
+        self.requests.append("/slow.xml")
+        await asyncio.sleep(self.slow_seconds)
+        return web.Response(body=self.rss(), content_type="application/rss+xml")
