@@ -1,0 +1,281 @@
+"""RealTime QA as a measuring stick of retrieval: questions, the as-of rule, and the figures.
+
+The figures (defined in the data README, "How retrieval quality is measured"):
+- gold-article Hits@1/5/10 and MRR@10 over questions with gold articles: articles ranked by
+  their best chunk; a hit is a gold article at or above rank k;
+- answer recall@k over all questions: the correct choice's text occurs in the text of the
+  top-k retrieved chunks, both sides normalised by `normalize_answer`.
+
+Everything here is pure except the loaders; running the searches is `run_questions`.
+"""
+
+from __future__ import annotations
+
+import json
+import lzma
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from index.errors import BadInputError
+from index.identity import normalize_url
+from retrieval.query import understand
+from retrieval.search import HybridSearcher
+from retrieval.types import Passage
+
+K = 10  # the deepest rank any figure looks at
+AS_OF_RULE = (
+    "each question as of the end of its question_date (UTC): articles published later are "
+    "hidden, undated articles stay searchable"
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    answers: tuple[str, ...]  # text of the correct choice(s)
+    asked_on: date
+    gold_urls: tuple[str, ...]  # normalised URLs of the gold evidence articles (may be empty)
+
+
+@dataclass(frozen=True)
+class CorpusArticle:
+    """What the measuring stick needs of a corpus record (not what gets indexed)."""
+
+    id: str
+    url: str | None  # normalised
+    published_on: date | None
+    body: str
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question_id: str
+    has_gold: bool
+    gold_rank: int | None  # 1-based rank of the best gold article among ranked articles
+    answer_rank: int | None  # 1-based rank of the first retrieved chunk holding the answer
+
+
+@dataclass(frozen=True)
+class Figure:
+    hits: float  # the count behind a rate, or the sum of reciprocal ranks for MRR
+    total: int
+
+    @property
+    def value(self) -> float:
+        return self.hits / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Report:
+    figures: dict[str, Figure]  # hits@1, hits@5, hits@10, mrr@10, answer_recall@5, @10
+    n_gold: int
+    n_questions: int
+
+
+# -- loading ------------------------------------------------------------------------------
+
+
+def _read_jsonl(path: Path) -> Iterator[dict]:
+    opener = lzma.open if path.suffix == ".xz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BadInputError(f"{path.name}:{number}: invalid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise BadInputError(f"{path.name}:{number}: not a JSON object")
+            yield record
+
+
+def parse_day(value: object) -> date | None:
+    """'2022/06/16' or '2022-06-16' (anything after the day is ignored); None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    match = re.match(r"\s*(\d{4})[/-](\d{1,2})[/-](\d{1,2})", value)
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def load_corpus(path: Path) -> list[CorpusArticle]:
+    """Id, normalised URL, day and body of every record of the articles file."""
+    articles = []
+    for record in _read_jsonl(path):
+        url = record.get("url")
+        articles.append(
+            CorpusArticle(
+                id=str(record.get("id", "")),
+                url=normalize_url(url) if isinstance(url, str) and url.strip() else None,
+                published_on=parse_day(record.get("published_at")),
+                body=record.get("body") if isinstance(record.get("body"), str) else "",
+            )
+        )
+    return articles
+
+
+def load_questions(path: Path, url_of: Mapping[str, str | None]) -> list[Question]:
+    """Questions of `questions.jsonl`; gold article ids are mapped to URLs through `url_of`."""
+    questions = []
+    for number, record in enumerate(_read_jsonl(path), start=1):
+        asked_on = parse_day(record.get("question_date"))
+        text = record.get("question")
+        if asked_on is None or not isinstance(text, str) or not text.strip():
+            raise BadInputError(f"{path.name}:{number}: needs a question and a question_date")
+        evidence = record.get("evidence") or {}
+        gold = [url_of.get(str(i)) for i in evidence.get("article_ids") or ()]
+        questions.append(
+            Question(
+                id=str(record.get("id", number)),
+                text=text.strip(),
+                answers=_answers(record),
+                asked_on=asked_on,
+                gold_urls=tuple(sorted({url for url in gold if url})),
+            )
+        )
+    return questions
+
+
+def _answers(record: dict) -> tuple[str, ...]:
+    choices = record.get("choices") or []
+    picked = [
+        choices[i]
+        for i in record.get("answer_index") or ()
+        if isinstance(i, int) and 0 <= i < len(choices)
+    ]
+    answer = record.get("answer")
+    texts = [answer] if isinstance(answer, str) else []
+    return tuple(dict.fromkeys(str(t) for t in texts + picked if str(t).strip()))
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of `day` in UTC: the question's "now" and as-of time."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+# -- pure metrics -------------------------------------------------------------------------
+
+_NOT_WORD = re.compile(r"[^\w]+|_+")
+
+
+def normalize_answer(text: str) -> str:
+    """Case-folded words separated by single spaces: quotes and punctuation become spaces.
+
+    Both the answer and the passages go through this, so "“Squid Game”" matches
+    "Squid Game's", "U.S." matches "U.S" and "1,000" matches "1,000".
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NOT_WORD.sub(" ", folded).split())
+
+
+def holds_answer(normalised_text: str, answers: Iterable[str]) -> bool:
+    """Whether any normalised answer occurs in normalised text as a run of whole words."""
+    padded = f" {normalised_text} "
+    return any(a and f" {a} " in padded for a in answers)
+
+
+def first_rank(flags: Iterable[bool]) -> int | None:
+    """1-based position of the first true flag."""
+    return next((rank for rank, flag in enumerate(flags, start=1) if flag), None)
+
+
+def ranked_articles(passages: Sequence[Passage]) -> list[str]:
+    """Article keys (normalised URL, else the store id) in order of their best chunk."""
+    keys = (normalize_url(p.url) if p.url else f"article:{p.article_id}" for p in passages)
+    return list(dict.fromkeys(keys))
+
+
+def judge(question: Question, passages: Sequence[Passage], k: int = K) -> QuestionResult:
+    """Where the gold article and the answer turn up in one question's ranked passages."""
+    answers = [normalize_answer(a) for a in question.answers]
+    gold = set(question.gold_urls)
+    articles = ranked_articles(passages)[:k]
+    return QuestionResult(
+        question_id=question.id,
+        has_gold=bool(gold),
+        gold_rank=first_rank(a in gold for a in articles) if gold else None,
+        answer_rank=first_rank(
+            holds_answer(normalize_answer(p.text), answers) for p in passages[:k]
+        ),
+    )
+
+
+def summarise(results: Sequence[QuestionResult]) -> Report:
+    """The figures of the README over per-question results."""
+    gold = [r for r in results if r.has_gold]
+    ranks = [r.gold_rank for r in gold]
+    figures = {
+        f"hits@{k}": Figure(sum(1 for r in ranks if r is not None and r <= k), len(gold))
+        for k in (1, 5, 10)
+    }
+    figures["mrr@10"] = Figure(sum(1.0 / r for r in ranks if r is not None and r <= 10), len(gold))
+    for k in (5, 10):
+        found = sum(1 for r in results if r.answer_rank is not None and r.answer_rank <= k)
+        figures[f"answer_recall@{k}"] = Figure(found, len(results))
+    return Report(figures=figures, n_gold=len(gold), n_questions=len(results))
+
+
+def answer_ceiling(questions: Sequence[Question], corpus: Sequence[CorpusArticle]) -> Figure:
+    """Questions whose answer occurs in some article's body they may see (the as-of rule)."""
+    texts = [(a.published_on, f" {normalize_answer(a.body)} ") for a in corpus if a.body]
+    found = 0
+    for question in questions:
+        answers = [f" {a} " for a in map(normalize_answer, question.answers) if a]
+        visible = (t for day, t in texts if day is None or day <= question.asked_on)
+        found += any(a in text for text in visible for a in answers)
+    return Figure(found, len(questions))
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+def run_questions(
+    searcher: HybridSearcher,
+    questions: Sequence[Question],
+    *,
+    batch: int = 64,
+    progress: Callable[[int], None] | None = None,
+) -> list[QuestionResult]:
+    """Ask every question as of its date, exactly as the bot plans and searches a question.
+
+    Twice `K` passages are asked for so that `K` distinct articles can be ranked even when
+    an article contributes two chunks; answer recall reads the first `K` passages.
+    """
+    sources = searcher.catalog.sources()
+    results: list[QuestionResult] = []
+    for start in range(0, len(questions), batch):
+        part = questions[start : start + batch]
+        plans = [
+            understand(
+                q.text,
+                now=end_of_day(q.asked_on),
+                as_of=end_of_day(q.asked_on),
+                known_sources=sources,
+            )
+            for q in part
+        ]
+        found = searcher.search_many(plans, k=2 * K)
+        results.extend(judge(q, passages) for q, passages in zip(part, found, strict=True))
+        if progress is not None:
+            progress(len(results))
+    return results
+
+
+def report_json(report: Report, *, model: str, index: str) -> str:
+    """The last line of the command: one JSON object with the figures."""
+    values: dict[str, object] = {
+        name: round(report.figures[name].value, 4)
+        for name in ("hits@1", "hits@5", "hits@10", "mrr@10", "answer_recall@5", "answer_recall@10")
+    }
+    values.update(n_gold=report.n_gold, n_questions=report.n_questions, model=model, index=index)
+    return json.dumps(values)
