@@ -14,6 +14,7 @@ from index.errors import NewsbotError
 from index.fetch import fetch_articles
 from index.parsing import iter_path
 from index.pipeline import IngestProgress
+from index.refresh import refresh_lock
 from index.types import Article, IngestReport, ParseFailure
 
 
@@ -41,6 +42,11 @@ def iter_targets(targets: Sequence[str], runtime: Runtime) -> Iterator[Article |
 
 
 def run_ingest(runtime: Runtime, targets: Sequence[str], *, quiet: bool = False) -> IngestReport:
+    with refresh_lock(runtime.index_dir):  # one writer of the index at a time
+        return _ingest_locked(runtime, targets, quiet=quiet)
+
+
+def _ingest_locked(runtime: Runtime, targets: Sequence[str], *, quiet: bool) -> IngestReport:
     indexer = runtime.indexer()
     indexer.open()
     bar = tqdm(desc="indexing", unit=" articles", disable=quiet or None, file=sys.stderr)
