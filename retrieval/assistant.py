@@ -12,7 +12,14 @@ from retrieval.async_search import AsyncSearcher
 from retrieval.merge import merge_by_article
 from retrieval.prompt import Turn
 from retrieval.query import understand
-from retrieval.types import Answer, DateRange
+from retrieval.types import Answer, AnswerMode, DateRange, Passage
+
+
+def pin_first(pinned: Sequence[Passage], found: Sequence[Passage], k: int) -> list[Passage]:
+    """`pinned` first, then the search results they leave room for (pure)."""
+    taken = {p.chunk_id for p in pinned}
+    rest = [p for p in found if p.chunk_id not in taken]
+    return [*pinned, *rest][: max(k, len(pinned))]
 
 
 class NewsAssistant:
@@ -48,11 +55,14 @@ class NewsAssistant:
         k: int | None = None,
         sources: Sequence[str] = (),
         date_range: DateRange | None = None,
+        pinned: Sequence[Passage] = (),
     ) -> Answer:
         """A cited answer to `question` as of `now`; `history` turns a follow-up standalone.
 
         `sources` and `date_range` come from the caller (command-line options) and take
-        precedence over what the question itself says.
+        precedence over what the question itself says. `pinned` passages (the article a
+        user replied to) are asked first; only when they do not answer is the search
+        widened to everything, with them in front.
         """
         started = time.perf_counter()
         standalone = await self._answerer.condense(question, history) if history else question
@@ -72,8 +82,23 @@ class NewsAssistant:
                     date_range=date_range or plan.filters.date_range,
                 ),
             )
+        if pinned:
+            answer = await self._answerer.answer(
+                question,
+                merge_by_article(pinned),
+                today=now.date(),
+                history=history,
+                query=plan.text,
+                on_partial=on_partial,
+            )
+            if answer.mode is not AnswerMode.NOT_FOUND:
+                timings = {**answer.timings, "search": 0.0}
+                timings["total"] = time.perf_counter() - started
+                return dataclasses.replace(answer, passages=tuple(pinned), timings=timings)
         searched = time.perf_counter()
         passages = await self._searcher.search(plan, k=k or self._passages)
+        if pinned:
+            passages = pin_first(pinned, passages, k or self._passages)
         search_seconds = time.perf_counter() - searched
         answer = await self._answerer.answer(
             question,

@@ -105,3 +105,57 @@ def recency_factor(
     age_days = np.maximum(newest - published[dated], 0.0) / 86_400.0
     factor[dated] = floor + (1.0 - floor) * np.exp2(-age_days / half_life_days)
     return factor
+
+
+def period_factor(
+    published: npt.NDArray[np.float64],
+    *,
+    start: float | None,
+    end: float | None,
+    lag_days: float,
+    min_half_life_days: float,
+    floor: float,
+) -> npt.NDArray[np.float64]:
+    """Score multipliers in [floor, 1] that favour chunks published in a period.
+
+    The period [start, end] (epoch seconds, either end open) is the time a question is
+    about; reporting runs `lag_days` behind the events, so the period's end is moved that
+    much later. Outside it the part above `floor` halves with every period length (at
+    least `min_half_life_days`) of distance: a day-long period is strict, a year lenient.
+    Undated chunks get the floor.
+    """
+    factor = np.full(published.shape, floor, dtype=np.float64)
+    dated = ~np.isnan(published)
+    if not dated.any():
+        return factor
+    day = 86_400.0
+    late = None if end is None else end + lag_days * day
+    length = 0.0 if start is None or late is None else (late - start) / day
+    half_life = max(length, min_half_life_days)
+    times = published[dated]
+    before = np.zeros_like(times) if start is None else np.maximum(start - times, 0.0)
+    after = np.zeros_like(times) if late is None else np.maximum(times - late, 0.0)
+    distance = (before + after) / day
+    factor[dated] = floor + (1.0 - floor) * np.exp2(-distance / half_life)
+    return factor
+
+
+def convex_fusion(
+    dense: npt.NDArray[np.float64], keyword: npt.NDArray[np.float64], *, dense_share: float
+) -> npt.NDArray[np.float64]:
+    """Scores of candidates from both retrievers, combined on a common scale.
+
+    `dense` holds cosines, `keyword` BM25 scores, parallel arrays over the same candidates
+    (0 where a retriever gives nothing). Each is divided by its best value, the best a
+    query can reach here: cosines below 0 count as 0, BM25 starts at 0. Unlike ranks, the
+    scaled scores keep how far ahead the best candidates are.
+    """
+    if not 0.0 <= dense_share <= 1.0:
+        raise ValueError("dense_share must be within [0, 1]")
+    dense = np.maximum(np.nan_to_num(dense, nan=0.0, neginf=0.0), 0.0)
+    keyword = np.maximum(np.nan_to_num(keyword, nan=0.0, neginf=0.0), 0.0)
+    top_dense = float(dense.max()) if dense.size else 0.0
+    top_keyword = float(keyword.max()) if keyword.size else 0.0
+    scaled_dense = dense / top_dense if top_dense > 0 else dense
+    scaled_keyword = keyword / top_keyword if top_keyword > 0 else keyword
+    return dense_share * scaled_dense + (1.0 - dense_share) * scaled_keyword

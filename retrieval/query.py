@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from retrieval.dates import date_range_from_question, tidy_question
-from retrieval.types import SearchFilters
+from retrieval.types import DateRange, SearchFilters
 
 # "latest", "most recent", "last news": rank newer articles higher instead of filtering.
 _RECENCY = re.compile(
@@ -25,11 +25,18 @@ _VERBS = r"say|said|says|report|reported|reports|write|wrote|written|writes|cove
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """What a search needs from a question: the text to match, its filters, recency intent."""
+    """What a search needs from a question: the text to match, its filters, recency intent,
+    and the period its date phrases name ("this week", "on Monday").
+
+    `period` is the time the question is about, not a filter: news of an event is
+    published after it, and a quiz about "this week" may lean on an article from the
+    Sunday before; the searcher favours the period rather than hiding everything else.
+    """
 
     text: str
     filters: SearchFilters = field(default_factory=SearchFilters)
     recency: bool = False
+    period: DateRange | None = None
 
 
 def understand(
@@ -40,7 +47,7 @@ def understand(
     known_sources: Sequence[str] = (),
     as_of: datetime | None = None,
 ) -> QueryPlan:
-    """Turn a standalone question into a plan: date range, outlet, recency, search text.
+    """Turn a standalone question into a plan: period, outlet, recency, search text.
 
     `now` and `timezone` are the asker's, for relative dates; `known_sources` are the outlets
     in the index (matched case-insensitively); `as_of` hides anything published later.
@@ -52,8 +59,9 @@ def understand(
         text = tidy_question(_RECENCY.sub(" ", text)) or text
     return QueryPlan(
         text=text,
-        filters=SearchFilters(date_range=date_range, sources=sources, as_of=as_of),
+        filters=SearchFilters(sources=sources, as_of=as_of),
         recency=recency,
+        period=date_range,
     )
 
 

@@ -16,7 +16,8 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 
@@ -24,9 +25,15 @@ from index.errors import IndexMismatchError
 from index.protocols import Embedder, FloatMatrix, IdArray, KeywordIndex, VectorIndex
 from index.types import StoredArticle, StoredChunk
 from retrieval.catalog import ChunkCatalog, to_epoch
-from retrieval.fusion import recency_factor, reciprocal_rank_fusion, select_passages
+from retrieval.fusion import (
+    convex_fusion,
+    period_factor,
+    recency_factor,
+    reciprocal_rank_fusion,
+    select_passages,
+)
 from retrieval.query import QueryPlan
-from retrieval.types import Passage
+from retrieval.types import Passage, SearchFilters
 
 logger = logging.getLogger(__name__)
 
@@ -35,32 +42,61 @@ PassageLoader = Callable[[Sequence[int]], Mapping[int, tuple[StoredChunk, Stored
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """Ranking knobs. Defaults are reasonable, not tuned on an evaluation set."""
+    """Ranking knobs. Defaults are round values, each kept only because it gained on
+    `newsbot eval realtimeqa` (the grounding note has the table); none is fitted."""
 
     candidates: int = 100  # per retriever, before fusion
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    keyword_weight: float = 1.0
+    # "scores": cosine and BM25, each divided by the query's best, mixed `dense_share` to
+    # 1 - `dense_share` (`convex_fusion`); "rrf": reciprocal rank fusion, which drops how
+    # far ahead the best candidates are.
+    fusion: Literal["rrf", "scores"] = "scores"
+    dense_share: float = 0.5
+    rrf_k: int = 60  # rrf only
+    dense_weight: float = 1.0  # rrf only
+    keyword_weight: float = 1.0  # rrf only
     max_chunks_per_article: int = 2
     collapse_stories: bool = True
-    # "latest": fused score x (floor + (1 - floor) * 0.5 ** (age / half_life)), age counted
+    # Time multipliers: floor + (1 - floor) * 0.5 ** (distance / half-life), ages counted
     # from as_of, else from the newest candidate; undated chunks get the floor.
+    # "latest" in the question:
     recency_half_life_days: float = 14.0
     recency_floor: float = 0.5
+    # A period the question names ("this week", "on Monday", "in 2021"): "prior" favours
+    # chunks published in it, its end moved `period_lag_days` later because reports follow
+    # events, the half-life being the period's length (at least the minimum); "filter"
+    # searches only inside it.
+    period_mode: Literal["prior", "filter"] = "prior"
+    period_lag_days: float = 2.0
+    period_min_half_life_days: float = 3.0
+    period_floor: float = 0.3
+    # No time named: news questions are mostly about recent news, a mild prior (0: off).
+    background_half_life_days: float = 30.0
+    background_floor: float = 0.7
 
     def __post_init__(self) -> None:
         if self.candidates < 1:
             raise ValueError("candidates must be >= 1")
         if self.rrf_k < 0:
             raise ValueError("rrf_k must be >= 0")
+        if self.fusion not in ("rrf", "scores"):
+            raise ValueError("fusion must be 'rrf' or 'scores'")
+        if not 0.0 <= self.dense_share <= 1.0:
+            raise ValueError("dense_share must be within [0, 1]")
         if self.dense_weight < 0 or self.keyword_weight < 0:
             raise ValueError("weights must be >= 0")
         if self.max_chunks_per_article < 1:
             raise ValueError("max_chunks_per_article must be >= 1")
         if self.recency_half_life_days <= 0:
             raise ValueError("recency_half_life_days must be > 0")
-        if not 0.0 <= self.recency_floor <= 1.0:
-            raise ValueError("recency_floor must be within [0, 1]")
+        for name in ("recency_floor", "period_floor", "background_floor"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1]")
+        if self.period_mode not in ("prior", "filter"):
+            raise ValueError("period_mode must be 'prior' or 'filter'")
+        if self.period_lag_days < 0 or self.period_min_half_life_days <= 0:
+            raise ValueError("period_lag_days must be >= 0, period_min_half_life_days > 0")
+        if self.background_half_life_days < 0:
+            raise ValueError("background_half_life_days must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -146,7 +182,9 @@ class HybridSearcher:
         vectors = self.encode([plan.text for plan in plans])
         # Plans without filters share one batched dense search.
         unfiltered = [
-            i for i, plan in enumerate(plans) if indexes.catalog.allowed_ids(plan.filters) is None
+            i
+            for i, plan in enumerate(plans)
+            if indexes.catalog.allowed_ids(self._filters(plan)) is None
         ]
         dense: dict[int, _Dense] = {}
         if unfiltered:
@@ -166,6 +204,13 @@ class HybridSearcher:
             raise IndexMismatchError()
         return _Indexes(vector_index, keyword_index, catalog)
 
+    def _filters(self, plan: QueryPlan) -> SearchFilters:
+        """The plan's filters, with its period as a date range when periods filter."""
+        filters = plan.filters
+        if self._settings.period_mode == "filter" and plan.period and not filters.date_range:
+            filters = replace(filters, date_range=plan.period)
+        return filters
+
     def _depth(self, k: int) -> int:
         return max(self._settings.candidates, 3 * k * self._settings.max_chunks_per_article)
 
@@ -177,13 +222,13 @@ class HybridSearcher:
         query_vector: FloatMatrix,
         dense: _Dense | None,
     ) -> list[Passage]:
-        allowed = indexes.catalog.allowed_ids(plan.filters)
+        allowed = indexes.catalog.allowed_ids(self._filters(plan))
         if allowed is not None and len(allowed) == 0:
             return []
         if dense is None:
             scores, ids = indexes.vectors.search(query_vector[None, :], self._depth(k), allowed)
             dense = _Dense(scores[0], ids[0])
-        ranked, articles, stories = self._rank(indexes, plan, k, dense, allowed)
+        ranked, articles, stories = self._rank(indexes, plan, k, query_vector, dense, allowed)
         chosen, loaded = self._choose_and_load(ranked, articles, stories, k)
         similarity = {
             int(doc): float(score) for doc, score in zip(dense.ids, dense.scores, strict=True)
@@ -192,31 +237,106 @@ class HybridSearcher:
         return [_passage(loaded[doc], score, similarity[doc]) for doc, score in chosen]
 
     def _rank(
-        self, indexes: _Indexes, plan: QueryPlan, k: int, dense: _Dense, allowed: IdArray | None
+        self,
+        indexes: _Indexes,
+        plan: QueryPlan,
+        k: int,
+        query_vector: FloatMatrix,
+        dense: _Dense,
+        allowed: IdArray | None,
     ) -> tuple[list[tuple[int, float]], list[int], list[int]]:
         """Fused (chunk id, score) best first, with parallel article and story ids."""
         settings = self._settings
-        _, keyword_ids = indexes.keywords.search(plan.text, self._depth(k), allowed)
-        fused = reciprocal_rank_fusion(
-            [dense.ids.tolist(), np.asarray(keyword_ids).reshape(-1).tolist()],
-            k=settings.rrf_k,
-            weights=[settings.dense_weight, settings.keyword_weight],
-        )
-        ids = np.fromiter((doc for doc, _ in fused), dtype=np.int64, count=len(fused))
-        scores = np.fromiter((score for _, score in fused), dtype=np.float64, count=len(fused))
+        keyword_scores, keyword_ids = indexes.keywords.search(plan.text, self._depth(k), allowed)
+        if settings.fusion == "scores":
+            ids, scores = self._score_fusion(
+                indexes, plan, query_vector, dense, keyword_scores, keyword_ids
+            )
+        else:
+            fused = reciprocal_rank_fusion(
+                [dense.ids.tolist(), np.asarray(keyword_ids).reshape(-1).tolist()],
+                k=settings.rrf_k,
+                weights=[settings.dense_weight, settings.keyword_weight],
+            )
+            ids = np.fromiter((doc for doc, _ in fused), dtype=np.int64, count=len(fused))
+            scores = np.fromiter((s for _, s in fused), dtype=np.float64, count=len(fused))
         articles, stories, published = indexes.catalog.columns_of(ids)
         known = articles >= 0  # an id the catalog does not know is stale: skip it
-        if plan.recency:
-            as_of = plan.filters.as_of
-            scores = scores * recency_factor(
-                published,
-                reference=None if as_of is None else to_epoch(as_of),
-                half_life_days=settings.recency_half_life_days,
-                floor=settings.recency_floor,
-            )
+        scores = scores * self._time_factor(plan, published)
         order = np.flatnonzero(known)[np.argsort(-scores[known], kind="stable")]
         ranked = list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
         return ranked, articles[order].tolist(), stories[order].tolist()
+
+    def _score_fusion(
+        self,
+        indexes: _Indexes,
+        plan: QueryPlan,
+        query_vector: FloatMatrix,
+        dense: _Dense,
+        keyword_scores: FloatMatrix,
+        keyword_ids: IdArray,
+    ) -> tuple[IdArray, np.ndarray]:
+        """Union of both candidate lists, each candidate scored by both retrievers."""
+        dense_of = {
+            int(d): float(s) for d, s in zip(dense.ids, dense.scores, strict=True) if d >= 0
+        }
+        keyword_of = {
+            int(d): float(s)
+            for d, s in zip(np.ravel(keyword_ids), np.ravel(keyword_scores), strict=True)
+            if d >= 0
+        }
+        ids = np.asarray(list(dict.fromkeys([*dense_of, *keyword_of])), dtype=np.int64)
+        only_keyword = np.asarray([d for d in keyword_of if d not in dense_of], dtype=np.int64)
+        if only_keyword.size:  # exact cosines of a few ids: cheap on the flat index
+            query = query_vector[None, :]
+            scores, found = indexes.vectors.search(query, len(only_keyword), only_keyword)
+            dense_of.update(
+                (int(d), float(s)) for d, s in zip(found[0], scores[0], strict=True) if d >= 0
+            )
+        only_dense = np.asarray([d for d in dense_of if d not in keyword_of], dtype=np.int64)
+        if only_dense.size:
+            scores, found = indexes.keywords.search(plan.text, len(only_dense), only_dense)
+            keyword_of.update(
+                (int(d), float(s)) for d, s in zip(found, scores, strict=True) if d >= 0
+            )
+        fused = convex_fusion(
+            np.asarray([dense_of.get(int(d), 0.0) for d in ids], dtype=np.float64),
+            np.asarray([keyword_of.get(int(d), 0.0) for d in ids], dtype=np.float64),
+            dense_share=self._settings.dense_share,
+        )
+        return ids, fused
+
+    def _time_factor(self, plan: QueryPlan, published: np.ndarray) -> np.ndarray | float:
+        """Multipliers for the question's time: its period, "latest", or recent news."""
+        settings = self._settings
+        as_of = plan.filters.as_of
+        reference = None if as_of is None else to_epoch(as_of)
+        factor: np.ndarray | float = 1.0
+        if plan.period is not None and settings.period_mode == "prior":
+            start, end = plan.period.start, plan.period.end
+            factor = period_factor(
+                published,
+                start=None if start is None else to_epoch(start),
+                end=None if end is None else to_epoch(end),
+                lag_days=settings.period_lag_days,
+                min_half_life_days=settings.period_min_half_life_days,
+                floor=settings.period_floor,
+            )
+        if plan.recency:
+            return factor * recency_factor(
+                published,
+                reference=reference,
+                half_life_days=settings.recency_half_life_days,
+                floor=settings.recency_floor,
+            )
+        if plan.period is None and settings.background_half_life_days > 0:
+            return recency_factor(
+                published,
+                reference=reference,
+                half_life_days=settings.background_half_life_days,
+                floor=settings.background_floor,
+            )
+        return factor
 
     def _choose_and_load(
         self, ranked: list[tuple[int, float]], articles: list[int], stories: list[int], k: int

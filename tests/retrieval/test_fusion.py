@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
-from retrieval.fusion import rank_articles, reciprocal_rank_fusion, select_passages
+from retrieval.fusion import (
+    convex_fusion,
+    period_factor,
+    rank_articles,
+    reciprocal_rank_fusion,
+    select_passages,
+)
+
+DAY = 86_400.0
 
 
 def test_rrf_sums_reciprocal_ranks() -> None:
@@ -81,3 +92,39 @@ def test_rank_articles_by_best_chunk() -> None:
 def test_select_rejects_a_zero_cap() -> None:
     with pytest.raises(ValueError, match="max_per_article"):
         select_passages(ranked(1), [1], [-1], k=1, max_per_article=0)
+
+
+def test_period_factor_favours_the_period_and_the_days_reporting_lags() -> None:
+    # A one-day period (day 10) with a one-day lag: days 10 and 11 are in; the half-life
+    # is the two-day span, so four days early is a quarter of the way above the floor.
+    published = np.array([10, 11.5, 6, 13.5, math.nan]) * DAY
+    factor = period_factor(
+        published, start=10 * DAY, end=11 * DAY - 1, lag_days=1, min_half_life_days=1, floor=0.2
+    )
+    assert factor[:2] == pytest.approx([1.0, 1.0])
+    assert factor[2] == pytest.approx(0.2 + 0.8 * 0.5 ** (4 / 2), abs=1e-5)
+    assert factor[3] == pytest.approx(0.2 + 0.8 * 0.5 ** ((13.5 - 12) / 2), abs=1e-5)
+    assert factor[4] == 0.2  # undated
+
+
+def test_period_factor_open_ends_and_minimum_half_life() -> None:
+    published = np.array([0, 100, 400]) * DAY
+    since = period_factor(
+        published, start=100 * DAY, end=None, lag_days=2, min_half_life_days=10, floor=0.0
+    )
+    assert since == pytest.approx([0.5**10, 1.0, 1.0])
+    until = period_factor(
+        published, start=None, end=100 * DAY, lag_days=0, min_half_life_days=100, floor=0.0
+    )
+    assert until == pytest.approx([1.0, 1.0, 0.5**3])
+
+
+def test_convex_fusion_scales_each_retriever_by_its_best() -> None:
+    dense = np.array([0.8, 0.4, -0.2, 0.0])
+    keyword = np.array([0.0, 12.0, 6.0, -np.inf])
+    fused = convex_fusion(dense, keyword, dense_share=0.5)
+    assert fused == pytest.approx([0.5, 0.25 + 0.5, 0.25, 0.0])
+    assert convex_fusion(dense, keyword, dense_share=1.0) == pytest.approx([1, 0.5, 0, 0])
+    assert convex_fusion(np.zeros(2), np.zeros(2), dense_share=0.3) == pytest.approx([0, 0])
+    with pytest.raises(ValueError, match="dense_share"):
+        convex_fusion(dense, keyword, dense_share=1.5)

@@ -82,15 +82,15 @@ def test_date_outlet_recency_and_as_of_combine() -> None:
     as_of = NOW - timedelta(hours=1)
     found = plan("Latest from Reuters on oil last week?", as_of=as_of)
     assert found.recency
-    assert found.filters == SearchFilters(
-        date_range=DateRange(NOW - timedelta(days=7), NOW), sources=("Reuters",), as_of=as_of
-    )
+    assert found.filters == SearchFilters(sources=("Reuters",), as_of=as_of)
+    assert found.period == DateRange(NOW - timedelta(days=7), NOW)  # favoured, not a filter
     assert found.text == "on oil?"
 
 
 def test_timezone_reaches_the_date_range() -> None:
     found = understand("yesterday in Seoul", now=NOW, timezone="Asia/Seoul")
-    assert found.filters.date_range == DateRange(
+    assert found.filters.date_range is None
+    assert found.period == DateRange(
         datetime(2024, 11, 13, 15, tzinfo=UTC),
         datetime(2024, 11, 14, 15, tzinfo=UTC) - timedelta(microseconds=1),
     )

@@ -229,6 +229,12 @@ def test_settings_are_validated() -> None:
         SearchSettings(recency_floor=1.5)
     with pytest.raises(ValueError, match="candidates"):
         SearchSettings(candidates=0)
+    with pytest.raises(ValueError, match="dense_share"):
+        SearchSettings(dense_share=-0.1)
+    with pytest.raises(ValueError, match="period_mode"):
+        SearchSettings(period_mode="ignore")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="background_floor"):
+        SearchSettings(background_floor=2.0)
 
 
 async def test_async_searcher_runs_off_the_event_loop(embedder: HashingEmbedder) -> None:
@@ -260,3 +266,92 @@ async def test_async_searcher_as_context_manager(embedder: HashingEmbedder) -> N
         assert await searcher.run(len, [1, 2, 3]) == 3
         searcher.replace(world.vectors, world.keywords, world.catalog)
         assert len(await searcher.search(QueryPlan("rice"), k=2)) == 2
+
+
+def test_a_period_is_favoured_not_filtered(embedder: HashingEmbedder) -> None:
+    world = filtered_world(embedder)
+    period = DateRange(T0 + 4 * DAY, T0 + 6 * DAY)
+    plan = QueryPlan("rice harvest", period=period)
+    found = titles(world, world.searcher.search(plan, k=10))
+    assert found[0] == "Mid rice"
+    assert set(found) == {"Old rice", "Mid rice", "New rice", "Undated rice"}
+    strict = build_world(
+        [Doc(t, (rice(i),), published_at=d) for i, (t, d) in enumerate(
+            [("Old rice", T0), ("Mid rice", T0 + 5 * DAY), ("New rice", T0 + 10 * DAY)])],
+        embedder,
+        settings=SearchSettings(period_mode="filter"),
+    )  # fmt: skip
+    assert titles(strict, strict.searcher.search(plan, k=10)) == ["Mid rice"]
+
+
+def test_reports_published_just_after_the_period_count_as_in_it(
+    embedder: HashingEmbedder,
+) -> None:
+    # "On Monday" news is published on Tuesday; a week later it is another story.
+    monday = DateRange(T0, T0 + DAY - timedelta(microseconds=1))
+    docs = [
+        Doc("Tuesday report", (rice(1),), published_at=T0 + DAY + timedelta(hours=3)),
+        Doc("Next week", (rice(2),), published_at=T0 + 8 * DAY),
+    ] + [Doc(f"Noise {i}", (t,), published_at=T0) for i, t in enumerate(NOISE)]
+    world = build_world(docs, embedder)
+    passages = world.searcher.search(QueryPlan("rice harvest Gimpo", period=monday), k=2)
+    assert titles(world, passages) == ["Tuesday report", "Next week"]
+    assert passages[1].score < 0.6 * passages[0].score
+
+
+def election_world(embedder: HashingEmbedder, settings: SearchSettings | None = None) -> World:
+    # The old report matches the question a little better; the new one is 90 days newer.
+    docs = [
+        Doc("Old", ("Election results: the count ended and officials certified it.",),
+            published_at=T0),
+        Doc("New", ("Election results: the count ended, officials said.",),
+            published_at=T0 + 90 * DAY),
+    ] + [Doc(f"Noise {i}", (t,), published_at=T0) for i, t in enumerate(NOISE)]  # fmt: skip
+    return build_world(docs, embedder, settings=settings)
+
+
+def test_plain_questions_mildly_favour_recent_news(embedder: HashingEmbedder) -> None:
+    plan = QueryPlan("election results count certified officials")
+    timeless = election_world(embedder, SearchSettings(background_half_life_days=0))
+    assert titles(timeless, timeless.searcher.search(plan, k=2)) == ["Old", "New"]
+    world = election_world(embedder)
+    assert titles(world, world.searcher.search(plan, k=2)) == ["New", "Old"]
+    # A named period replaces the background prior.
+    early = replace(plan, period=DateRange(T0 - DAY, T0 + DAY))
+    assert titles(world, world.searcher.search(early, k=2)) == ["Old", "New"]
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_score_fusion_at_its_extremes_is_one_retriever(
+    embedder: HashingEmbedder, share: float
+) -> None:
+    texts = [
+        "Rice harvest in Gimpo reached a record, farmers said.",
+        "The rice harvest festival drew crowds to the province.",
+        "Farmers in Gimpo protested over fertiliser prices.",
+        "A record crowd watched the football final.",
+        "Harvest workers struck for higher pay in the north.",
+    ]
+    settings = SearchSettings(
+        dense_share=share, background_half_life_days=0, candidates=20, max_chunks_per_article=5
+    )
+    world = build_world([Doc(f"Doc {i}", (t,)) for i, t in enumerate(texts)], embedder,
+                        settings=settings)  # fmt: skip
+    query = "record rice harvest Gimpo farmers"
+    found = [p.chunk_id for p in world.searcher.search(QueryPlan(query), k=3)]
+    if share == 1.0:
+        _, expected = world.vectors.search(embedder.embed_query(query), 3)
+        assert found == expected[0].tolist()
+    else:
+        _, expected = world.keywords.search(query, 3)
+        assert found == expected.tolist()
+
+
+def test_rrf_fusion_is_still_available(embedder: HashingEmbedder) -> None:
+    docs = [Doc(f"Rice {i}", (rice(i),)) for i in range(3)]
+    docs += [Doc(f"Noise {i}", (t,)) for i, t in enumerate(NOISE)]
+    settings = SearchSettings(fusion="rrf", background_half_life_days=0)
+    world = build_world(docs, embedder, settings=settings)
+    passages = world.searcher.search(QueryPlan("rice harvest Gimpo"), k=3)
+    assert {p.title for p in passages} == {"Rice 0", "Rice 1", "Rice 2"}
+    assert 1 / 61 < passages[0].score <= 2 / 61  # reciprocal ranks, k = 60

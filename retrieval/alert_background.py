@@ -1,0 +1,100 @@
+"""The background of topic alerts: recent articles of the corpus and their neighbour graph.
+
+Corpus statistics only (never other users' subscriptions): the corpus route of the matcher
+learns each topic's extent from these articles. Build it from the most recent articles of
+the index (`alert_defaults.BACKGROUND_SIZE`) and rebuild it now and then (daily is plenty);
+subscription profiles are fitted against one background and must be refitted with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from index.embedding import l2_normalise
+from index.protocols import FloatMatrix, IdArray
+from retrieval.alert_defaults import NEIGHBOURS
+
+_BLOCK_CELLS = 8_000_000  # similarity cells held at once (32 MB of float32)
+
+
+@dataclass(frozen=True, eq=False)
+class Background:
+    """Article vectors (one unit row per article), the row-normalised kNN graph among them,
+    and, per background article, its `neighbours` nearest other articles (weights 1/k): the
+    same averaging a new article gets, so cut-offs fitted here apply to new articles."""
+
+    vectors: FloatMatrix  # (B, d)
+    graph: sp.csr_array  # (B, B)
+    self_neighbours: sp.csr_array  # (B, B)
+    neighbours: int
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+
+def article_vectors(
+    chunk_vectors: FloatMatrix, chunk_article_ids: IdArray
+) -> tuple[IdArray, FloatMatrix]:
+    """(article ids sorted, one unit vector per article): the mean of its chunk vectors."""
+    ids, inverse = np.unique(np.asarray(chunk_article_ids, dtype=np.int64), return_inverse=True)
+    sums = np.zeros((len(ids), chunk_vectors.shape[1]), dtype=np.float32)
+    np.add.at(sums, inverse, np.asarray(chunk_vectors, dtype=np.float32))
+    return ids, l2_normalise(sums)
+
+
+def build_background(vectors: FloatMatrix, *, neighbours: int = NEIGHBOURS) -> Background:
+    """Background over these article vectors (unit rows, e.g. from `article_vectors`)."""
+    vectors = l2_normalise(np.asarray(vectors, dtype=np.float32))
+    count = len(vectors)
+    k = max(1, min(neighbours, count - 1))
+    if count < 2:
+        empty = sp.csr_array((count, count), dtype=np.float32)
+        return Background(vectors, empty, empty, k)
+    columns, sims = nearest(vectors, vectors, k, exclude_self=True)
+    rows = np.repeat(np.arange(count), k)
+    weights = np.maximum(sims.ravel(), 0.0) + 1e-6  # a zero weight would drop the edge
+    adjacency = sp.csr_array((weights, (rows, columns.ravel())), shape=(count, count))
+    adjacency = (adjacency + adjacency.T).tocsr()
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    graph = (sp.diags_array(1.0 / np.maximum(degree, 1e-12)) @ adjacency).tocsr()
+    averaging = sp.csr_array(
+        (np.full(rows.size, 1.0 / k, dtype=np.float32), (rows, columns.ravel())),
+        shape=(count, count),
+    )
+    return Background(vectors, graph.astype(np.float32), averaging, k)
+
+
+def neighbour_average(query_vectors: FloatMatrix, background: Background) -> sp.csr_array:
+    """(A, B) sparse: each query row averages its `neighbours` nearest background articles."""
+    count = len(query_vectors)
+    k = min(background.neighbours, len(background))
+    if count == 0 or k == 0:
+        return sp.csr_array((count, len(background)), dtype=np.float32)
+    columns, _ = nearest(query_vectors, background.vectors, k, exclude_self=False)
+    rows = np.repeat(np.arange(count), k)
+    values = np.full(rows.size, 1.0 / k, dtype=np.float32)
+    return sp.csr_array((values, (rows, columns.ravel())), shape=(count, len(background)))
+
+
+def nearest(
+    queries: FloatMatrix, items: FloatMatrix, k: int, *, exclude_self: bool
+) -> tuple[IdArray, FloatMatrix]:
+    """Column indices and cosines of each query's k most similar items, in blocks of rows.
+
+    `exclude_self` (queries are the items themselves) skips each row's own column.
+    """
+    out_columns = np.zeros((len(queries), k), dtype=np.int64)
+    out_sims = np.zeros((len(queries), k), dtype=np.float32)
+    block = max(1, _BLOCK_CELLS // max(1, len(items)))
+    for start in range(0, len(queries), block):
+        sims = queries[start : start + block] @ items.T
+        if exclude_self:
+            rows = np.arange(sims.shape[0])
+            sims[rows, rows + start] = -np.inf
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        out_columns[start : start + block] = top
+        out_sims[start : start + block] = np.take_along_axis(sims, top, axis=1)
+    return out_columns, out_sims

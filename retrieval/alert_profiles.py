@@ -1,0 +1,176 @@
+"""Per-subscription profiles for the corpus route of the matcher (see `alert_defaults`).
+
+A profile is fitted from one subscription's topic vectors and the background alone, so a
+subscription's alerts never depend on anyone else's subscriptions. Steps, all vectorised
+over subscriptions:
+
+1. cosine of each topic part to every background article; the best part counts;
+2. support: is the topic clearly present in the background at all? If not, only the
+   direct route can alert for it;
+3. seeds: background articles with cosine >= SEED_COSINE, weighted by their z-score;
+4. label propagation of the seeds over the background's kNN graph, then each background
+   article scored like a new article would be (the mean over its neighbours);
+5. Otsu's two-class split of those scores; the upper class becomes hard seeds and steps 4-5
+   run once more (one round of self-training sharpens a broad topic's edge);
+6. the profile keeps the propagated scores (B floats) and the final cut-off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from index.protocols import FloatMatrix
+from retrieval.alert_background import Background
+from retrieval.alert_defaults import (
+    MIN_BACKGROUND,
+    MIN_CORPUS_SCORE,
+    PROPAGATION_ALPHA,
+    PROPAGATION_STEPS,
+    SEED_COSINE,
+    SUPPORT_COSINE,
+    SUPPORT_MIN,
+    SUPPORT_SHARE,
+)
+
+_SUBSCRIPTION_BLOCK = 512  # subscriptions fitted together (bounds memory: block x B floats)
+
+
+@dataclass(frozen=True)
+class CorpusSettings:
+    """Knobs of the corpus route; the defaults are the measured ones (`alert_defaults`)."""
+
+    seed_cosine: float = SEED_COSINE
+    support_cosine: float = SUPPORT_COSINE
+    support_share: float = SUPPORT_SHARE
+    support_min: int = SUPPORT_MIN
+    alpha: float = PROPAGATION_ALPHA
+    steps: int = PROPAGATION_STEPS
+    min_score: float = MIN_CORPUS_SCORE
+    self_training: bool = True
+    min_background: int = MIN_BACKGROUND
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.alpha < 1 or self.steps < 1:
+            raise ValueError("need 0 <= alpha < 1 and steps >= 1")
+
+
+_DEFAULT = CorpusSettings()
+
+
+@dataclass(frozen=True, eq=False)
+class TopicProfiles:
+    """Row i describes subscription i of the list given to `fit_topic_profiles`."""
+
+    covered: npt.NDArray[np.bool_]  # (m,) the corpus route applies
+    scores: FloatMatrix  # (m, B) propagated topic score of each background article
+    cutoffs: FloatMatrix  # (m,) a new article's neighbour-average score must reach this
+
+    def __len__(self) -> int:
+        return int(self.covered.shape[0])
+
+
+def empty_profiles(count: int, background_size: int = 0) -> TopicProfiles:
+    """Profiles with the corpus route off (no or too small a background)."""
+    return TopicProfiles(
+        covered=np.zeros(count, dtype=bool),
+        scores=np.zeros((count, background_size), dtype=np.float32),
+        cutoffs=np.full(count, np.inf, dtype=np.float32),
+    )
+
+
+def fit_topic_profiles(
+    topic_vectors: Sequence[FloatMatrix],
+    background: Background | None,
+    settings: CorpusSettings = _DEFAULT,
+) -> TopicProfiles:
+    """One profile per subscription from its (n_parts, d) topic vectors."""
+    count = len(topic_vectors)
+    if background is None or len(background) < settings.min_background or count == 0:
+        return empty_profiles(count, len(background) if background is not None else 0)
+    parts: list[TopicProfiles] = []
+    for start in range(0, count, _SUBSCRIPTION_BLOCK):
+        block = topic_vectors[start : start + _SUBSCRIPTION_BLOCK]
+        parts.append(_fit_block(block, background, settings))
+    return TopicProfiles(
+        covered=np.concatenate([p.covered for p in parts]),
+        scores=np.concatenate([p.scores for p in parts]),
+        cutoffs=np.concatenate([p.cutoffs for p in parts]),
+    )
+
+
+def topic_similarities(
+    topic_vectors: Sequence[FloatMatrix], items: FloatMatrix
+) -> tuple[FloatMatrix, FloatMatrix]:
+    """Per subscription: best-part cosine to each item, and best-part z-score against the
+    items (each part standardised by its own mean and spread over the items)."""
+    stacked = np.concatenate([np.atleast_2d(t) for t in topic_vectors]).astype(np.float32)
+    sizes = [len(np.atleast_2d(t)) for t in topic_vectors]
+    owners = np.repeat(np.arange(len(topic_vectors)), sizes)
+    sims = stacked @ items.T
+    spread = np.maximum(sims.std(axis=1, keepdims=True), 1e-6)
+    z = (sims - sims.mean(axis=1, keepdims=True)) / spread
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    return np.maximum.reduceat(sims, starts, axis=0), np.maximum.reduceat(z, starts, axis=0)
+
+
+def _fit_block(
+    topic_vectors: Sequence[FloatMatrix], background: Background, settings: CorpusSettings
+) -> TopicProfiles:
+    cosines, z = topic_similarities(topic_vectors, background.vectors)
+    needed = max(settings.support_min, settings.support_share * len(background))
+    covered = (cosines >= settings.support_cosine).sum(axis=1) >= needed
+    seeds = np.where(cosines >= settings.seed_cosine, np.maximum(z, 0.0), 0.0)
+    scores = _propagate(seeds.astype(np.float32), background, settings)
+    cutoffs = _cutoffs(scores, background, settings)
+    if settings.self_training:
+        hard = (_neighbour_scores(scores, background) >= cutoffs[:, None]).astype(np.float32)
+        covered &= hard.any(axis=1)
+        scores = _propagate(hard, background, settings)
+        cutoffs = _cutoffs(scores, background, settings)
+    covered &= seeds.max(axis=1) > 0
+    cutoffs = np.where(covered, cutoffs, np.inf).astype(np.float32)
+    return TopicProfiles(covered=covered, scores=scores.astype(np.float32), cutoffs=cutoffs)
+
+
+def _propagate(seeds: FloatMatrix, background: Background, settings: CorpusSettings) -> FloatMatrix:
+    """F <- a * W F + (1 - a) * Y over the row-normalised kNN graph W (rows: subscriptions)."""
+    scores = seeds
+    for _ in range(settings.steps):
+        spread = (background.graph @ scores.T).T
+        scores = settings.alpha * spread + (1 - settings.alpha) * seeds
+    return np.asarray(scores, dtype=np.float32)
+
+
+def _cutoffs(scores: FloatMatrix, background: Background, settings: CorpusSettings) -> FloatMatrix:
+    """Otsu's cut of each row's background scores (scored like new articles), floored."""
+    neighbour = _neighbour_scores(scores, background)
+    return np.maximum(otsu_thresholds(neighbour), settings.min_score).astype(np.float32)
+
+
+def _neighbour_scores(scores: FloatMatrix, background: Background) -> FloatMatrix:
+    """Each background article scored like a new one: the mean over its neighbours."""
+    return np.asarray((background.self_neighbours @ scores.T).T, dtype=np.float32)
+
+
+def otsu_thresholds(values: FloatMatrix) -> FloatMatrix:
+    """Per row, Otsu's cut: the value between the two classes that maximise the between-class
+    variance (exact, over the sorted row). A constant row gets +inf (nothing stands out)."""
+    ordered = np.sort(values, axis=1).astype(np.float64)
+    n = ordered.shape[1]
+    if n < 2:
+        return np.full(len(values), np.inf, dtype=np.float32)
+    below = np.cumsum(ordered, axis=1)[:, :-1]  # sums of the lower class, split after i
+    total = below[:, -1:] + ordered[:, -1:]
+    counts = np.arange(1, n, dtype=np.float64)
+    mean_low = below / counts
+    mean_high = (total - below) / (n - counts)
+    between = counts * (n - counts) * (mean_high - mean_low) ** 2
+    split = np.argmax(between, axis=1)
+    rows = np.arange(len(values))
+    cut = (ordered[rows, split] + ordered[rows, split + 1]) / 2
+    constant = ordered[:, -1] - ordered[:, 0] <= 1e-12
+    return np.where(constant, np.inf, cut).astype(np.float32)

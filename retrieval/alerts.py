@@ -1,0 +1,216 @@
+"""Topic-alert matching: every new article against every active subscription at once.
+
+Per block of subscriptions, two matrix routes (see `alert_defaults` for the measurements):
+
+- direct: topic part vectors x chunk vectors (one product), max over each article's chunks
+  (its best chunk) and over the topic's parts; alert at `direct_threshold` and above;
+- corpus: the articles' neighbour averages over the background (one sparse product with
+  the subscriptions' propagated background scores), alert at each profile's own cut-off.
+
+Then the +word / -word filters and the reason sentence, in Python, for matched pairs only.
+Each subscription is scored on its own: adding or removing another subscription never
+changes its alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.protocols import Embedder, FloatMatrix, IdArray
+from index.tokenize import tokenize
+from retrieval.alert_background import Background, article_vectors, neighbour_average
+from retrieval.alert_defaults import DIRECT_THRESHOLD
+from retrieval.alert_profiles import CorpusSettings, TopicProfiles, fit_topic_profiles
+from retrieval.alert_reason import (
+    candidate_sentences,
+    clip_reason,
+    embedded_choices,
+    lexical_choice,
+)
+from retrieval.alert_scoring import ChunkLayout, corpus_hits, direct_scores, topic_blocks
+from retrieval.topics import term_tokens, words_allow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AlertMatch:
+    """One alert: `score` is the cosine of the topic to the article's best chunk, `reason`
+    a sentence of the article."""
+
+    subscription_id: int
+    article_id: int
+    score: float
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class AlertTopic:
+    """An active subscription as the matcher sees it. `vectors` come from `embed_topic`."""
+
+    subscription_id: int
+    vectors: FloatMatrix  # (n_parts, d) unit rows
+    phrase: str = ""
+    must_words: tuple[str, ...] = ()
+    exclude_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class TopicSet:
+    """Subscriptions ready to match: topics, their stacked part vectors, corpus profiles."""
+
+    topics: tuple[AlertTopic, ...]
+    parts: FloatMatrix  # (P, d)
+    part_owner: IdArray  # (P,) index into topics, non-decreasing
+    profiles: TopicProfiles
+    background: Background | None
+
+
+@dataclass(frozen=True, eq=False)
+class NewArticles:
+    """Newly indexed articles: texts, and chunk vectors as computed by indexing."""
+
+    article_ids: Sequence[int]
+    titles: Sequence[str]
+    bodies: Sequence[str]
+    chunk_vectors: FloatMatrix  # (n, d) unit rows
+    chunk_article_ids: IdArray  # (n,) values from article_ids
+    chunk_texts: Sequence[str] | None = None  # passages, for the reason sentence
+
+    def __post_init__(self) -> None:
+        count = len(self.article_ids)
+        if len(self.titles) != count or len(self.bodies) != count:
+            raise ValueError("article_ids, titles and bodies must have the same length")
+        if len(self.chunk_vectors) != len(self.chunk_article_ids):
+            raise ValueError("one chunk article id per chunk vector")
+        if self.chunk_texts is not None and len(self.chunk_texts) != len(self.chunk_vectors):
+            raise ValueError("one chunk text per chunk vector")
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    direct_threshold: float = DIRECT_THRESHOLD  # the ALERT_THRESHOLD setting
+    corpus_route: bool = True
+
+    def __post_init__(self) -> None:
+        if not -1.0 <= self.direct_threshold <= 1.0:
+            raise ValueError("direct_threshold must be a cosine, between -1 and 1")
+
+
+_DEFAULT_SETTINGS = MatchSettings()
+_DEFAULT_CORPUS = CorpusSettings()
+
+
+def build_topic_set(
+    topics: Sequence[AlertTopic],
+    background: Background | None,
+    corpus_settings: CorpusSettings = _DEFAULT_CORPUS,
+) -> TopicSet:
+    """Stack the topics' vectors and fit their corpus profiles against `background`."""
+    vectors = [np.atleast_2d(np.asarray(t.vectors, dtype=np.float32)) for t in topics]
+    if any(len(v) == 0 for v in vectors):
+        raise ValueError("every topic needs at least one vector")
+    dims = {v.shape[1] for v in vectors} | ({background.vectors.shape[1]} if background else set())
+    if len(dims) > 1:
+        raise ValueError(f"topic and background vectors differ in dimension: {sorted(dims)}")
+    parts = np.concatenate(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+    owner = np.repeat(np.arange(len(vectors)), [len(v) for v in vectors]).astype(np.int64)
+    profiles = fit_topic_profiles(vectors, background, corpus_settings)
+    return TopicSet(tuple(topics), parts, owner, profiles, background)
+
+
+def match_articles(
+    topic_set: TopicSet,
+    articles: NewArticles,
+    *,
+    settings: MatchSettings = _DEFAULT_SETTINGS,
+    reason_embedder: Embedder | None = None,
+) -> list[AlertMatch]:
+    """All (subscription, article) alerts, ordered by subscription, then article."""
+    if not topic_set.topics or not len(articles.article_ids):
+        return []
+    layout = ChunkLayout.of(
+        np.asarray(articles.article_ids), articles.chunk_article_ids, articles.chunk_vectors
+    )
+    neighbours = None
+    background = topic_set.background
+    if settings.corpus_route and background is not None and topic_set.profiles.covered.any():
+        _, vectors = article_vectors(articles.chunk_vectors, layout.positions)
+        neighbours = neighbour_average(vectors, background)
+    pairs: list[tuple[int, int, float]] = []
+    blocks = topic_blocks(topic_set.part_owner, len(topic_set.topics), len(layout.order))
+    for first, last in blocks:
+        direct = direct_scores(topic_set.parts, topic_set.part_owner, first, last, layout)
+        hits = direct >= settings.direct_threshold
+        if neighbours is not None:
+            hits |= corpus_hits(topic_set.profiles, first, last, neighbours)
+        rows, columns = np.nonzero(hits)
+        scores = direct[rows, columns].tolist()
+        pairs.extend(zip((rows + first).tolist(), columns.tolist(), scores, strict=True))
+    return _finish(topic_set, articles, layout, pairs, reason_embedder)
+
+
+def _finish(
+    topic_set: TopicSet,
+    articles: NewArticles,
+    layout: ChunkLayout,
+    pairs: list[tuple[int, int, float]],
+    reason_embedder: Embedder | None,
+) -> list[AlertMatch]:
+    """Word filters, then a reason sentence, for the matched pairs only."""
+    tokens: dict[int, tuple[list[str], frozenset[str]]] = {}
+    filters = [
+        ([term_tokens(w) for w in t.must_words], [term_tokens(w) for w in t.exclude_words])
+        for t in topic_set.topics
+    ]
+    kept: list[tuple[int, int, float]] = []
+    for topic, article, score in pairs:
+        must, exclude = filters[topic]
+        if must or exclude:
+            if article not in tokens:
+                words = tokenize(f"{articles.titles[article]}\n{articles.bodies[article]}")
+                tokens[article] = (words, frozenset(words))
+            if not words_allow(*tokens[article], must, exclude):
+                continue
+        kept.append((topic, article, score))
+    sentences = [_reason_candidates(topic_set, articles, layout, t, a) for t, a, _ in kept]
+    if reason_embedder is not None:
+        requests = [
+            (s, topic_set.topics[t].vectors) for s, (t, _, _) in zip(sentences, kept, strict=True)
+        ]
+        choices = embedded_choices(requests, reason_embedder)
+    else:
+        choices = [
+            lexical_choice(s, _topic_terms(topic_set.topics[t]))
+            for s, (t, _, _) in zip(sentences, kept, strict=True)
+        ]
+    return [
+        AlertMatch(
+            subscription_id=topic_set.topics[t].subscription_id,
+            article_id=int(articles.article_ids[a]),
+            score=round(float(score), 4),
+            reason=clip_reason(s[c]) if s else clip_reason(articles.titles[a]),
+        )
+        for (t, a, score), s, c in zip(kept, sentences, choices, strict=True)
+    ]
+
+
+def _reason_candidates(
+    topic_set: TopicSet, articles: NewArticles, layout: ChunkLayout, topic: int, article: int
+) -> list[str]:
+    """Sentences of the article's best chunk for this topic (of the body without chunk texts)."""
+    if articles.chunk_texts is None:
+        return candidate_sentences(articles.bodies[article])
+    chunks = layout.chunks_of(article)
+    parts = topic_set.parts[topic_set.part_owner == topic]
+    sims = parts @ np.asarray(articles.chunk_vectors, dtype=np.float32)[chunks].T
+    best = int(chunks[int(np.argmax(sims.max(axis=0)))])
+    return candidate_sentences(articles.chunk_texts[best])
+
+
+def _topic_terms(topic: AlertTopic) -> frozenset[str]:
+    return frozenset(tokenize(" ".join((topic.phrase, *topic.must_words))))
