@@ -27,6 +27,7 @@ from index.errors import NewsbotError
 
 if TYPE_CHECKING:
     from bot.admin_service import AdminService
+    from bot.alerts_service import AlertService
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +143,11 @@ class RetryingRateLimiter(AIORateLimiter):
 
 
 def build_services(
-    config: BotConfig, news: NewsService, *, admin: AdminService | None = None
+    config: BotConfig,
+    news: NewsService,
+    *,
+    admin: AdminService | None = None,
+    alerts: AlertService | None = None,
 ) -> BotServices:
     return BotServices(
         news=news,
@@ -154,15 +159,20 @@ def build_services(
         typing_interval=config.typing_interval,
         latest_limit=config.latest_limit,
         admin=admin,
+        alerts=alerts,
         secrets=tuple(s for s in (config.token, config.webhook_secret, *config.other_secrets) if s),
     )
 
 
 def build_application(
-    config: BotConfig, services: NewsService, *, admin: AdminService | None = None
+    config: BotConfig,
+    services: NewsService,
+    *,
+    admin: AdminService | None = None,
+    alerts: AlertService | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot: handlers, typed context, per-chat processing, rate limiting, timeouts."""
-    bot_services = build_services(config, services, admin=admin)
+    bot_services = build_services(config, services, admin=admin, alerts=alerts)
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
         link_preview_options=LinkPreviewOptions(is_disabled=True),

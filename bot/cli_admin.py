@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from tqdm import tqdm
 
 from bot import admin_ops, messages
+from bot.alerts_matcher import matcher_for_runtime
 from bot.emulator_html import parse_html, plain_with_links
 from bot.runtime import Runtime
 from index.refresh import RefreshProgress
@@ -103,7 +104,13 @@ def _reindex(runtime: Runtime, *, full: bool, quiet: bool) -> int:
         bar.refresh()
 
     try:
-        report = admin_ops.run_reindex(runtime, full=full, trigger="cli", progress=progress)
+        report = admin_ops.run_reindex(
+            runtime,
+            full=full,
+            trigger="cli",
+            progress=progress,
+            on_chunks=matcher_for_runtime(runtime).safe_match_new,  # alerts queued
+        )
     finally:
         bar.close()
     print(plain(messages.reindex_summary(report)))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from bot.alerts_matcher import matcher_for_runtime
 from bot.runtime import Runtime
 from index.errors import NewsbotError
 from index.fetch import fetch_articles
@@ -49,6 +50,9 @@ def run_ingest(runtime: Runtime, targets: Sequence[str], *, quiet: bool = False)
 def _ingest_locked(runtime: Runtime, targets: Sequence[str], *, quiet: bool) -> IngestReport:
     indexer = runtime.indexer()
     indexer.open()
+    # New articles are matched against the subscriptions and their alerts queued in the
+    # database; a running bot sends them.
+    alerts = matcher_for_runtime(runtime, lambda: indexer.pair.vectors)
     bar = tqdm(desc="indexing", unit=" articles", disable=quiet or None, file=sys.stderr)
 
     def progress(state: IngestProgress) -> None:
@@ -57,7 +61,9 @@ def _ingest_locked(runtime: Runtime, targets: Sequence[str], *, quiet: bool) -> 
         bar.refresh()
 
     try:
-        report = indexer.ingest(iter_targets(targets, runtime), progress=progress)
+        report = indexer.ingest(
+            iter_targets(targets, runtime), progress=progress, on_chunks=alerts.safe_match_new
+        )
     finally:
         bar.close()
     return report

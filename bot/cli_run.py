@@ -10,6 +10,8 @@ import os
 from telegram.ext import Application
 
 from bot.admin_service import AdminConfig, AdminService
+from bot.alerts_background import background_from, snapshot_index
+from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, run
 from bot.index_watch import IndexReloader
 from bot.news_service import StoreNewsService
@@ -69,21 +71,45 @@ def build_admin(runtime: Runtime, service: StoreNewsService) -> AdminService:
     return AdminService(runtime, reloader, config=config)
 
 
+def alerts_config(settings: Settings) -> AlertsConfig:
+    return AlertsConfig(
+        threshold=settings.alert_threshold, max_per_chat=settings.max_subscriptions_per_chat
+    )
+
+
+def build_alerts(runtime: Runtime, admin: AdminService) -> AlertService:
+    """Topic alerts, matched whenever the admin service indexes new articles."""
+    alerts = AlertService(
+        sessions=runtime.sessions,
+        embedder=runtime.embedder,
+        config=alerts_config(runtime.settings),
+        background=background_from(
+            runtime.sessions, snapshot_index(runtime.index_dir, runtime.embedder)
+        ),
+    )
+    admin.on_new_articles.append(alerts.on_new_articles)
+    return alerts
+
+
 def run_bot(runtime: Runtime) -> int:
     # PTB 22 warns about its own int retry_after unless told to use timedeltas.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     service = build_service(runtime)
     admin = build_admin(runtime, service)
+    alerts = build_alerts(runtime, admin)
     config = bot_config(runtime.settings)
     try:
         if runtime.settings.telegram_bot_token is not None:
             log.info("starting the bot against %s", config.api_base_url)
-            run(build_application(config, service, admin=admin), config)
+            run(build_application(config, service, admin=admin, alerts=alerts), config)
         else:
 
             def build(base_url: str) -> Application:  # type: ignore[type-arg]
                 return build_application(
-                    dataclasses.replace(config, api_base_url=base_url), service, admin=admin
+                    dataclasses.replace(config, api_base_url=base_url),
+                    service,
+                    admin=admin,
+                    alerts=alerts,
                 )
 
             asyncio.run(run_offline(build))

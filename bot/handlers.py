@@ -12,6 +12,7 @@ from bot import messages
 from bot.context import NewsContext
 from bot.handlers_admin import admin_sources
 from bot.handlers_admin import register as register_admin
+from bot.handlers_alerts import register as register_alerts
 from bot.handlers_ask import MAX_QUESTION_CHARS, ask_command, command_argument, on_text
 from bot.handlers_fallback import register_fallbacks
 from bot.html_text import escape, truncate
@@ -146,6 +147,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
     register_admin(application)
+    register_alerts(application)
     application.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(
         MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)

@@ -23,6 +23,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("ask", "Ask a question about the news"),
     ("latest", "Latest headlines, optionally on a topic"),
     ("sources", "Which outlets and dates are indexed"),
+    ("subscribe", "Get alerts about new articles on a topic"),
+    ("alerts", "Your topic alerts: pause, resume, remove"),
     ("help", "How to use this bot"),
 )
 
@@ -36,9 +38,13 @@ HELP = (
     "In a group, mention me or reply to one of my messages.\n\n"
     "/latest [TOPIC] - the newest headlines\n"
     "/sources - which outlets and dates I know about\n"
+    "/subscribe TOPIC - alerts when new articles on a topic arrive "
+    "(+word: must appear, -word: must not)\n"
+    "/alerts - your alerts, with buttons to pause, resume or remove them\n"
+    "/unsubscribe N - stop alert N; /digest N HOURS - alert N as a digest\n"
     "/help - this message\n\n"
     "Every answer lists its sources; [n] in the text links to source n. "
-    "Reply to an answer to ask a follow-up question."
+    "Reply to an answer to ask a follow-up question, or to an alert to ask about its article."
 )
 
 ASK_USAGE = "Usage: /ask QUESTION, for example <code>/ask What happened this week?</code>"
@@ -347,3 +353,72 @@ def _pack(blocks: Sequence[str], separator: str, limit: int = 4000) -> list[str]
         else:
             pieces.append(block)
     return pieces
+
+
+# --- topic alerts (/subscribe, /alerts, /unsubscribe, /digest, the alerts themselves) -----
+
+SUBSCRIBE_USAGE = (
+    "Usage: /subscribe TOPIC, for example <code>/subscribe chip export controls +china "
+    "-stocks</code> (+word: must appear, -word: must not)"
+)
+UNSUBSCRIBE_USAGE = "Usage: /unsubscribe N, where N is an alert number from /alerts"
+DIGEST_USAGE = (
+    "Usage: /digest N HOURS to get alert N as one digest every HOURS hours, "
+    "or <code>/digest N off</code> for instant alerts again"
+)
+ALERTS_UNAVAILABLE = "Topic alerts are not available in this bot."
+GROUP_ADMINS_ONLY = "Only the group's admins can change its alerts."
+ALERTS_EMPTY = "This chat has no alerts. Start one with /subscribe TOPIC."
+ALERTS_HEADER = "Your alerts"
+ALERTS_FOOTER = (
+    "The buttons pause, resume or remove an alert, or switch it between instant alerts and "
+    "a daily digest; /unsubscribe N and /digest N HOURS|off do the same by number."
+)
+ALERT_MATCHED = "Why"
+DIGEST_HOURS_DEFAULT = 24  # the digest button's interval
+BUTTON_PAUSE = "Pause"
+BUTTON_RESUME = "Resume"
+BUTTON_REMOVE = "Remove"
+BUTTON_DIGEST = "Daily digest"
+BUTTON_INSTANT = "Instant"
+# What a pressed button did (a toast: plain text).
+BUTTON_DONE = {
+    "pause": "Alert paused.",
+    "resume": "Alert resumed.",
+    "remove": "Alert removed.",
+    "digest": "Alert switched to a daily digest.",
+    "instant": "Alert switched to instant.",
+}
+
+
+def every_hours(hours: int) -> str:
+    return "every hour" if hours == 1 else f"every {hours} hours"
+
+
+def subscribed(topic: str, number: int, instant: bool = True) -> str:
+    """The reply to /subscribe (topic as plain text)."""
+    how = "as soon as they are indexed" if instant else "in a digest"
+    return (
+        f"Subscribed: alert {number}, <b>{escape(topic)}</b>. "
+        f"I will send new articles on it {how}. /alerts lists your alerts."
+    )
+
+
+def subscription_state(active: bool, digest_hours: int | None) -> str:
+    if not active:
+        return "paused"
+    return "instant" if digest_hours is None else f"digest {every_hours(digest_hours)}"
+
+
+def alert_removed(topic: str) -> str:
+    return f"Removed: <b>{escape(topic)}</b>."
+
+
+def alert_digest(topic: str, hours: int | None) -> str:
+    if hours is None:
+        return f"<b>{escape(topic)}</b>: instant alerts."
+    return f"<b>{escape(topic)}</b>: one digest {every_hours(hours)}."
+
+
+def digest_header(topic: str, count: int) -> str:
+    return f"<b>Digest: {escape(topic)}</b> ({_plural(count, 'new story', 'new stories')})"

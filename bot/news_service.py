@@ -5,19 +5,21 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services import Headline, OutletCount, Overview, PartialCallback
 from index import store
 from index.db import session_scope
-from index.types import ChatTurn, StoredArticle
+from index.types import ChatTurn, StoredArticle, StoredChunk
 from retrieval.assistant import NewsAssistant
 from retrieval.query import QueryPlan
-from retrieval.types import Answer
+from retrieval.types import Answer, Passage
 
 HISTORY_TURNS = 6  # last three exchanges: enough to resolve "and what did Moscow say?"
 TOPIC_SIMILARITY_FLOOR = 0.3  # /latest TOPIC: cosine below this is another subject
 HISTORY_MAX_AGE = timedelta(hours=6)  # an old conversation is not the context of a new one
+ALERT_REPLY_PASSAGES = 2  # chunks of the alerted article put before the search results
 
 
 def _headline(article: StoredArticle) -> Headline:
@@ -47,16 +49,54 @@ class StoreNewsService:
     def assistant(self) -> NewsAssistant:
         return self._assistant
 
-    def _history(self, chat_id: int, reply_to: int | None, now: datetime) -> list[ChatTurn]:
+    def _history(
+        self, chat_id: int, reply_to: int | None, now: datetime
+    ) -> tuple[list[ChatTurn], int | None]:
+        """The turns to continue from, and the article of the alert replied to (if one)."""
         with session_scope(self._sessions) as session:
             if reply_to is not None:
                 turn = store.turn_by_message(session=session, chat_id=chat_id, message_id=reply_to)
                 if turn is not None:
-                    return store.turns_until(
+                    turns = store.turns_until(
                         session=session, chat_id=chat_id, turn_id=turn.id, limit=HISTORY_TURNS
                     )
+                    return turns, turn.article_id
             turns = store.recent_turns(session=session, chat_id=chat_id, limit=HISTORY_TURNS)
-        return [t for t in turns if now - t.created_at <= HISTORY_MAX_AGE]
+        return [t for t in turns if now - t.created_at <= HISTORY_MAX_AGE], None
+
+    async def _article_passages(self, article_id: int, question: str) -> list[Passage]:
+        """The article's chunks that best fit the question, in reading order (a reply to an
+        alert asks about its article first). Similarity is to "title: question"."""
+
+        def load() -> tuple[StoredArticle | None, list[StoredChunk]]:
+            with session_scope(self._sessions) as session:
+                article = store.get_articles(session=session, ids=[article_id]).get(article_id)
+                chunks = store.chunks_for_articles(session=session, article_ids=[article_id])
+            return article, chunks
+
+        article, chunks = await asyncio.to_thread(load)
+        if article is None or not chunks:
+            return []
+        searcher = self._assistant.searcher
+        texts = [f"{article.title}: {question}", *(c.embed_text for c in chunks)]
+        vectors = await searcher.run(searcher.searcher.encode, texts)
+        similarity = vectors[1:] @ vectors[0]
+        best = sorted(np.argsort(-similarity)[:ALERT_REPLY_PASSAGES].tolist())
+        return [
+            Passage(
+                chunk_id=chunks[i].id,
+                article_id=article.id,
+                title=article.title,
+                source=article.source,
+                published_at=article.published_at,
+                url=article.url,
+                text=chunks[i].text,
+                score=1.0,
+                similarity=float(similarity[i]),
+                story_id=article.story_id,
+            )
+            for i in best
+        ]
 
     def _record(
         self, chat_id: int, user_id: int, question: str, answer: Answer, now: datetime
@@ -81,9 +121,16 @@ class StoreNewsService:
         reply_to_message_id: int | None,
         on_partial: PartialCallback | None,
     ) -> Answer:
-        history = await asyncio.to_thread(self._history, chat_id, reply_to_message_id, now)
+        history, article_id = await asyncio.to_thread(
+            self._history, chat_id, reply_to_message_id, now
+        )
+        pinned = [] if article_id is None else await self._article_passages(article_id, question)
         answer = await self._assistant.ask(
-            question, now=now, history=[(t.role, t.text) for t in history], on_partial=on_partial
+            question,
+            now=now,
+            history=[(t.role, t.text) for t in history],
+            on_partial=on_partial,
+            pinned=pinned,
         )
         turn_id = await asyncio.to_thread(self._record, chat_id, user_id, question, answer, now)
         self._unsent_turns[(chat_id, answer.text)] = turn_id

@@ -17,6 +17,7 @@ from retrieval.types import Answer
 
 if TYPE_CHECKING:
     from bot.admin_service import AdminService
+    from bot.alerts_service import AlertService
 
 PartialCallback = Callable[[str], Awaitable[None]]
 
@@ -105,6 +106,7 @@ class BotServices:
     latest_limit: int = 8
     clock: Callable[[], datetime] = field(default=_utcnow)
     admin: AdminService | None = None  # sources and re-indexing (bot/admin_service.py)
+    alerts: AlertService | None = None  # topic alerts (bot/alerts_service.py)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # kept out of chat messages
 
     def is_admin(self, user_id: int | None) -> bool:

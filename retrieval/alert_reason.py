@@ -32,14 +32,40 @@ def candidate_sentences(passage: str) -> list[str]:
     return split_sentences(passage) or ([passage.strip()] if passage.strip() else [])
 
 
-def lexical_choice(sentences: Sequence[str], topic_terms: frozenset[str]) -> int:
+def lexical_choice(sentence_terms: Sequence[frozenset[str]], topic_terms: frozenset[str]) -> int:
     """Index of the sentence with the most distinct topic terms (earliest on ties, 0 if none)."""
     best, best_hits = 0, 0
-    for index, sentence in enumerate(sentences):
-        hits = len(topic_terms.intersection(tokenize(sentence)))
+    for index, terms in enumerate(sentence_terms):
+        hits = len(topic_terms & terms)
         if hits > best_hits:
             best, best_hits = index, hits
     return best
+
+
+def pick_reasons(
+    requests: Sequence[tuple[int, int]],
+    passages: Sequence[str],
+    topic_terms: Sequence[frozenset[str]],
+    topic_vectors: Sequence[FloatMatrix],
+    embedder: Embedder | None = None,
+) -> list[str]:
+    """For each (topic index, passage index): the passage sentence that best explains the
+    match, clipped. Each passage is split (and tokenised or embedded) once."""
+    sentences: dict[int, list[str]] = {}
+    for _, passage in requests:
+        if passage not in sentences:
+            sentences[passage] = candidate_sentences(passages[passage])
+    if embedder is not None:
+        choices = embedded_choices(
+            [(sentences[p], topic_vectors[t]) for t, p in requests], embedder
+        )
+    else:
+        tokens = {p: [frozenset(tokenize(x)) for x in s] for p, s in sentences.items()}
+        choices = [lexical_choice(tokens[p], topic_terms[t]) for t, p in requests]
+    return [
+        clip_reason(sentences[p][c]) if sentences[p] else ""
+        for (_, p), c in zip(requests, choices, strict=True)
+    ]
 
 
 def embedded_choices(

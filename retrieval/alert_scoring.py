@@ -40,10 +40,10 @@ class ChunkLayout:
         vectors = np.ascontiguousarray(np.asarray(chunk_vectors, dtype=np.float32)[order])
         return cls(positions, order, starts, vectors)
 
-    def chunks_of(self, article: int) -> IdArray:
-        """Caller's chunk indices of the article at this position."""
+    def run_of(self, article: int) -> tuple[int, int]:
+        """Where the article at this position has its chunks in `order` and `vectors`."""
         end = self.starts[article + 1] if article + 1 < len(self.starts) else len(self.order)
-        return self.order[self.starts[article] : end]
+        return int(self.starts[article]), int(end)
 
 
 def topic_blocks(part_owner: IdArray, topics: int, chunks: int) -> list[tuple[int, int]]:

@@ -25,12 +25,7 @@ from index.tokenize import tokenize
 from retrieval.alert_background import Background, article_vectors, neighbour_average
 from retrieval.alert_defaults import DIRECT_THRESHOLD
 from retrieval.alert_profiles import CorpusSettings, TopicProfiles, fit_topic_profiles
-from retrieval.alert_reason import (
-    candidate_sentences,
-    clip_reason,
-    embedded_choices,
-    lexical_choice,
-)
+from retrieval.alert_reason import pick_reasons
 from retrieval.alert_scoring import ChunkLayout, corpus_hits, direct_scores, topic_blocks
 from retrieval.topics import term_tokens, words_allow
 
@@ -177,39 +172,38 @@ def _finish(
             if not words_allow(*tokens[article], must, exclude):
                 continue
         kept.append((topic, article, score))
-    sentences = [_reason_candidates(topic_set, articles, layout, t, a) for t, a, _ in kept]
-    if reason_embedder is not None:
-        requests = [
-            (s, topic_set.topics[t].vectors) for s, (t, _, _) in zip(sentences, kept, strict=True)
-        ]
-        choices = embedded_choices(requests, reason_embedder)
+    if articles.chunk_texts is not None:
+        passages: Sequence[str] = articles.chunk_texts
+        requests = [(t, _best_chunk(topic_set, layout, t, a)) for t, a, _ in kept]
     else:
-        choices = [
-            lexical_choice(s, _topic_terms(topic_set.topics[t]))
-            for s, (t, _, _) in zip(sentences, kept, strict=True)
-        ]
+        passages = articles.bodies
+        requests = [(t, a) for t, a, _ in kept]
+    reasons = pick_reasons(
+        requests,
+        passages,
+        [_topic_terms(t) for t in topic_set.topics],
+        [t.vectors for t in topic_set.topics],
+        reason_embedder,
+    )
     return [
         AlertMatch(
             subscription_id=topic_set.topics[t].subscription_id,
             article_id=int(articles.article_ids[a]),
             score=round(float(score), 4),
-            reason=clip_reason(s[c]) if s else clip_reason(articles.titles[a]),
+            reason=reason or articles.titles[a],
         )
-        for (t, a, score), s, c in zip(kept, sentences, choices, strict=True)
+        for (t, a, score), reason in zip(kept, reasons, strict=True)
     ]
 
 
-def _reason_candidates(
-    topic_set: TopicSet, articles: NewArticles, layout: ChunkLayout, topic: int, article: int
-) -> list[str]:
-    """Sentences of the article's best chunk for this topic (of the body without chunk texts)."""
-    if articles.chunk_texts is None:
-        return candidate_sentences(articles.bodies[article])
-    chunks = layout.chunks_of(article)
-    parts = topic_set.parts[topic_set.part_owner == topic]
-    sims = parts @ np.asarray(articles.chunk_vectors, dtype=np.float32)[chunks].T
-    best = int(chunks[int(np.argmax(sims.max(axis=0)))])
-    return candidate_sentences(articles.chunk_texts[best])
+def _best_chunk(topic_set: TopicSet, layout: ChunkLayout, topic: int, article: int) -> int:
+    """The caller's index of the article chunk nearest to the topic."""
+    start, end = layout.run_of(article)
+    if end - start == 1:
+        return int(layout.order[start])
+    first, last = np.searchsorted(topic_set.part_owner, [topic, topic + 1])
+    sims = topic_set.parts[first:last] @ layout.vectors[start:end].T
+    return int(layout.order[start + int(np.argmax(sims.max(axis=0)))])
 
 
 def _topic_terms(topic: AlertTopic) -> frozenset[str]:

@@ -1,0 +1,228 @@
+"""New articles against every active subscription, and the matches queued (sync core).
+
+Shared by the bot (on its alerts thread) and `newsbot ingest` / `newsbot reindex`. Each
+subscription's topic vectors are embedded once from its phrase (`embed_topic`) and kept in
+memory by subscription id; a fresh process embeds them again on start. The database is the
+source of truth: the active subscriptions are read at every match, so one made by another
+bot process is embedded on first sight. The matcher of `retrieval/alerts.py` scores all
+new articles against all of them at once; the matches become queued deliveries (one per
+chat and story).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.alerts_background import BackgroundSource, background_from, snapshot_index
+from bot.runtime import Runtime
+from index import store
+from index.db import session_scope
+from index.pipeline import NewChunks
+from index.protocols import Embedder, FloatMatrix
+from index.types import StoredArticle, Subscription
+from index.vectors import FaissVectorIndex
+from retrieval.alert_background import Background
+from retrieval.alerts import (
+    AlertMatch,
+    AlertTopic,
+    MatchSettings,
+    NewArticles,
+    TopicSet,
+    build_topic_set,
+    match_articles,
+)
+from retrieval.topic_embedding import embed_topic
+
+log = logging.getLogger(__name__)
+
+BACKGROUND_MAX_AGE = timedelta(hours=24)  # the corpus moves on; refit the topics daily
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AlertMatcher:
+    """Topic vectors of the subscriptions, and new articles matched and queued."""
+
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        embedder: Embedder,
+        threshold: float,
+        background: BackgroundSource | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self._embedder = embedder
+        self._settings = MatchSettings(direct_threshold=threshold)
+        self._background_source = background
+        self._clock = clock
+        self._vectors: dict[int, tuple[str, FloatMatrix]] = {}  # id -> (phrase, parts x d)
+        self._background: Background | None = None
+        self._background_at: datetime | None = None
+        self._topic_set: TopicSet | None = None
+        self._topic_key: tuple[object, ...] = ()
+
+    def embed(self, phrase: str) -> FloatMatrix:
+        """The topic vectors of a phrase (one unit row per part)."""
+        return embed_topic(phrase, self._embedder)
+
+    def remember(self, subscription: Subscription, vectors: FloatMatrix) -> None:
+        self._vectors[subscription.id] = (subscription.topic, vectors)
+
+    def forget(self, subscription_id: int) -> None:
+        self._vectors.pop(subscription_id, None)
+
+    def warm(self) -> int:
+        """Embed the topics of every active subscription (on start); returns how many."""
+        with session_scope(self._sessions) as session:
+            subscriptions = store.active_subscriptions(session=session)
+        self.topic_set(subscriptions)
+        return len(subscriptions)
+
+    def safe_warm(self) -> int:
+        try:
+            return self.warm()
+        except Exception:
+            log.exception("preparing the subscription topics failed (retried when matching)")
+            return 0
+
+    def topic_set(self, subscriptions: Sequence[Subscription]) -> TopicSet:
+        """The matcher's view of these subscriptions, rebuilt only when they (or the
+        background) changed; topics not seen yet are embedded first."""
+        for subscription in subscriptions:
+            known = self._vectors.get(subscription.id)
+            if known is None or known[0] != subscription.topic:
+                self.remember(subscription, self.embed(subscription.topic))
+        live = {s.id for s in subscriptions}
+        for stale in [key for key in self._vectors if key not in live]:
+            del self._vectors[stale]  # removed or paused: embedded again if resumed
+        background = self._current_background()
+        key = (
+            id(background),
+            tuple((s.id, s.topic, s.must_words, s.exclude_words) for s in subscriptions),
+        )
+        if self._topic_set is None or key != self._topic_key:
+            topics = [
+                AlertTopic(
+                    subscription_id=s.id,
+                    vectors=self._vectors[s.id][1],
+                    phrase=s.topic,
+                    must_words=s.must_words,
+                    exclude_words=s.exclude_words,
+                )
+                for s in subscriptions
+            ]
+            self._topic_set = build_topic_set(topics, background)
+            self._topic_key = key
+        return self._topic_set
+
+    def _current_background(self) -> Background | None:
+        if self._background_source is None:
+            return None
+        now = self._clock()
+        if self._background_at is None or now - self._background_at >= BACKGROUND_MAX_AGE:
+            self._background_at = now  # a failed build is not retried before the next day
+            try:
+                self._background = self._background_source()
+            except Exception:
+                log.exception("building the alert background failed: direct matching only")
+                self._background = None
+        return self._background
+
+    def match_new(self, chunks: NewChunks) -> int:
+        """Score new articles against every active subscription; queue the matches.
+
+        Returns how many alerts were queued (a story a chat already had is not queued).
+        """
+        if not chunks.article_ids:
+            return 0
+        with session_scope(self._sessions) as session:
+            subscriptions = store.active_subscriptions(session=session)
+            if not subscriptions:
+                return 0
+            articles = store.get_articles(session=session, ids=chunks.article_ids)
+            texts = store.get_chunks(session=session, ids=chunks.chunk_ids.tolist())
+        matches = match_articles(
+            self.topic_set(subscriptions),
+            new_articles(chunks, articles, {i: c.text for i, c in texts.items()}),
+            settings=self._settings,
+            reason_embedder=self._embedder,
+        )
+        return self._enqueue(matches, subscriptions, articles)
+
+    def safe_match_new(self, chunks: NewChunks) -> int:
+        """`match_new` for an ingest that must go on when matching fails (logged)."""
+        try:
+            return self.match_new(chunks)
+        except Exception:
+            log.exception("matching new articles against subscriptions failed")
+            return 0
+
+    def _enqueue(
+        self,
+        matches: Sequence[AlertMatch],
+        subscriptions: Sequence[Subscription],
+        articles: dict[int, StoredArticle],
+    ) -> int:
+        if not matches:
+            return 0
+        chat_of = {s.id: s.chat_id for s in subscriptions}
+        queued = 0
+        now = self._clock()
+        with session_scope(self._sessions) as session:
+            # Best first: of two copies of one story, a chat gets the better match.
+            for match in sorted(matches, key=lambda m: -m.score):
+                article = articles[match.article_id]
+                queued += store.enqueue_delivery(
+                    session=session,
+                    subscription_id=match.subscription_id,
+                    chat_id=chat_of[match.subscription_id],
+                    article_id=match.article_id,
+                    story_id=article.story_id if article.story_id is not None else article.id,
+                    score=match.score,
+                    reason=match.reason,
+                    now=now,
+                )
+        log.info("%d matches: %d alerts queued", len(matches), queued)
+        return queued
+
+
+def new_articles(
+    chunks: NewChunks, articles: dict[int, StoredArticle], chunk_texts: dict[int, str]
+) -> NewArticles:
+    """The matcher's input: articles still stored, each with its chunks, vectors and texts."""
+    owners = np.asarray(chunks.chunk_article_ids, dtype=np.int64)
+    keep = np.isin(owners, np.fromiter(articles, dtype=np.int64, count=len(articles)))
+    keep &= np.isin(np.asarray(chunks.chunk_ids, dtype=np.int64), list(chunk_texts))
+    ids = list(dict.fromkeys(int(x) for x in owners[keep]))
+    return NewArticles(
+        article_ids=ids,
+        titles=[articles[a].title for a in ids],
+        bodies=[articles[a].body for a in ids],
+        chunk_vectors=np.asarray(chunks.vectors, dtype=np.float32)[keep],
+        chunk_article_ids=owners[keep],
+        chunk_texts=[chunk_texts[int(c)] for c in np.asarray(chunks.chunk_ids)[keep]],
+    )
+
+
+def matcher_for_runtime(
+    runtime: Runtime, index: Callable[[], FaissVectorIndex | None] | None = None
+) -> AlertMatcher:
+    """The matcher of a command-line ingest or re-index (alerts are queued, a bot sends
+    them). `index` gives the vectors of the background; default: the live snapshot."""
+    embedder = runtime.embedder
+    source = index or snapshot_index(runtime.index_dir, embedder)
+    return AlertMatcher(
+        sessions=runtime.sessions,
+        embedder=embedder,
+        threshold=runtime.settings.alert_threshold,
+        background=background_from(runtime.sessions, source),
+    )

@@ -1,0 +1,182 @@
+"""Alerts, digests and the /alerts list as Telegram HTML, with their buttons (pure).
+
+Every dynamic part is escaped here; the fixed words live in `bot/messages.py`. Button data
+is `al:ACTION:SUBSCRIPTION_ID` (well under Telegram's 64 bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, tzinfo
+from urllib.parse import urlsplit
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import messages
+from bot.html_text import MAX_MESSAGE_LENGTH, escape, escape_attribute, truncate
+from bot.render import format_date
+from index.types import PendingDelivery, StoredArticle, Subscription
+
+BUTTON_PREFIX = "al"
+ACTIONS = {
+    "p": "pause",
+    "r": "resume",
+    "x": "remove",
+    "d": "digest",
+    "i": "instant",
+}
+MAX_TITLE = 300
+MAX_REASON = 400
+MAX_LISTED_TOPIC = 120
+# Room left under 4096 for the HTML tags around the visible text of a digest item.
+_DIGEST_LIMIT = MAX_MESSAGE_LENGTH - 96
+
+
+def _term(term: str) -> str:
+    return f'"{term}"' if " " in term else term
+
+
+def topic_label(subscription: Subscription) -> str:
+    """`phrase +must -exclude` as the user typed it (plain text)."""
+    parts = [subscription.topic]
+    parts += [f"+{_term(word)}" for word in subscription.must_words]
+    parts += [f"-{_term(word)}" for word in subscription.exclude_words]
+    return " ".join(parts)
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def _headline(article: StoredArticle) -> str:
+    title = truncate(" ".join(article.title.split()) or "Untitled", MAX_TITLE)
+    url = _safe_url(article.url)
+    if url is None:
+        return f"<b>{escape(title)}</b>"
+    return f'<b><a href="{escape_attribute(url)}">{escape(title)}</a></b>'
+
+
+def _details(article: StoredArticle, tz: tzinfo) -> str:
+    details = []
+    if article.source and article.source.strip():
+        details.append(truncate(" ".join(article.source.split()), 80))
+    if article.published_at is not None:
+        details.append(format_date(article.published_at, tz))
+    return ", ".join(details)
+
+
+def _reason(reason: str) -> str:
+    return truncate(" ".join(reason.split()), MAX_REASON)
+
+
+def render_alert(delivery: PendingDelivery, article: StoredArticle, *, tz: tzinfo = UTC) -> str:
+    """One alert: linked headline, outlet and date, and why it matched."""
+    lines = [_headline(article)]
+    details = _details(article, tz)
+    if details:
+        lines.append(escape(details))
+    why = f"<i>{messages.ALERT_MATCHED}:</i> {escape(truncate(delivery.topic, MAX_LISTED_TOPIC))}"
+    lines.append(why)
+    reason = _reason(delivery.reason)
+    if reason:
+        lines.append(f"<blockquote>{escape(reason)}</blockquote>")
+    return "\n".join(lines)
+
+
+def alert_plain(delivery: PendingDelivery, article: StoredArticle, *, tz: tzinfo = UTC) -> str:
+    """The alert as the chat history keeps it (a reply to it is about this article)."""
+    details = _details(article, tz)
+    head = f"{article.title} ({details})" if details else article.title
+    return f"Alert on {delivery.topic}: {head}. {_reason(delivery.reason)}".strip()
+
+
+def render_digest(
+    subscription: Subscription,
+    items: Sequence[tuple[PendingDelivery, StoredArticle]],
+    *,
+    tz: tzinfo = UTC,
+) -> list[str]:
+    """A digest: a header, then one block per story; several messages if it is long."""
+    header = messages.digest_header(
+        truncate(topic_label(subscription), MAX_LISTED_TOPIC), len(items)
+    )
+    blocks = []
+    for delivery, article in items:
+        block = f"• {_headline(article)}"
+        details = _details(article, tz)
+        if details:
+            block += f"\n{escape(details)}"
+        reason = truncate(_reason(delivery.reason), 200)
+        if reason:
+            block += f"\n<i>{escape(reason)}</i>"
+        blocks.append(block)
+    pieces = [header]
+    for block in blocks:
+        if len(pieces[-1]) + 2 + len(block) <= _DIGEST_LIMIT:
+            pieces[-1] += "\n\n" + block
+        else:
+            pieces.append(block)
+    return pieces
+
+
+def render_subscriptions(subscriptions: Sequence[Subscription]) -> str:
+    """/alerts: the chat's subscriptions, numbered as /unsubscribe and /digest take them."""
+    if not subscriptions:
+        return messages.ALERTS_EMPTY
+    lines = [f"<b>{messages.ALERTS_HEADER} ({len(subscriptions)})</b>"]
+    for number, subscription in enumerate(subscriptions, start=1):
+        state = messages.subscription_state(subscription.active, subscription.digest_hours)
+        label = escape(truncate(topic_label(subscription), MAX_LISTED_TOPIC))
+        lines.append(f"{number}. {label} ({state})")
+    lines.append(f"\n{messages.ALERTS_FOOTER}")
+    return "\n".join(lines)
+
+
+def button_data(action: str, subscription_id: int) -> str:
+    return f"{BUTTON_PREFIX}:{action}:{subscription_id}"
+
+
+def parse_button(data: str | None) -> tuple[str, int] | None:
+    """(action name, subscription id) from button data; None when it is not ours or forged."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] != BUTTON_PREFIX or parts[1] not in ACTIONS:
+        return None
+    if not parts[2].isdigit():
+        return None
+    return ACTIONS[parts[1]], int(parts[2])
+
+
+def subscriptions_keyboard(subscriptions: Sequence[Subscription]) -> InlineKeyboardMarkup | None:
+    """One row per subscription: pause or resume, remove, digest or instant."""
+    if not subscriptions:
+        return None
+    rows = []
+    for number, subscription in enumerate(subscriptions, start=1):
+        if subscription.active:
+            toggle = InlineKeyboardButton(
+                f"{messages.BUTTON_PAUSE} {number}", callback_data=button_data("p", subscription.id)
+            )
+        else:
+            toggle = InlineKeyboardButton(
+                f"{messages.BUTTON_RESUME} {number}",
+                callback_data=button_data("r", subscription.id),
+            )
+        remove = InlineKeyboardButton(
+            f"{messages.BUTTON_REMOVE} {number}", callback_data=button_data("x", subscription.id)
+        )
+        if subscription.digest_hours is None:
+            mode = InlineKeyboardButton(
+                f"{messages.BUTTON_DIGEST} {number}",
+                callback_data=button_data("d", subscription.id),
+            )
+        else:
+            mode = InlineKeyboardButton(
+                f"{messages.BUTTON_INSTANT} {number}",
+                callback_data=button_data("i", subscription.id),
+            )
+        rows.append([toggle, remove, mode])
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,172 @@
+"""Topic alerts in the bot: subscriptions by command, new articles matched as they come.
+
+`AlertService` is the bot's async face of `AlertMatcher` (bot/alerts_matcher.py) and of the
+subscription store: every embedding and database call runs on one owned worker thread,
+never on the event loop. `on_new_articles` is the admin service's hook (re-index, feed
+polls, /ingest); `newsbot ingest` matches with an `AlertMatcher` of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.alerts_background import BackgroundSource
+from bot.alerts_matcher import AlertMatcher
+from index import store
+from index.db import session_scope
+from index.errors import BadInputError
+from index.pipeline import NewChunks
+from index.protocols import Embedder
+from index.types import Subscription
+from retrieval.alert_defaults import DIRECT_THRESHOLD
+from retrieval.topics import TopicQuery, parse_topic
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    threshold: float = DIRECT_THRESHOLD  # ALERT_THRESHOLD
+    max_per_chat: int = 20  # MAX_SUBSCRIPTIONS_PER_CHAT
+    delivery_seconds: float = 3.0  # how often queued alerts are sent
+    batch: int = 20  # alerts claimed per delivery round
+    digest_batch: int = 30  # matches gathered into one digest at most
+    stale_after: timedelta = timedelta(minutes=5)  # a claim this old is claimable again
+
+
+class AlertService:
+    """The bot's subscriptions and matching, on one owned worker thread."""
+
+    def __init__(
+        self,
+        *,
+        sessions: sessionmaker[Session],
+        embedder: Embedder,
+        config: AlertsConfig | None = None,
+        background: BackgroundSource | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._config = config or AlertsConfig()
+        self._sessions = sessions
+        self._clock = clock
+        self._matcher = AlertMatcher(
+            sessions=sessions,
+            embedder=embedder,
+            threshold=self._config.threshold,
+            background=background,
+            clock=clock,
+        )
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-alerts")
+
+    @property
+    def config(self) -> AlertsConfig:
+        return self._config
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        return self._sessions
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run `fn` on the alerts thread (database and embedding work) and wait for it."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    def warm(self) -> Future[int]:
+        """Start embedding the active topics (on start); matching waits behind it."""
+        return self._executor.submit(self._matcher.safe_warm)
+
+    async def on_new_articles(self, chunks: NewChunks) -> int:
+        """The admin service's hook: match newly indexed articles, queue the alerts."""
+        return await self.run(self._matcher.match_new, chunks)
+
+    # -- subscriptions ----------------------------------------------------------------------
+
+    async def subscribe(self, chat_id: int, text: str) -> Subscription:
+        """Parse the topic, check the chat's limit, embed the phrase, store it."""
+        topic = parse_topic(text)
+        return await self.run(self._subscribe, chat_id, topic)
+
+    def _subscribe(self, chat_id: int, topic: TopicQuery) -> Subscription:
+        limit = self._config.max_per_chat
+        with session_scope(self._sessions) as session:
+            if store.count_subscriptions(session=session, chat_id=chat_id) >= limit:
+                raise BadInputError(
+                    f"This chat already has {limit} subscriptions, the most I keep. "
+                    "Remove one first (/alerts)."
+                )
+        vectors = self._matcher.embed(topic.phrase)
+        with session_scope(self._sessions) as session:
+            subscription = store.add_subscription(
+                session=session,
+                chat_id=chat_id,
+                topic=topic.phrase,
+                must_words=topic.must_words,
+                exclude_words=topic.exclude_words,
+                now=self._clock(),
+            )
+        self._matcher.remember(subscription, vectors)
+        return subscription
+
+    async def subscriptions(self, chat_id: int) -> list[Subscription]:
+        return await self.run(self._in_session, store.list_subscriptions, chat_id=chat_id)
+
+    async def numbered(self, chat_id: int, number: int) -> Subscription:
+        """The chat's subscription number `number` as /alerts lists them (from 1)."""
+        found = await self.subscriptions(chat_id)
+        if not 1 <= number <= len(found):
+            raise BadInputError(f"There is no subscription {number} here. /alerts lists them.")
+        return found[number - 1]
+
+    async def set_active(self, chat_id: int, subscription_id: int, active: bool) -> Subscription:
+        return await self.run(
+            self._in_session,
+            store.set_subscription_active,
+            subscription_id=subscription_id,
+            chat_id=chat_id,
+            active=active,
+        )
+
+    async def remove(self, chat_id: int, subscription_id: int) -> Subscription:
+        removed = await self.run(
+            self._in_session,
+            store.remove_subscription,
+            subscription_id=subscription_id,
+            chat_id=chat_id,
+        )
+        await self.run(self._matcher.forget, subscription_id)
+        return removed
+
+    async def set_digest(
+        self, chat_id: int, subscription_id: int, hours: int | None
+    ) -> Subscription:
+        return await self.run(
+            self._in_session,
+            store.set_digest,
+            subscription_id=subscription_id,
+            chat_id=chat_id,
+            hours=hours,
+        )
+
+    def _in_session(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        with session_scope(self._sessions) as session:
+            return fn(session=session, **kwargs)
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)

@@ -1,0 +1,125 @@
+"""Topic alerts end to end: the real Application on the emulator, a real store and index.
+
+Articles are indexed through production paths (`newsbot ingest`'s `run_ingest`, the admin
+`/ingest`); the delivery job sends the alerts. The hashing embedder makes cosines lexical:
+the texts below repeat their topic's words so that matching does not depend on a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot import messages
+from bot.alerts_render import button_data
+from bot.app import BotConfig
+from bot.emulator import TelegramEmulator
+from tests.bot.alerts_world import (
+    LIBRARY,
+    THRESHOLD,
+    AlertsWorld,
+    alerts_world,
+    make_runtime,
+    seed,
+    subscriptions,
+    user,
+)
+
+
+@pytest.fixture
+async def world(
+    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig
+) -> AsyncIterator[AlertsWorld]:
+    runtime = make_runtime(tmp_path / "data", ALERT_THRESHOLD=THRESHOLD)
+    seed(runtime, [LIBRARY])
+    async with alerts_world(runtime, emulator, config) as started:
+        yield started
+
+
+async def test_subscribe_then_pause_resume_digest_and_remove_with_buttons(
+    world: AlertsWorld,
+) -> None:
+    alice = user(world, "Alice")
+    chat = alice["id"]
+    reply = await world.reply(chat, "/subscribe volcano eruption +iceland -tourism", alice)
+    assert reply == (
+        "Subscribed: alert 1, volcano eruption +iceland -tourism. I will send new articles "
+        "on it as soon as they are indexed. /alerts lists your alerts."
+    )
+    [subscription] = subscriptions(world, chat)
+    assert (subscription.topic, subscription.must_words, subscription.exclude_words) == (
+        "volcano eruption",
+        ("iceland",),
+        ("tourism",),
+    )
+    await world.reply(chat, "/subscribe chip export controls", alice)
+
+    listing_text = await world.reply(chat, "/alerts", alice)
+    assert listing_text.splitlines()[:3] == [
+        "Your alerts (2)",
+        "1. volcano eruption +iceland -tourism (instant)",
+        "2. chip export controls (instant)",
+    ]
+    listing = world.emulator.bot_messages(chat)[-1]
+    buttons = [b["callback_data"] for row in listing.reply_markup["inline_keyboard"] for b in row]
+    first = subscription.id
+    assert buttons[:3] == [button_data(action, first) for action in ("p", "x", "d")]
+
+    await world.press(listing, button_data("p", first), alice)
+    assert not subscriptions(world, chat)[0].active
+    assert "1. volcano eruption +iceland -tourism (paused)" in listing.text
+    assert world.emulator.state.answered_callbacks[-1]["text"] == "Alert paused."
+
+    await world.press(listing, button_data("r", first), alice)
+    assert subscriptions(world, chat)[0].active
+    await world.press(listing, button_data("d", first), alice)
+    assert subscriptions(world, chat)[0].digest_hours == messages.DIGEST_HOURS_DEFAULT
+    assert "(digest every 24 hours)" in listing.text
+    await world.press(listing, button_data("i", first), alice)
+    assert subscriptions(world, chat)[0].digest_hours is None
+
+    await world.press(listing, button_data("x", first), alice)
+    assert [s.topic for s in subscriptions(world, chat)] == ["chip export controls"]
+    assert listing.text.splitlines()[1] == "1. chip export controls (instant)"
+    # A button of a removed alert, or of another chat's alert, changes nothing.
+    await world.press(listing, button_data("x", first), alice)
+    assert world.emulator.state.answered_callbacks[-1]["text"] == messages.BUTTON_EXPIRED
+    bob = user(world, "Bob")
+    await world.reply(bob["id"], "/subscribe football", bob)
+    [bobs] = subscriptions(world, bob["id"])
+    await world.press(listing, button_data("p", bobs.id), alice)
+    assert subscriptions(world, bob["id"])[0].active
+
+    assert await world.reply(chat, "/unsubscribe 1", alice) == "Removed: chip export controls."
+    assert await world.reply(chat, "/alerts", alice) == messages.ALERTS_EMPTY
+
+
+async def test_bad_input_gets_a_usage_line(world: AlertsWorld) -> None:
+    alice = user(world, "Alice")
+    chat = alice["id"]
+    usage = await world.reply(chat, "/subscribe", alice)
+    assert usage.startswith("Usage: /subscribe TOPIC")
+    only_filters = await world.reply(chat, "/subscribe +china -stocks", alice)
+    assert only_filters.startswith("Add a few words describing the topic")
+    assert "Usage: /subscribe" in only_filters
+    assert (await world.reply(chat, "/unsubscribe first", alice)).startswith(
+        "Usage: /unsubscribe N"
+    )
+    assert (await world.reply(chat, "/digest 1 sometimes", alice)).startswith("Usage: /digest N")
+    missing = await world.reply(chat, "/unsubscribe 3", alice)
+    assert missing == "There is no subscription 3 here. /alerts lists them."
+    assert subscriptions(world, chat) == []
+
+
+async def test_per_chat_limit(
+    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig
+) -> None:
+    runtime = make_runtime(tmp_path / "data", MAX_SUBSCRIPTIONS_PER_CHAT=2)
+    async with alerts_world(runtime, emulator, config) as world:
+        alice = user(world, "Alice")
+        await world.reply(alice["id"], "/subscribe volcano", alice)
+        await world.reply(alice["id"], "/subscribe football", alice)
+        refused = await world.reply(alice["id"], "/subscribe chips", alice)
+    assert refused.startswith("This chat already has 2 subscriptions")

@@ -1,0 +1,159 @@
+"""The alert matcher of the bot and the command line, on a real store and index.
+
+The hashing embedder stands in for the model (cosines are lexical); the Wikinews samples
+make a corpus big enough for the matcher's background.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.alerts_background import background_from, recent_background, snapshot_index
+from bot.alerts_matcher import AlertMatcher, matcher_for_runtime
+from bot.runtime import Runtime
+from index import store
+from index.db import session_scope
+from index.embedding import SentenceTransformerEmbedder
+from index.pipeline import NewChunks
+from index.types import Article
+from retrieval.alert_background import Background
+from retrieval.alert_defaults import DIRECT_THRESHOLD
+from retrieval.topics import parse_topic
+from tests.bot.alerts_world import (
+    CHIPS_CHINA,
+    CHIPS_STOCKS,
+    LIBRARY,
+    VOLCANO,
+    Clock,
+    article,
+    make_runtime,
+)
+from tests.small_corpus import sample_articles
+
+THRESHOLD = 0.3
+
+
+def subscribe(runtime: Runtime, chat_id: int, topic: str, *, active: bool = True) -> int:
+    parsed = parse_topic(topic)
+    with session_scope(runtime.sessions) as session:
+        made = store.add_subscription(
+            session=session,
+            chat_id=chat_id,
+            topic=parsed.phrase,
+            must_words=parsed.must_words,
+            exclude_words=parsed.exclude_words,
+        )
+        if not active:
+            store.set_subscription_active(
+                session=session, subscription_id=made.id, chat_id=chat_id, active=False
+            )
+        return made.id
+
+
+def queued(runtime: Runtime) -> list[tuple[int, int]]:
+    """(chat, article id) of every queued alert."""
+    with session_scope(runtime.sessions) as session:
+        claimed = store.claim_pending(
+            session=session,
+            worker="test",
+            limit=100,
+            now=datetime.now(UTC),
+            stale_after=timedelta(minutes=5),
+        )
+        return sorted((d.chat_id, d.article_id) for d in claimed)
+
+
+def ingest(runtime: Runtime, matcher: AlertMatcher, articles: list[Article]) -> list[int]:
+    """Index articles, matching each batch as `newsbot ingest` does; their ids."""
+    indexer = runtime.indexer()
+    indexer.open()
+
+    def on_chunks(chunks: NewChunks) -> None:
+        matcher.match_new(chunks)
+
+    report = indexer.ingest(articles, on_chunks=on_chunks)
+    return list(report.new_article_ids)
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Runtime:
+    return make_runtime(tmp_path / "data", ALERT_THRESHOLD=THRESHOLD)
+
+
+def test_only_active_subscriptions_get_alerts_and_new_ones_are_seen(runtime: Runtime) -> None:
+    subscribe(runtime, 1, "volcano eruption")
+    subscribe(runtime, 2, "volcano eruption", active=False)
+    matcher = matcher_for_runtime(runtime)
+    [volcano_id] = ingest(runtime, matcher, [VOLCANO])
+    # A subscription made meanwhile by another process is embedded on first sight.
+    subscribe(runtime, 3, "chip export controls")
+    [chips_id] = ingest(runtime, matcher, [CHIPS_CHINA])
+    assert queued(runtime) == [(1, volcano_id), (3, chips_id)]
+
+
+def test_the_background_is_the_newest_articles_and_is_refreshed_daily(runtime: Runtime) -> None:
+    corpus = sample_articles(130)
+    calls: list[Background | None] = []
+    clock = Clock()
+    source = background_from(runtime.sessions, snapshot_index(runtime.index_dir, runtime.embedder))
+
+    def counted() -> Background | None:
+        calls.append(source())
+        return calls[-1]
+
+    matcher = AlertMatcher(
+        sessions=runtime.sessions,
+        embedder=runtime.embedder,
+        threshold=THRESHOLD,
+        background=counted,
+        clock=clock,
+    )
+    subscribe(runtime, 1, "volcano eruption")
+    ingest(runtime, matcher, corpus[:60])  # too few articles: no background yet
+    assert calls == [None]
+    ingest(runtime, matcher, corpus[60:])
+    assert len(calls) == 1  # not rebuilt within the day
+    clock.advance(hours=25)
+    [volcano_id] = ingest(runtime, matcher, [VOLCANO])
+    assert len(calls) == 2
+    background = calls[-1]
+    assert background is not None
+    assert len(background) == 130  # the corpus as indexed before the last batch was saved
+    assert (1, volcano_id) in queued(runtime)
+
+
+def test_recent_background_takes_the_newest_articles(runtime: Runtime) -> None:
+    corpus = sample_articles(140)
+    indexer = runtime.indexer()
+    indexer.open()
+    indexer.ingest(corpus)
+    export = indexer.pair.vectors.export
+    assert recent_background(runtime.sessions, export, size=120) is not None
+    assert len(recent_background(runtime.sessions, export, size=120) or []) == 120
+    assert recent_background(runtime.sessions, export, size=50) is None  # under the minimum
+    too_big = background_from(runtime.sessions, lambda: indexer.pair.vectors, max_vectors=10)
+    assert too_big() is None
+
+
+@pytest.mark.slow
+def test_a_paraphrase_matches_with_the_model_at_the_shipped_threshold(
+    tmp_path: Path, real_embedder: SentenceTransformerEmbedder
+) -> None:
+    runtime = make_runtime(
+        tmp_path / "data", embedder=real_embedder, ALERT_THRESHOLD=DIRECT_THRESHOLD
+    )
+    subscribe(runtime, 1, "volcano eruption")
+    subscribe(runtime, 2, "chip export controls -stocks")
+    lava = article(
+        "Lava pours from a fissure near an Icelandic fishing town",
+        "Molten rock burst through the ground on the Reykjanes peninsula overnight, and "
+        "residents of the fishing town were told to leave. Geologists expect the fissure to "
+        "keep spewing magma for days.",
+        source="Nordic Wire",
+        slug="fissure",
+    )
+    ids = ingest(runtime, matcher_for_runtime(runtime), [lava, CHIPS_CHINA, CHIPS_STOCKS, LIBRARY])
+    assert queued(runtime) == [(1, ids[0]), (2, ids[1])]

@@ -1,0 +1,139 @@
+"""Alert messages, the /alerts list, button data and /digest arguments (pure functions)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.alerts_render import (
+    alert_plain,
+    button_data,
+    parse_button,
+    render_alert,
+    render_digest,
+    render_subscriptions,
+    subscriptions_keyboard,
+    topic_label,
+)
+from bot.emulator import html_to_plain
+from bot.emulator_html import parse_html
+from bot.handlers_alerts import parse_digest
+from bot.html_text import MAX_MESSAGE_LENGTH, visible_length
+from index.types import PendingDelivery, StoredArticle, Subscription
+
+WHEN = datetime(2024, 11, 14, 23, 30, tzinfo=UTC)
+
+
+def subscription(**values: object) -> Subscription:
+    fields: dict[str, object] = {
+        "id": 7,
+        "chat_id": 1,
+        "topic": "chip export controls",
+        "must_words": ("china", "south korea"),
+        "exclude_words": ("stocks",),
+        "active": True,
+        "digest_hours": None,
+        "last_digest_at": None,
+        "created_at": WHEN,
+    }
+    fields.update(values)
+    return Subscription(**fields)  # type: ignore[arg-type]
+
+
+def stored(title: str = "Chips <b>& China</b>", url: str | None = "https://a.example/x?a=1&b=2"):
+    return StoredArticle(
+        id=3,
+        key="k",
+        title=title,
+        body="body",
+        source="Trade & Daily",
+        published_at=WHEN,
+        url=url,
+        language="en",
+        content_hash="h",
+        story_id=3,
+    )
+
+
+def delivery(
+    reason: str = "Officials said <controls> & rules would hurt trade.",
+) -> PendingDelivery:
+    return PendingDelivery(
+        id=1,
+        subscription_id=7,
+        chat_id=1,
+        article_id=3,
+        story_id=3,
+        score=0.5,
+        reason=reason,
+        topic="chip export controls",
+        created_at=WHEN,
+    )
+
+
+def test_topic_label_writes_the_filters_back_as_typed() -> None:
+    assert topic_label(subscription()) == 'chip export controls +china +"south korea" -stocks'
+
+
+def test_an_alert_is_escaped_linked_and_says_why() -> None:
+    html = render_alert(delivery(), stored(), tz=ZoneInfo("Asia/Seoul"))
+    parsed = parse_html(html)  # raises on what Telegram would refuse
+    assert parsed.text.splitlines() == [
+        "Chips <b>& China</b>",
+        "Trade & Daily, 15 Nov 2024",  # the bot's timezone decides the day
+        "Why: chip export controls",
+        "Officials said <controls> & rules would hurt trade.",
+    ]
+    assert 'href="https://a.example/x?a=1&amp;b=2"' in html
+    assert "javascript" not in render_alert(delivery(), stored(url="javascript:alert(1)"))
+    plain = alert_plain(delivery(), stored())
+    assert plain.startswith("Alert on chip export controls: Chips <b>& China</b> (Trade & Daily")
+
+
+def test_a_long_reason_is_cut() -> None:
+    html = render_alert(delivery("word " * 500), stored())
+    assert visible_length(parse_html(html).text) < 600
+
+
+def test_a_long_digest_is_split_between_stories() -> None:
+    items = [(delivery("x" * 150), stored(title=f"Story {n} " + "t" * 200)) for n in range(40)]
+    pieces = render_digest(subscription(), items)
+    assert len(pieces) > 1
+    assert pieces[0].startswith("<b>Digest: chip export controls")
+    assert "(40 new stories)" in pieces[0]
+    text = [html_to_plain(piece) for piece in pieces]
+    assert all(visible_length(parse_html(p).text) <= MAX_MESSAGE_LENGTH for p in pieces)
+    assert sum(t.count("• Story") for t in text) == 40
+
+
+def test_the_list_and_its_buttons() -> None:
+    subs = [subscription(), subscription(id=8, topic="rain", must_words=(), exclude_words=(),
+                                         active=False, digest_hours=6)]  # fmt: skip
+    text = html_to_plain(render_subscriptions(subs))
+    assert text.splitlines()[:3] == [
+        "Your alerts (2)",
+        '1. chip export controls +china +"south korea" -stocks (instant)',
+        "2. rain (paused)",
+    ]
+    keyboard = subscriptions_keyboard(subs)
+    assert keyboard is not None
+    rows = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
+    assert rows == [
+        [("Pause 1", "al:p:7"), ("Remove 1", "al:x:7"), ("Daily digest 1", "al:d:7")],
+        [("Resume 2", "al:r:8"), ("Remove 2", "al:x:8"), ("Instant 2", "al:i:8")],
+    ]
+    assert subscriptions_keyboard([]) is None
+
+
+def test_button_data_round_trips_and_forgeries_are_refused() -> None:
+    assert parse_button(button_data("x", 12)) == ("remove", 12)
+    for forged in (None, "", "al:x", "al:z:1", "al:x:-1", "al:x:1:2", "ad:x:1", "al:x:one"):
+        assert parse_button(forged) is None
+
+
+def test_digest_arguments() -> None:
+    assert parse_digest("2 6") == (2, 6)
+    assert parse_digest("#2 6h") == (2, 6)
+    assert parse_digest("1 off") == (1, None)
+    for bad in ("", "1", "one 6", "1 0.5", "1 -3", "1 1000", "1 6 7"):
+        assert parse_digest(bad) is None
