@@ -167,9 +167,12 @@ def main() -> None:
     baseline = float(run_child("baseline")["peak_mb"])  # type: ignore[arg-type]
     print(f"baseline (model loaded, no index): peak RSS {baseline:,.0f} MiB")
     figures: dict[str, object] = {"baseline_mb": round(baseline, 1)}
+    where = shared_data() / "realtimeqa"
     folder = realtimeqa_cache(Runtime(bench_settings(REPO / "data")))
-    if folder is None:
-        where = shared_data() / "realtimeqa"
+    if not where.is_dir():
+        print(f"realtimeqa: skipped ({where} is absent)")
+        figures["realtimeqa"] = "skipped"
+    elif folder is None:
         print(f"realtimeqa: skipped (no cached eval index; newsbot eval realtimeqa {where})")
         figures["realtimeqa"] = "skipped"
     else:
