@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="WEBHOOK_SECRET")
 
     # Alerts
-    alert_threshold: float = Field(default=0.40, ge=-1, le=1, validation_alias="ALERT_THRESHOLD")
+    alert_threshold: float = Field(default=0.45, ge=-1, le=1, validation_alias="ALERT_THRESHOLD")
     max_subscriptions_per_chat: int = Field(
         default=20, ge=1, validation_alias="MAX_SUBSCRIPTIONS_PER_CHAT"
     )
