@@ -26,9 +26,7 @@ def chunk_header(title: str, published_at: datetime | None, source: str | None) 
     return " ".join(parts)
 
 
-def chunk_text(
-    body: str, *, target_words: int = 200, overlap_words: int = 40
-) -> list[str]:
+def chunk_text(body: str, *, target_words: int = 200, overlap_words: int = 40) -> list[str]:
     """Group whole sentences into passages of about `target_words`; consecutive passages
     share their last sentences up to `overlap_words` so a fact on a boundary survives."""
     if target_words <= 0 or overlap_words < 0 or overlap_words >= target_words:

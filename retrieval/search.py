@@ -1,7 +1,9 @@
-"""Hybrid search: dense and BM25 candidates fused by reciprocal rank, filtered, grouped.
+"""Hybrid search: dense and BM25 candidates, filtered, fused, weighed by time, grouped.
 
 Per question: one query encode, one dense top-N and one BM25 top-N over the chunks the
-filters allow, then arithmetic on a few hundred ids; texts are loaded for the final k only.
+filters allow, each candidate scored by the other retriever too (a restricted search over
+a few ids), then arithmetic on a few hundred ids (`search_settings` says how scores are
+fused and weighed by the question's time); texts are loaded for the final k only.
 
 `Passage.similarity` is the cosine of the query to the chunk. For chunks the dense search
 returned it is their dense score. For the few final chunks found by BM25 alone, the vector
@@ -17,86 +19,23 @@ import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
 
 import numpy as np
 
 from index.errors import IndexMismatchError
 from index.protocols import Embedder, FloatMatrix, IdArray, KeywordIndex, VectorIndex
 from index.types import StoredArticle, StoredChunk
-from retrieval.catalog import ChunkCatalog, to_epoch
-from retrieval.fusion import (
-    convex_fusion,
-    period_factor,
-    recency_factor,
-    reciprocal_rank_fusion,
-    select_passages,
-)
+from retrieval.catalog import ChunkCatalog
+from retrieval.fusion import convex_fusion, reciprocal_rank_fusion, select_passages
 from retrieval.query import QueryPlan
+from retrieval.search_settings import SearchSettings, time_multipliers
 from retrieval.types import Passage, SearchFilters
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["HybridSearcher", "PassageLoader", "SearchSettings"]
+
 PassageLoader = Callable[[Sequence[int]], Mapping[int, tuple[StoredChunk, StoredArticle]]]
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """Ranking knobs. Defaults are round values, each kept only because it gained on
-    `newsbot eval realtimeqa` (the grounding note has the table); none is fitted."""
-
-    candidates: int = 100  # per retriever, before fusion
-    # "scores": cosine and BM25, each divided by the query's best, mixed `dense_share` to
-    # 1 - `dense_share` (`convex_fusion`); "rrf": reciprocal rank fusion, which drops how
-    # far ahead the best candidates are.
-    fusion: Literal["rrf", "scores"] = "scores"
-    dense_share: float = 0.5
-    rrf_k: int = 60  # rrf only
-    dense_weight: float = 1.0  # rrf only
-    keyword_weight: float = 1.0  # rrf only
-    max_chunks_per_article: int = 2
-    collapse_stories: bool = True
-    # Time multipliers: floor + (1 - floor) * 0.5 ** (distance / half-life), ages counted
-    # from as_of, else from the newest candidate; undated chunks get the floor.
-    # "latest" in the question:
-    recency_half_life_days: float = 14.0
-    recency_floor: float = 0.5
-    # A period the question names ("this week", "on Monday", "in 2021"): "prior" favours
-    # chunks published in it, its end moved `period_lag_days` later because reports follow
-    # events, the half-life being the period's length (at least the minimum); "filter"
-    # searches only inside it.
-    period_mode: Literal["prior", "filter"] = "prior"
-    period_lag_days: float = 2.0
-    period_min_half_life_days: float = 3.0
-    period_floor: float = 0.3
-    # No time named: news questions are mostly about recent news, a mild prior (0: off).
-    background_half_life_days: float = 30.0
-    background_floor: float = 0.7
-
-    def __post_init__(self) -> None:
-        if self.candidates < 1:
-            raise ValueError("candidates must be >= 1")
-        if self.rrf_k < 0:
-            raise ValueError("rrf_k must be >= 0")
-        if self.fusion not in ("rrf", "scores"):
-            raise ValueError("fusion must be 'rrf' or 'scores'")
-        if not 0.0 <= self.dense_share <= 1.0:
-            raise ValueError("dense_share must be within [0, 1]")
-        if self.dense_weight < 0 or self.keyword_weight < 0:
-            raise ValueError("weights must be >= 0")
-        if self.max_chunks_per_article < 1:
-            raise ValueError("max_chunks_per_article must be >= 1")
-        if self.recency_half_life_days <= 0:
-            raise ValueError("recency_half_life_days must be > 0")
-        for name in ("recency_floor", "period_floor", "background_floor"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be within [0, 1]")
-        if self.period_mode not in ("prior", "filter"):
-            raise ValueError("period_mode must be 'prior' or 'filter'")
-        if self.period_lag_days < 0 or self.period_min_half_life_days <= 0:
-            raise ValueError("period_lag_days must be >= 0, period_min_half_life_days > 0")
-        if self.background_half_life_days < 0:
-            raise ValueError("background_half_life_days must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -262,7 +201,7 @@ class HybridSearcher:
             scores = np.fromiter((s for _, s in fused), dtype=np.float64, count=len(fused))
         articles, stories, published = indexes.catalog.columns_of(ids)
         known = articles >= 0  # an id the catalog does not know is stale: skip it
-        scores = scores * self._time_factor(plan, published)
+        scores = scores * time_multipliers(plan, published, settings)
         order = np.flatnonzero(known)[np.argsort(-scores[known], kind="stable")]
         ranked = list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
         return ranked, articles[order].tolist(), stories[order].tolist()
@@ -305,38 +244,6 @@ class HybridSearcher:
             dense_share=self._settings.dense_share,
         )
         return ids, fused
-
-    def _time_factor(self, plan: QueryPlan, published: np.ndarray) -> np.ndarray | float:
-        """Multipliers for the question's time: its period, "latest", or recent news."""
-        settings = self._settings
-        as_of = plan.filters.as_of
-        reference = None if as_of is None else to_epoch(as_of)
-        factor: np.ndarray | float = 1.0
-        if plan.period is not None and settings.period_mode == "prior":
-            start, end = plan.period.start, plan.period.end
-            factor = period_factor(
-                published,
-                start=None if start is None else to_epoch(start),
-                end=None if end is None else to_epoch(end),
-                lag_days=settings.period_lag_days,
-                min_half_life_days=settings.period_min_half_life_days,
-                floor=settings.period_floor,
-            )
-        if plan.recency:
-            return factor * recency_factor(
-                published,
-                reference=reference,
-                half_life_days=settings.recency_half_life_days,
-                floor=settings.recency_floor,
-            )
-        if plan.period is None and settings.background_half_life_days > 0:
-            return recency_factor(
-                published,
-                reference=reference,
-                half_life_days=settings.background_half_life_days,
-                floor=settings.background_floor,
-            )
-        return factor
 
     def _choose_and_load(
         self, ranked: list[tuple[int, float]], articles: list[int], stories: list[int], k: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import lzma
 from datetime import UTC, date, datetime
@@ -273,3 +274,42 @@ def test_eval_command_refuses_a_folder_without_the_files(runtime: Runtime, tmp_p
     with pytest.raises(BadInputError, match=r"lacks articles\.jsonl\.xz and questions\.jsonl"):
         cli_eval.run_realtimeqa(runtime, tmp_path / "empty")
     assert not (tmp_path / "data" / "eval").exists()
+
+
+# -- `newsbot eval alerts` wiring ---------------------------------------------------------
+
+AG_ITEMS = [
+    ("Business", "Stocks fall as oil prices rise", "Shares on Wall Street fell as crude climbed."),
+    ("Business", "Bank profits beat forecasts", "The bank reported higher quarterly profits."),
+    ("Sports", "Striker scores twice in final", "The football club won the cup final 2-0."),
+    ("Sports", "Tennis star wins the open", "She won the tennis final in three sets."),
+]
+
+
+def test_eval_alerts_runs_the_alert_matcher_on_a_folder(
+    runtime: Runtime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "ag"
+    folder.mkdir()
+    (folder / "articles.jsonl").write_text(
+        "".join(json.dumps({"title": t, "body": b, "category": c}) + "\n" for c, t, b in AG_ITEMS),
+        encoding="utf-8",
+    )
+    (folder / "topics.json").write_text(
+        json.dumps({"Business": "business and markets", "Sports": "sports"}), encoding="utf-8"
+    )
+    args = cli_eval_args("alerts", str(folder), "--threshold", "0.3")
+    assert cli_eval.dispatch(runtime, args) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert "Business" in "\n".join(out)
+    assert isinstance(json.loads(out[-1]), dict)
+    assert list((tmp_path / "data" / "eval").glob("alert-eval-*"))  # item vectors cached
+    with pytest.raises(BadInputError):
+        cli_eval.dispatch(runtime, cli_eval_args("alerts", str(tmp_path / "missing")))
+
+
+def cli_eval_args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command")
+    cli_eval.register(commands)
+    return parser.parse_args(["eval", *argv])
