@@ -22,6 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_alerts import PHRASES
+
 from index.embedding import SentenceTransformerEmbedder
 from retrieval.alert_background import article_vectors, build_background
 from retrieval.alert_data import embed_items, load_labelled_items
@@ -148,29 +150,37 @@ def oracle(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(np.mean(best))
 
 
-def rows() -> list[tuple[str, Callable[[Set], tuple[float, float | None]]]]:
-    """(idea, function of a set -> (macro-F1, absent-topic alert share or None))."""
+Outcome = tuple[float, float | None, float | None]  # macro-F1, absent share, narrow share
+
+
+def rows() -> list[tuple[str, Callable[[Set], Outcome]]]:
+    """(idea, function of a set -> outcome)."""
     tpl = embed_topic.__kwdefaults__["templates"]
 
     def raw(templates: tuple[str, ...], how: str, split: str = "none", z: bool = False):
-        def run(s: Set) -> tuple[float, float | None]:
+        def run(s: Set) -> Outcome:
             topics = s.topics(s.phrases, templates, split)
             scores = s.scores(topics, how)
             if z:
-                return fitted(s.background_z(topics, scores), s.labels, ZGRID), None
-            return fitted(scores, s.labels, GRID), None
+                return fitted(s.background_z(topics, scores), s.labels, ZGRID), None, None
+            return fitted(scores, s.labels, GRID), None, None
 
         return run
 
-    def ceiling(s: Set) -> tuple[float, float | None]:
-        return oracle(s.scores(s.topics(s.phrases, tpl, "none"), "best chunk"), s.labels), None
+    def ceiling(s: Set) -> Outcome:
+        return (
+            oracle(s.scores(s.topics(s.phrases, tpl, "none"), "best chunk"), s.labels),
+            None,
+            None,
+        )
 
     def matcher(split: str, corpus: CorpusSettings | None, threshold: float = DIRECT_THRESHOLD):
-        def run(s: Set) -> tuple[float, float | None]:
+        def run(s: Set) -> Outcome:
             settings = MatchSettings(direct_threshold=threshold, corpus_route=corpus is not None)
             alerts = s.matcher(s.phrases, tpl, split, settings, corpus)
             absent = s.matcher(list(ABSENT), tpl, split, settings, corpus)
-            return macro_f1(alerts, s.labels), float(absent.mean())
+            narrow = s.matcher(list(PHRASES), tpl, split, settings, corpus)
+            return macro_f1(alerts, s.labels), float(absent.mean()), float(narrow.mean())
 
         return run
 
@@ -189,6 +199,9 @@ def rows() -> list[tuple[str, Callable[[Set], tuple[float, float | None]]]]:
         ),
         ("  5 templates, z against background, fitted z", raw(tpl, "best chunk", z=True)),
         ("  5 templates, oracle threshold per category", ceiling),
+        ("direct route only, cosine >= 0.30", matcher("conjunctions", None, 0.30)),
+        ("direct route only, cosine >= 0.35", matcher("conjunctions", None, 0.35)),
+        ("direct route only, cosine >= 0.40", matcher("conjunctions", None, 0.40)),
         (f"direct route only, cosine >= {DIRECT_THRESHOLD}", matcher("conjunctions", None)),
         (
             "corpus route, no self-training, no support gate",
@@ -199,7 +212,14 @@ def rows() -> list[tuple[str, Callable[[Set], tuple[float, float | None]]]]:
         ("corpus route, seeds >= 0.25", matcher("conjunctions", replace(base, seed_cosine=0.25))),
         ("corpus route, parts only for lists", matcher("lists", base)),
         ("corpus route, phrase not split", matcher("none", base)),
-        ("DEFAULT: direct + corpus route (shipped)", matcher("conjunctions", base)),
+        ("corpus route, propagation alpha 0.8", matcher("conjunctions", replace(base, alpha=0.8))),
+        ("DEFAULT with direct threshold 0.35", matcher("conjunctions", base, 0.35)),
+        ("DEFAULT with direct threshold 0.40", matcher("conjunctions", base, 0.40)),
+        ("DEFAULT with direct threshold 0.50", matcher("conjunctions", base, 0.50)),
+        (
+            f"DEFAULT: direct >= {DIRECT_THRESHOLD} + corpus route (shipped)",
+            matcher("conjunctions", base),
+        ),
     ]
 
 
@@ -216,12 +236,15 @@ def main() -> int:
     embedder = SentenceTransformerEmbedder(threads=2)
     sets = [Set(d, embedder) for d in directories]
     names = [s.name for s in sets]
-    print(f"{'idea':<58}" + "".join(f"{n[:14]:>15}" for n in names) + "   absent")
+    print(f"{'idea':<58}" + "".join(f"{n[:14]:>15}" for n in names) + "   absent   narrow")
     for idea, run in rows():
         results = [run(s) for s in sets]
-        absent = [a for _, a in results if a is not None]
-        line = f"{idea:<58}" + "".join(f"{f:>15.3f}" for f, _ in results)
-        print(line + (f"   {np.mean(absent):.3f}" if absent else ""), flush=True)
+        line = f"{idea:<58}" + "".join(f"{f:>15.3f}" for f, _, _ in results)
+        if results[0][1] is not None:
+            absent = np.mean([a for _, a, _ in results])
+            narrow = np.mean([n for _, _, n in results])
+            line += f"   {absent:6.3f}   {narrow:6.3f}"
+        print(line, flush=True)
     return 0
 
 

@@ -55,11 +55,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="folder of cached eval indexes (default: DATA_DIR/eval)",
     )  # fmt: skip
     realtime.add_argument("--limit", type=int, default=None, metavar="N", help="first N only")
-    # --- alert matching (`newsbot eval alerts DIR [--threshold X]`) -----------------------
-    # Provided by retrieval/alert_eval.py (another helper's module): wired in `_alerts`.
+    # Topic-alert matching (ag-news shape): retrieval/alert_eval.py.
     alerts = kinds.add_parser("alerts", help="topic-alert matching: precision, recall, F1")
     alerts.add_argument("directory", metavar="DIR", type=Path)
     alerts.add_argument("--threshold", type=float, default=None, metavar="X")
+    alerts.add_argument(
+        "--cache", type=Path, default=None, metavar="DIR",
+        help="folder of cached item vectors (default: DATA_DIR/eval)",
+    )  # fmt: skip
 
 
 def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
@@ -68,18 +71,22 @@ def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
     if args.eval_kind == "realtimeqa":
         return run_realtimeqa(runtime, args.directory, cache=args.cache, limit=args.limit)
     if args.eval_kind == "alerts":
-        return _alerts(runtime, args.directory, threshold=args.threshold)
+        return _alerts(runtime, args.directory, threshold=args.threshold, cache=args.cache)
     raise BadInputError(f"unknown evaluation {args.eval_kind}")
 
 
-def _alerts(runtime: Runtime, directory: Path, *, threshold: float | None) -> int:
-    try:
-        from retrieval.alert_eval import format_alert_report, run_alert_eval
-    except ModuleNotFoundError as exc:
-        if exc.name != "retrieval.alert_eval":
-            raise
-        raise BadInputError("alert evaluation is not available in this build") from exc
-    report = run_alert_eval(directory, embedder=runtime.embedder, threshold=threshold)
+def _alerts(
+    runtime: Runtime, directory: Path, *, threshold: float | None, cache: Path | None
+) -> int:
+    from retrieval.alert_eval import format_alert_report, run_alert_eval
+
+    if not directory.is_dir():
+        raise BadInputError(f"{directory} is not a folder")
+    folder = cache or runtime.settings.data_dir / "eval"
+    folder.mkdir(parents=True, exist_ok=True)
+    report = run_alert_eval(
+        directory, embedder=runtime.embedder, threshold=threshold, cache_dir=folder
+    )
     print(format_alert_report(report))
     return 0
 

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,8 +120,6 @@ def embed_items(
     cache_dir: Path | None,
 ) -> EmbeddedItems:
     """Chunk and title vectors of the items, read from `cache_dir` when computed before."""
-    import time
-
     key = _cache_key(directory / "articles.jsonl", embedder.model_name, items)
     cached = _read_cache(cache_dir, key, items, embedder.dimension) if cache_dir else None
     if cached is not None:

@@ -22,7 +22,7 @@ import numpy as np
 from index.protocols import Embedder
 from retrieval.alert_background import Background, article_vectors, build_background
 from retrieval.alert_data import EmbeddedItems, embed_items, load_labelled_items
-from retrieval.alert_defaults import BACKGROUND_SIZE, DIRECT_THRESHOLD
+from retrieval.alert_defaults import BACKGROUND_SIZE, DIRECT_THRESHOLD, MIN_BACKGROUND
 from retrieval.alerts import (
     AlertMatch,
     AlertTopic,
@@ -180,9 +180,13 @@ def format_alert_report(report: AlertEvalReport) -> str:
         f"{report.macro_recall:>6.3f}  {report.macro_f1:>5.3f}"
     )
     route = f"corpus route on (background {report.background_size} items)"
+    if not report.corpus_route:
+        route = "corpus route off"
+    elif report.background_size < MIN_BACKGROUND:
+        route = f"corpus route off (background {report.background_size} < {MIN_BACKGROUND} items)"
     lines.append(
         f"model {report.model_name}; direct threshold {report.threshold:.2f}; "
-        f"{route if report.corpus_route else 'corpus route off'}; {report.n_chunks} chunks; "
+        f"{route}; {report.n_chunks} chunks; "
         f"match {report.match_seconds:.2f} s, profiles {report.profile_seconds:.2f} s, "
         f"embedding {report.embed_seconds:.1f} s"
         + (f"; {report.skipped} records skipped" if report.skipped else "")

@@ -122,18 +122,23 @@ def _fit_block(
 ) -> TopicProfiles:
     cosines, z = topic_similarities(topic_vectors, background.vectors)
     needed = max(settings.support_min, settings.support_share * len(background))
-    covered = (cosines >= settings.support_cosine).sum(axis=1) >= needed
-    seeds = np.where(cosines >= settings.seed_cosine, np.maximum(z, 0.0), 0.0)
-    scores = _propagate(seeds.astype(np.float32), background, settings)
+    seeds = np.where(cosines >= settings.seed_cosine, np.maximum(z, 0.0), 0.0).astype(np.float32)
+    covered = ((cosines >= settings.support_cosine).sum(axis=1) >= needed) & (seeds.max(axis=1) > 0)
+    result = empty_profiles(len(topic_vectors), len(background))
+    rows = np.flatnonzero(covered)  # only covered topics are propagated
+    if len(rows) == 0:
+        return result
+    scores = _propagate(seeds[rows], background, settings)
     cutoffs = _cutoffs(scores, background, settings)
     if settings.self_training:
         hard = (_neighbour_scores(scores, background) >= cutoffs[:, None]).astype(np.float32)
-        covered &= hard.any(axis=1)
+        covered[rows] &= hard.any(axis=1)
         scores = _propagate(hard, background, settings)
         cutoffs = _cutoffs(scores, background, settings)
-    covered &= seeds.max(axis=1) > 0
-    cutoffs = np.where(covered, cutoffs, np.inf).astype(np.float32)
-    return TopicProfiles(covered=covered, scores=scores.astype(np.float32), cutoffs=cutoffs)
+    result.scores[rows] = scores
+    result.cutoffs[rows] = np.where(covered[rows], cutoffs, np.inf)
+    result.covered[:] = covered
+    return result
 
 
 def _propagate(seeds: FloatMatrix, background: Background, settings: CorpusSettings) -> FloatMatrix:

@@ -62,9 +62,9 @@ def pick_reasons(
     else:
         tokens = {p: [frozenset(tokenize(x)) for x in s] for p, s in sentences.items()}
         choices = [lexical_choice(tokens[p], topic_terms[t]) for t, p in requests]
+    clipped = {p: [clip_reason(x) for x in s] for p, s in sentences.items()}
     return [
-        clip_reason(sentences[p][c]) if sentences[p] else ""
-        for (_, p), c in zip(requests, choices, strict=True)
+        clipped[p][c] if clipped[p] else "" for (_, p), c in zip(requests, choices, strict=True)
     ]
 
 

@@ -28,6 +28,8 @@ class ChunkLayout:
     ) -> ChunkLayout:
         ids = np.asarray(article_ids, dtype=np.int64)
         chunk_ids = np.asarray(chunk_article_ids, dtype=np.int64)
+        if len(ids) == 0 and len(chunk_ids):
+            raise ValueError("a chunk belongs to an article that is not in article_ids")
         sorter = np.argsort(ids, kind="stable")
         found = np.minimum(np.searchsorted(ids, chunk_ids, sorter=sorter), len(ids) - 1)
         positions = sorter[found]
@@ -36,7 +38,7 @@ class ChunkLayout:
         if len(np.unique(positions)) != len(ids):
             raise ValueError("every article needs at least one chunk")
         order = np.argsort(positions, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(positions[order]) != 0])
+        starts = np.flatnonzero(np.r_[True, np.diff(positions[order]) != 0]) if len(ids) else order
         vectors = np.ascontiguousarray(np.asarray(chunk_vectors, dtype=np.float32)[order])
         return cls(positions, order, starts, vectors)
 
@@ -66,10 +68,13 @@ def direct_scores(
     """(last - first, A): cosine of each subscription's best part to each article's best chunk."""
     rows = np.flatnonzero((part_owner >= first) & (part_owner < last))
     sims = parts[rows] @ layout.vectors.T  # the one product: parts x chunks
-    per_article = np.maximum.reduceat(sims, layout.starts, axis=1)
+    if len(layout.starts) < len(layout.order):  # some article has several chunks
+        sims = np.maximum.reduceat(sims, layout.starts, axis=1)
     owners = part_owner[rows]
     owner_starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    return np.maximum.reduceat(per_article, owner_starts, axis=0)
+    if len(owner_starts) == len(owners):  # one part per topic
+        return sims
+    return np.maximum.reduceat(sims, owner_starts, axis=0)
 
 
 def corpus_hits(

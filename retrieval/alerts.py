@@ -88,7 +88,10 @@ class NewArticles:
 
 @dataclass(frozen=True)
 class MatchSettings:
-    direct_threshold: float = DIRECT_THRESHOLD  # the ALERT_THRESHOLD setting
+    """`direct_threshold`: the ALERT_THRESHOLD setting, a cosine; `corpus_route`: whether
+    covered topics also alert through the background (see `alert_defaults`)."""
+
+    direct_threshold: float = DIRECT_THRESHOLD
     corpus_route: bool = True
 
     def __post_init__(self) -> None:
@@ -128,15 +131,36 @@ def match_articles(
     """All (subscription, article) alerts, ordered by subscription, then article."""
     if not topic_set.topics or not len(articles.article_ids):
         return []
+    layout, topics, positions, scores = score_pairs(topic_set, articles, settings)
+    pairs = zip(topics.tolist(), positions.tolist(), scores.tolist(), strict=True)
+    matches = _finish(topic_set, articles, layout, list(pairs), reason_embedder)
+    logger.debug(
+        "%d articles x %d subscriptions: %d pairs scored above a cut-off, %d alerts",
+        len(articles.article_ids),
+        len(topic_set.topics),
+        len(topics),
+        len(matches),
+    )
+    return matches
+
+
+def score_pairs(
+    topic_set: TopicSet, articles: NewArticles, settings: MatchSettings = _DEFAULT_SETTINGS
+) -> tuple[ChunkLayout, IdArray, IdArray, FloatMatrix]:
+    """The matrix part: topic indices, article positions and best-chunk cosines (rounded to
+    4 places) of every pair either route accepts, before word filters and reasons."""
     layout = ChunkLayout.of(
         np.asarray(articles.article_ids), articles.chunk_article_ids, articles.chunk_vectors
     )
+    if not topic_set.topics or not len(articles.article_ids):
+        nothing = np.zeros(0, dtype=np.int64)
+        return layout, nothing, nothing, np.zeros(0, dtype=np.float64)
     neighbours = None
     background = topic_set.background
     if settings.corpus_route and background is not None and topic_set.profiles.covered.any():
         _, vectors = article_vectors(articles.chunk_vectors, layout.positions)
         neighbours = neighbour_average(vectors, background)
-    pairs: list[tuple[int, int, float]] = []
+    topics, positions, scores = [], [], []
     blocks = topic_blocks(topic_set.part_owner, len(topic_set.topics), len(layout.order))
     for first, last in blocks:
         direct = direct_scores(topic_set.parts, topic_set.part_owner, first, last, layout)
@@ -144,9 +168,10 @@ def match_articles(
         if neighbours is not None:
             hits |= corpus_hits(topic_set.profiles, first, last, neighbours)
         rows, columns = np.nonzero(hits)
-        scores = direct[rows, columns].tolist()
-        pairs.extend(zip((rows + first).tolist(), columns.tolist(), scores, strict=True))
-    return _finish(topic_set, articles, layout, pairs, reason_embedder)
+        topics.append(rows + first)
+        positions.append(columns)
+        scores.append(np.round(direct[rows, columns].astype(np.float64), 4))
+    return layout, np.concatenate(topics), np.concatenate(positions), np.concatenate(scores)
 
 
 def _finish(
@@ -174,7 +199,12 @@ def _finish(
         kept.append((topic, article, score))
     if articles.chunk_texts is not None:
         passages: Sequence[str] = articles.chunk_texts
-        requests = [(t, _best_chunk(topic_set, layout, t, a)) for t, a, _ in kept]
+        single = (np.diff(np.r_[layout.starts, len(layout.order)]) == 1).tolist()
+        first_chunk = layout.order[layout.starts].tolist()
+        requests = [
+            (t, first_chunk[a] if single[a] else _best_chunk(topic_set, layout, t, a))
+            for t, a, _ in kept
+        ]
     else:
         passages = articles.bodies
         requests = [(t, a) for t, a, _ in kept]
@@ -185,13 +215,10 @@ def _finish(
         [t.vectors for t in topic_set.topics],
         reason_embedder,
     )
+    subscription_ids = [t.subscription_id for t in topic_set.topics]
+    article_ids = [int(a) for a in articles.article_ids]
     return [
-        AlertMatch(
-            subscription_id=topic_set.topics[t].subscription_id,
-            article_id=int(articles.article_ids[a]),
-            score=round(float(score), 4),
-            reason=reason or articles.titles[a],
-        )
+        AlertMatch(subscription_ids[t], article_ids[a], score, reason or articles.titles[a])
         for (t, a, score), reason in zip(kept, reasons, strict=True)
     ]
 
@@ -199,8 +226,6 @@ def _finish(
 def _best_chunk(topic_set: TopicSet, layout: ChunkLayout, topic: int, article: int) -> int:
     """The caller's index of the article chunk nearest to the topic."""
     start, end = layout.run_of(article)
-    if end - start == 1:
-        return int(layout.order[start])
     first, last = np.searchsorted(topic_set.part_owner, [topic, topic + 1])
     sims = topic_set.parts[first:last] @ layout.vectors[start:end].T
     return int(layout.order[start + int(np.argmax(sims.max(axis=0)))])

@@ -57,6 +57,8 @@ def parse_topic(text: str) -> TopicQuery:
         sign = match.group("sign")
         if sign is None:
             piece = match.group("quoted") if match.group("word") is None else match.group("word")
+            if piece in ("+", "-"):
+                raise BadInputError(f"Put a word right after '{piece}'. {USAGE}")
             phrase.extend(piece.split())
             continue
         term = match.group("signed_quoted")
