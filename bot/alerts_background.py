@@ -2,10 +2,9 @@
 
 The corpus route of the matcher (`retrieval/alert_background.py`) learns how far each
 topic reaches from the most recent articles (one vector each, the mean of its chunk
-vectors). Those vectors are already in the vector index: a source exports them from the
-index this process holds (`newsbot ingest`), or from the live snapshot on disk (the bot).
-A large index is not copied: above `max_vectors` the corpus route stays off (the direct
-route alone then decides) until the index layer can hand out the vectors of given ids.
+vectors). Those vectors are already in the vector index: a source reads the vectors of
+just those chunks from the index this process serves (the bot's searcher) or holds
+(`newsbot ingest`), so nothing is re-embedded and the index is never copied whole.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from index import store
 from index.db import session_scope
-from index.protocols import Embedder, FloatMatrix, IdArray
+from index.protocols import Embedder, FloatMatrix, IdArray, VectorIndex
 from index.vectors import FaissVectorIndex
 from retrieval.alert_background import Background, article_vectors, build_background
 from retrieval.alert_defaults import BACKGROUND_SIZE, MIN_BACKGROUND
@@ -27,16 +26,14 @@ from retrieval.alert_defaults import BACKGROUND_SIZE, MIN_BACKGROUND
 log = logging.getLogger(__name__)
 
 BackgroundSource = Callable[[], Background | None]
-Export = Callable[[], tuple[IdArray, FloatMatrix]]  # all (ids, vectors) of an index
-MAX_EXPORTED_VECTORS = 200_000  # ~300 MB of 384-d float32 copied at most
+VectorsOf = Callable[[IdArray], tuple[IdArray, FloatMatrix]]  # stored vectors of given ids
 
 
 def background_from(
     sessions: sessionmaker[Session],
-    index: Callable[[], FaissVectorIndex | None],
+    index: Callable[[], VectorIndex | None],
     *,
     size: int = BACKGROUND_SIZE,
-    max_vectors: int = MAX_EXPORTED_VECTORS,
 ) -> BackgroundSource:
     """A source over the newest `size` articles, their chunk vectors read from `index()`."""
 
@@ -44,16 +41,14 @@ def background_from(
         vectors = index()
         if vectors is None:
             return None
-        if len(vectors) > max_vectors:
-            log.info("alert background off: %d vectors is more than %d", len(vectors), max_vectors)
-            return None
-        return recent_background(sessions, vectors.export, size=size)
+        return recent_background(sessions, vectors.vectors_of, size=size)
 
     return build
 
 
 def snapshot_index(index_dir: Path, embedder: Embedder) -> Callable[[], FaissVectorIndex | None]:
-    """The live vector snapshot of `index_dir`, loaded afresh at each call."""
+    """The live vector snapshot of `index_dir`, loaded afresh at each call (for a process
+    that holds no index of its own)."""
 
     def load() -> FaissVectorIndex | None:
         return FaissVectorIndex.load(
@@ -64,7 +59,7 @@ def snapshot_index(index_dir: Path, embedder: Embedder) -> Callable[[], FaissVec
 
 
 def recent_background(
-    sessions: sessionmaker[Session], export: Export, *, size: int = BACKGROUND_SIZE
+    sessions: sessionmaker[Session], vectors_of: VectorsOf, *, size: int = BACKGROUND_SIZE
 ) -> Background | None:
     """The background of the newest `size` articles; None when too few are indexed."""
     with session_scope(sessions) as session:
@@ -72,12 +67,10 @@ def recent_background(
         chunks = store.chunks_for_articles(session=session, article_ids=recent)
     if len({c.article_id for c in chunks}) < MIN_BACKGROUND:
         return None
-    ids, vectors = export()  # sorted by id
-    wanted = np.asarray([c.id for c in chunks], dtype=np.int64)
-    owners = np.asarray([c.article_id for c in chunks], dtype=np.int64)
-    slots = np.minimum(np.searchsorted(ids, wanted), max(len(ids) - 1, 0))
-    present = ids[slots] == wanted if len(ids) else np.zeros(len(wanted), dtype=bool)
-    if int(np.unique(owners[present]).size) < MIN_BACKGROUND:
+    owner_of = {c.id: c.article_id for c in chunks}
+    ids, vectors = vectors_of(np.asarray(list(owner_of), dtype=np.int64))
+    owners = np.asarray([owner_of[int(i)] for i in ids], dtype=np.int64)
+    if int(np.unique(owners).size) < MIN_BACKGROUND:
         return None
-    _, article_rows = article_vectors(vectors[slots[present]], owners[present])
+    _, article_rows = article_vectors(vectors, owners)
     return build_background(article_rows)

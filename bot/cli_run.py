@@ -10,7 +10,7 @@ import os
 from telegram.ext import Application
 
 from bot.admin_service import AdminConfig, AdminService
-from bot.alerts_background import background_from, snapshot_index
+from bot.alerts_background import background_from
 from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, run
 from bot.index_watch import IndexReloader
@@ -77,15 +77,15 @@ def alerts_config(settings: Settings) -> AlertsConfig:
     )
 
 
-def build_alerts(runtime: Runtime, admin: AdminService) -> AlertService:
-    """Topic alerts, matched whenever the admin service indexes new articles."""
+def build_alerts(runtime: Runtime, admin: AdminService, service: StoreNewsService) -> AlertService:
+    """Topic alerts, matched whenever the admin service indexes new articles; the
+    background vectors come from the index the bot is serving (no second copy)."""
+    searcher = service.assistant.searcher.searcher
     alerts = AlertService(
         sessions=runtime.sessions,
         embedder=runtime.embedder,
         config=alerts_config(runtime.settings),
-        background=background_from(
-            runtime.sessions, snapshot_index(runtime.index_dir, runtime.embedder)
-        ),
+        background=background_from(runtime.sessions, lambda: searcher.vector_index),
     )
     admin.on_new_articles.append(alerts.on_new_articles)
     return alerts
@@ -96,7 +96,7 @@ def run_bot(runtime: Runtime) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     service = build_service(runtime)
     admin = build_admin(runtime, service)
-    alerts = build_alerts(runtime, admin)
+    alerts = build_alerts(runtime, admin, service)
     config = bot_config(runtime.settings)
     try:
         if runtime.settings.telegram_bot_token is not None:

@@ -85,6 +85,32 @@ def ivf_storage(index: faiss.IndexIVFFlat, *, with_vectors: bool) -> tuple[IdArr
     return ids, vectors
 
 
+def ivf_select(index: faiss.IndexIVFFlat, wanted: IdArray) -> tuple[IdArray, FloatMatrix]:
+    """Copies of the (ids, vectors) of `wanted` (sorted) held in the lists; others skipped.
+
+    Scans the id lists but copies only matching rows, so memory stays proportional to
+    `wanted`, not to the index.
+    """
+    invlists = index.invlists
+    dimension = index.d
+    id_parts: list[IdArray] = []
+    vector_parts: list[FloatMatrix] = []
+    for list_no in range(index.nlist):
+        size = invlists.list_size(list_no)
+        if size == 0:
+            continue
+        ids = faiss.rev_swig_ptr(invlists.get_ids(list_no), size)
+        hit = np.isin(ids, wanted, assume_unique=True)
+        if not hit.any():
+            continue
+        raw = faiss.rev_swig_ptr(invlists.get_codes(list_no), size * index.code_size)
+        id_parts.append(ids[hit].copy())
+        vector_parts.append(raw.view(np.float32).reshape(size, dimension)[hit].copy())
+    if not id_parts:
+        return np.empty(0, dtype=np.int64), np.empty((0, dimension), dtype=np.float32)
+    return np.concatenate(id_parts), np.concatenate(vector_parts)
+
+
 def top_k_exact(
     queries: FloatMatrix, candidates: FloatMatrix, candidate_ids: IdArray, k: int
 ) -> tuple[FloatMatrix, IdArray]:

@@ -45,6 +45,10 @@ class VectorIndex(Protocol):
 
     def ids(self) -> IdArray: ...
 
+    def vectors_of(self, ids: IdArray) -> tuple[IdArray, FloatMatrix]:
+        """Stored vectors of the ids held among `ids`, sorted by id."""
+        ...
+
     def search(
         self, queries: FloatMatrix, k: int, allowed_ids: IdArray | None = None
     ) -> tuple[FloatMatrix, IdArray]:

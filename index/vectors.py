@@ -30,6 +30,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 
 from index.errors import IndexMismatchError
 from index.faiss_kinds import (
@@ -39,6 +40,7 @@ from index.faiss_kinds import (
     flat_storage,
     ivf_default_nprobe,
     ivf_nlist,
+    ivf_select,
     ivf_storage,
     new_flat,
     new_ivf,
@@ -262,6 +264,18 @@ class FaissVectorIndex:
         order = np.argsort(ids, kind="stable")
         return ids[order], vectors[order]
 
+    def vectors_of(self, ids: IdArray) -> tuple[IdArray, FloatMatrix]:
+        """Copies of the stored vectors of `ids`, sorted by id; ids not held are left out."""
+        wanted = np.unique(np.asarray(ids, dtype=np.int64).ravel())
+        with self._lock:
+            if self._kind == FLAT:
+                present, rows = self._flat_rows(wanted)
+                found, vectors = wanted[present], flat_storage(self._index)[1][rows].copy()
+            else:
+                found, vectors = ivf_select(self._index, wanted)
+        order = np.argsort(found, kind="stable")
+        return found[order], vectors[order]
+
     def needs_rebuild(self, approximate_threshold: int = DEFAULT_APPROXIMATE_THRESHOLD) -> bool:
         """True when `build(*export())` would switch kind or retrain drifted IVF lists."""
         count = len(self)
@@ -282,18 +296,25 @@ class FaissVectorIndex:
         self._positions = None
         return removed
 
-    def _search_direct(
-        self, queries: FloatMatrix, k: int, allowed: IdArray
-    ) -> tuple[FloatMatrix, IdArray]:
-        ids_by_row, vectors = flat_storage(self._index)
+    def _flat_rows(self, wanted: IdArray) -> tuple[npt.NDArray[np.bool_], IdArray]:
+        """For sorted unique `wanted` ids: which are held, and their storage rows."""
+        ids_by_row = flat_storage(self._index)[0]
+        if len(ids_by_row) == 0:
+            return np.zeros(len(wanted), dtype=bool), np.empty(0, dtype=np.int64)
         if self._positions is None:
             order = np.argsort(ids_by_row, kind="stable")  # near-linear: ids mostly ascend
             self._positions = (ids_by_row[order], order)
         sorted_ids, rows = self._positions
-        slot = np.minimum(np.searchsorted(sorted_ids, allowed), len(sorted_ids) - 1)
-        present = sorted_ids[slot] == allowed
-        chosen = rows[slot[present]]
-        return top_k_exact(queries, vectors[chosen], allowed[present], k)
+        slot = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+        present = sorted_ids[slot] == wanted
+        return present, rows[slot[present]]
+
+    def _search_direct(
+        self, queries: FloatMatrix, k: int, allowed: IdArray
+    ) -> tuple[FloatMatrix, IdArray]:
+        present, rows = self._flat_rows(allowed)
+        vectors = flat_storage(self._index)[1]
+        return top_k_exact(queries, vectors[rows], allowed[present], k)
 
     def _search_selected(
         self, queries: FloatMatrix, k: int, allowed: IdArray

@@ -11,7 +11,7 @@ from retrieval.answering import Answerer
 from retrieval.async_search import AsyncSearcher
 from retrieval.merge import merge_by_article
 from retrieval.prompt import Turn
-from retrieval.query import understand
+from retrieval.query import QueryPlan, understand
 from retrieval.types import Answer, AnswerMode, DateRange, Passage
 
 
@@ -66,49 +66,57 @@ class NewsAssistant:
         """
         started = time.perf_counter()
         standalone = await self._answerer.condense(question, history) if history else question
-        plan = understand(
-            standalone,
-            now=now,
-            timezone=self._timezone,
-            known_sources=self._searcher.searcher.catalog.sources(),
-            as_of=as_of,
-        )
-        if sources or date_range is not None:
-            plan = dataclasses.replace(
-                plan,
-                filters=dataclasses.replace(
-                    plan.filters,
-                    sources=tuple(sources) or plan.filters.sources,
-                    date_range=date_range or plan.filters.date_range,
-                ),
-            )
-        if pinned:
+        # dateparser costs tens of milliseconds: keep it off the event loop, on the worker
+        # thread that already does the searching.
+        plan = await self._searcher.run(self._plan, standalone, now, as_of, sources, date_range)
+
+        async def answer_from(found: Sequence[Passage], search_seconds: float) -> Answer:
             answer = await self._answerer.answer(
                 question,
-                merge_by_article(pinned),
+                merge_by_article(found),
                 today=now.date(),
                 history=history,
                 query=plan.text,
                 on_partial=on_partial,
             )
+            timings = {
+                **answer.timings,
+                "search": search_seconds,
+                "total": time.perf_counter() - started,
+            }
+            return dataclasses.replace(answer, passages=tuple(found), timings=timings)
+
+        if pinned:
+            answer = await answer_from(pinned, 0.0)
             if answer.mode is not AnswerMode.NOT_FOUND:
-                timings = {**answer.timings, "search": 0.0}
-                timings["total"] = time.perf_counter() - started
-                return dataclasses.replace(answer, passages=tuple(pinned), timings=timings)
+                return answer
         searched = time.perf_counter()
         passages = await self._searcher.search(plan, k=k or self._passages)
         if pinned:
             passages = pin_first(pinned, passages, k or self._passages)
-        search_seconds = time.perf_counter() - searched
-        answer = await self._answerer.answer(
+        return await answer_from(passages, time.perf_counter() - searched)
+
+    def _plan(
+        self,
+        question: str,
+        now: datetime,
+        as_of: datetime | None,
+        sources: Sequence[str],
+        date_range: DateRange | None,
+    ) -> QueryPlan:
+        """The question understood; the caller's outlet and date options take precedence."""
+        plan = understand(
             question,
-            merge_by_article(passages),
-            today=now.date(),
-            history=history,
-            query=plan.text,
-            on_partial=on_partial,
+            now=now,
+            timezone=self._timezone,
+            known_sources=self._searcher.searcher.catalog.sources(),
+            as_of=as_of,
         )
-        timings = dict(answer.timings)
-        timings["search"] = search_seconds
-        timings["total"] = time.perf_counter() - started
-        return dataclasses.replace(answer, passages=tuple(passages), timings=timings)
+        if not sources and date_range is None:
+            return plan
+        filters = dataclasses.replace(
+            plan.filters,
+            sources=tuple(sources) or plan.filters.sources,
+            date_range=date_range or plan.filters.date_range,
+        )
+        return dataclasses.replace(plan, filters=filters)

@@ -75,6 +75,11 @@ class HybridSearcher:
         return self._settings
 
     @property
+    def vector_index(self) -> VectorIndex:
+        with self._lock:
+            return self._indexes.vectors
+
+    @property
     def catalog(self) -> ChunkCatalog:
         with self._lock:
             return self._indexes.catalog

@@ -130,12 +130,14 @@ def test_recent_background_takes_the_newest_articles(runtime: Runtime) -> None:
     indexer = runtime.indexer()
     indexer.open()
     indexer.ingest(corpus)
-    export = indexer.pair.vectors.export
-    assert recent_background(runtime.sessions, export, size=120) is not None
-    assert len(recent_background(runtime.sessions, export, size=120) or []) == 120
-    assert recent_background(runtime.sessions, export, size=50) is None  # under the minimum
-    too_big = background_from(runtime.sessions, lambda: indexer.pair.vectors, max_vectors=10)
-    assert too_big() is None
+    vectors_of = indexer.pair.vectors.vectors_of
+    assert recent_background(runtime.sessions, vectors_of, size=120) is not None
+    assert len(recent_background(runtime.sessions, vectors_of, size=120) or []) == 120
+    assert recent_background(runtime.sessions, vectors_of, size=50) is None  # under the minimum
+    # The live index of the process serves as well as the snapshot on disk.
+    live = background_from(runtime.sessions, lambda: indexer.pair.vectors, size=120)()
+    assert live is not None
+    assert len(live) == 120
 
 
 @pytest.mark.slow

@@ -345,3 +345,20 @@ def test_reader_retries_when_its_snapshot_is_replaced(tmp_path: Path) -> None:
 
     assert snapshot.load_current(tmp_path, loader) == "newer"
     assert len(seen) == 2
+
+
+@pytest.mark.parametrize("threshold", [10_000, 1000], ids=["flat", "ivf"])
+def test_vectors_of_returns_stored_rows_of_held_ids_only(rng, threshold: int) -> None:
+    ids = np.arange(100, 3100, dtype=np.int64)
+    vectors = clustered(rng, unit_rows(rng, 20), len(ids), noise=0.1)
+    index = FaissVectorIndex.build(ids, vectors, approximate_threshold=threshold)
+    index.remove(np.array([105], dtype=np.int64))
+    found, rows = index.vectors_of(np.array([2000, 105, 101, 7], dtype=np.int64))
+    assert found.tolist() == [101, 2000]  # sorted; removed and unknown ids left out
+    expected = index.export()
+    for position, chunk_id in enumerate(found):
+        row = int(np.flatnonzero(expected[0] == chunk_id)[0])
+        assert np.array_equal(rows[position], expected[1][row])
+    empty_ids, empty_rows = index.vectors_of(np.array([], dtype=np.int64))
+    assert empty_ids.size == 0
+    assert empty_rows.shape == (0, index.dimension)
