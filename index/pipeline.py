@@ -8,11 +8,9 @@ written as an atomic snapshot, so readers always see a complete index.
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +20,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from index import store
 from index.chunking import chunk_article
 from index.db import session_scope
-from index.identity import StoryClusterer, article_key, content_hash, fingerprint
+from index.identity import article_key, content_hash, fingerprint
+from index.indexing_types import (
+    ChunksCallback,
+    IndexingConfig,
+    IngestProgress,
+    NewChunks,
+    ProgressCallback,
+    SyncReport,
+)
 from index.protocols import Embedder
+from index.rebuild import rebuild_pair
 from index.snapshot_io import IndexPair, empty_pair, load_pair, save_pair
+from index.stories import LazyStories
 from index.types import (
     Article,
     IngestReport,
@@ -36,52 +44,15 @@ from index.vectors import FaissVectorIndex
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class IndexingConfig:
-    chunk_words: int = 200
-    overlap_words: int = 40
-    approximate_threshold: int = 200_000
-    threads: int = 2
-    batch_articles: int = 64  # articles committed and embedded together
-    save_every_chunks: int = 5_000  # snapshot this often during long runs
-    story_threshold: float = 0.6  # MinHash similarity of syndicated copies of one story
-
-
-@dataclass(frozen=True)
-class IngestProgress:
-    """Where a running ingest is; `chunks_pending` are stored but not embedded yet."""
-
-    articles_seen: int
-    chunks_embedded: int
-    chunks_pending: int
-    new: int
-    updated: int
-    duplicates: int
-    failed: int
-    elapsed_seconds: float
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """What `open()` repaired so the index matches the database."""
-
-    added: int = 0
-    removed: int = 0
-
-
-@dataclass(frozen=True)
-class NewChunks:
-    """Chunks of new or updated articles with their vectors (input of the alert matcher)."""
-
-    article_ids: tuple[int, ...]
-    chunk_ids: np.ndarray
-    chunk_article_ids: np.ndarray
-    vectors: np.ndarray
-
-
-ProgressCallback = Callable[[IngestProgress], None]
-ChunksCallback = Callable[[NewChunks], None]
+__all__ = [
+    "ChunksCallback",
+    "Indexer",
+    "IndexingConfig",
+    "IngestProgress",
+    "NewChunks",
+    "ProgressCallback",
+    "SyncReport",
+]
 
 
 @dataclass
@@ -93,44 +64,6 @@ class _Tally:
     new_ids: list[int] = field(default_factory=list)
     seen: int = 0
     embedded: int = 0
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside a bulk load.
-
-    Loading the story clusterer creates a few small containers per stored article; every
-    few hundred of them the collector would rescan all live objects (measured: 5k articles
-    loaded in 6.8 s with collections, 2.1 s without). Nothing loaded here forms cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-class _Stories:
-    """The story clusterer of one ingest pass, read from the database only when the first
-    new or changed article needs it: a pass meeting known articles only (a feed polled
-    again) never reads the fingerprints of every stored article."""
-
-    def __init__(self) -> None:
-        self._clusterer: StoryClusterer | None = None
-
-    def get(self, session: Session) -> StoryClusterer:
-        """Loaded in the caller's transaction, so it also holds the article just upserted
-        (the caller removes that one before searching, as it would an updated article)."""
-        if self._clusterer is None:
-            clusterer = StoryClusterer()
-            with _gc_paused():
-                for article_id, story_id, fp in store.iter_fingerprints(session=session):
-                    story = story_id if story_id is not None else article_id
-                    clusterer.add(article_id, story, fp)
-            self._clusterer = clusterer
-        return self._clusterer
 
 
 def _batched(items: Iterable[Article | ParseFailure], size: int) -> Iterator[list]:
@@ -230,7 +163,7 @@ class Indexer:
         """Store, chunk, embed and index articles; parse failures are counted and named."""
         started = time.monotonic()
         tally = _Tally()
-        stories = _Stories()
+        stories = LazyStories()
         since_save = 0
         for batch in _batched(items, self._config.batch_articles):
             articles = [item for item in batch if isinstance(item, Article)]
@@ -298,7 +231,7 @@ class Indexer:
         self.save()
 
     def _store_batch(
-        self, articles: Sequence[Article], stories: _Stories, tally: _Tally
+        self, articles: Sequence[Article], stories: LazyStories, tally: _Tally
     ) -> tuple[list[StoredChunk], list[int], list[int]]:
         """One transaction: upsert the articles, assign stories, replace changed chunks."""
         chunks: list[StoredChunk] = []
@@ -357,60 +290,8 @@ class Indexer:
 
     def rebuild(self, *, progress: ProgressCallback | None = None) -> int:
         """Re-embed every chunk into fresh indexes (after a model change); returns the count."""
-        started = time.monotonic()
-        with session_scope(self._sessions) as session:
-            total = store.chunk_count(session=session)
-        all_ids: list[np.ndarray] = []
-        all_vectors: list[np.ndarray] = []
-        keywords = empty_pair(self._embedder.dimension, threads=self._config.threads).keywords
-        done = 0
-        batch: list[StoredChunk] = []
-
-        def flush() -> None:
-            nonlocal done
-            ids = np.asarray([c.id for c in batch], dtype=np.int64)
-            texts = [c.embed_text for c in batch]
-            all_ids.append(ids)
-            all_vectors.append(self._embedder.embed(texts))
-            keywords.add(ids, texts)
-            done += len(batch)
-            batch.clear()
-            if progress is not None:
-                progress(
-                    IngestProgress(
-                        articles_seen=0,
-                        chunks_embedded=done,
-                        chunks_pending=total - done,
-                        new=0,
-                        updated=0,
-                        duplicates=0,
-                        failed=0,
-                        elapsed_seconds=time.monotonic() - started,
-                    )
-                )
-
-        with session_scope(self._sessions) as session:
-            for chunk in store.iter_chunks(session=session):
-                batch.append(chunk)
-                if len(batch) >= 512:
-                    flush()
-            if batch:
-                flush()
-        dimension = self._embedder.dimension
-        ids = np.concatenate(all_ids) if all_ids else np.zeros(0, dtype=np.int64)
-        vectors = (
-            np.vstack(all_vectors) if all_vectors else np.zeros((0, dimension), dtype=np.float32)
-        )
-        self._pair = IndexPair(
-            vectors=FaissVectorIndex.build(
-                ids,
-                vectors,
-                approximate_threshold=self._config.approximate_threshold,
-                threads=self._config.threads,
-            )
-            if ids.size
-            else FaissVectorIndex(dimension, threads=self._config.threads),
-            keywords=keywords,
+        self._pair, done = rebuild_pair(
+            self._sessions, self._embedder, self._config, progress=progress
         )
         self.save()
         return done

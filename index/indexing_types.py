@@ -1,0 +1,55 @@
+"""What crosses the indexer's boundary: its settings, progress, repair report, new chunks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class IndexingConfig:
+    chunk_words: int = 200
+    overlap_words: int = 40
+    approximate_threshold: int = 200_000
+    threads: int = 2
+    batch_articles: int = 64  # articles committed and embedded together
+    save_every_chunks: int = 5_000  # snapshot this often during long runs
+    story_threshold: float = 0.6  # MinHash similarity of syndicated copies of one story
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """Where a running ingest is; `chunks_pending` are stored but not embedded yet."""
+
+    articles_seen: int
+    chunks_embedded: int
+    chunks_pending: int
+    new: int
+    updated: int
+    duplicates: int
+    failed: int
+    elapsed_seconds: float
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What `open()` repaired so the index matches the database."""
+
+    added: int = 0
+    removed: int = 0
+
+
+@dataclass(frozen=True)
+class NewChunks:
+    """Chunks of new or updated articles with their vectors (input of the alert matcher)."""
+
+    article_ids: tuple[int, ...]
+    chunk_ids: np.ndarray
+    chunk_article_ids: np.ndarray
+    vectors: np.ndarray
+
+
+ProgressCallback = Callable[[IngestProgress], None]
+ChunksCallback = Callable[[NewChunks], None]
