@@ -273,7 +273,11 @@ class Indexer:
                     )
                 )
                 changed.append(result.article_id)
-        return chunks, removed, changed
+        # An article given twice in one batch replaces chunks this batch has just made:
+        # those are gone from the database and must not reach the indexes either.
+        gone = set(removed)
+        fresh = [chunk for chunk in chunks if chunk.id not in gone]
+        return fresh, removed, list(dict.fromkeys(changed))
 
     def _index_chunks(self, chunks: Sequence[StoredChunk]) -> np.ndarray:
         if not chunks:

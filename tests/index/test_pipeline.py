@@ -110,6 +110,26 @@ def test_updated_article_replaces_its_chunks_and_vectors(
     assert set(indexer.pair.keywords.ids().tolist()) == new_ids
 
 
+def test_article_given_twice_in_one_batch_leaves_only_its_last_chunks(
+    session_factory: sessionmaker[Session], embedder: HashingEmbedder, tmp_path: Path
+) -> None:
+    indexer = _indexer(session_factory, embedder, tmp_path / "index")
+    collected: list[NewChunks] = []
+    report = indexer.ingest(
+        [
+            _article(1, url="https://example.com/a"),
+            _article(1, url="https://example.com/a", body="Corrected text. " * 5),
+        ],
+        on_chunks=collected.append,
+    )
+    assert (report.new, report.updated) == (1, 1)
+    db_ids = set(_db_chunk_ids(session_factory).tolist())
+    assert set(indexer.pair.vectors.ids().tolist()) == db_ids
+    assert set(indexer.pair.keywords.ids().tolist()) == db_ids
+    assert {int(i) for c in collected for i in c.chunk_ids} == db_ids
+    assert [c.article_ids for c in collected] == [(report.new_article_ids[0],)]
+
+
 def test_syndicated_copies_share_a_story(
     session_factory: sessionmaker[Session], embedder: HashingEmbedder, tmp_path: Path
 ) -> None:
