@@ -41,6 +41,7 @@ def _utcnow() -> datetime:
 @dataclass(frozen=True)
 class AlertsConfig:
     threshold: float = DIRECT_THRESHOLD  # ALERT_THRESHOLD
+    corpus_route: bool = True  # ALERT_CORPUS_ROUTE: off = direct route only
     max_per_chat: int = 20  # MAX_SUBSCRIPTIONS_PER_CHAT
     delivery_seconds: float = 3.0  # how often queued alerts are sent
     batch: int = 20  # alerts claimed per delivery round
@@ -67,6 +68,7 @@ class AlertService:
             sessions=sessions,
             embedder=embedder,
             threshold=self._config.threshold,
+            corpus_route=self._config.corpus_route,
             background=background,
             clock=clock,
         )

@@ -58,7 +58,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     # Topic-alert matching (ag-news shape): retrieval/alert_eval.py.
     alerts = kinds.add_parser("alerts", help="topic-alert matching: precision, recall, F1")
     alerts.add_argument("directory", metavar="DIR", type=Path)
-    alerts.add_argument("--threshold", type=float, default=None, metavar="X")
+    alerts.add_argument(
+        "--threshold", type=float, default=None, metavar="X",
+        help="direct-route cosine threshold (default: ALERT_THRESHOLD, as the bot)",
+    )  # fmt: skip
     alerts.add_argument(
         "--cache", type=Path, default=None, metavar="DIR",
         help="folder of cached item vectors (default: DATA_DIR/eval)",
@@ -78,14 +81,21 @@ def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
 def _alerts(
     runtime: Runtime, directory: Path, *, threshold: float | None, cache: Path | None
 ) -> int:
+    """The alert protocol with the bot's own settings (ALERT_THRESHOLD unless --threshold,
+    ALERT_CORPUS_ROUTE), so the figures are those of the bot as configured."""
     from retrieval.alert_eval import format_alert_report, run_alert_eval
 
     if not directory.is_dir():
         raise BadInputError(f"{directory} is not a folder")
     folder = cache or runtime.settings.data_dir / "eval"
     folder.mkdir(parents=True, exist_ok=True)
+    settings = runtime.settings
     report = run_alert_eval(
-        directory, embedder=runtime.embedder, threshold=threshold, cache_dir=folder
+        directory,
+        embedder=runtime.embedder,
+        threshold=settings.alert_threshold if threshold is None else threshold,
+        corpus_route=settings.alert_corpus_route,
+        cache_dir=folder,
     )
     print(format_alert_report(report))
     return 0

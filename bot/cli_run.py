@@ -73,13 +73,16 @@ def build_admin(runtime: Runtime, service: StoreNewsService) -> AdminService:
 
 def alerts_config(settings: Settings) -> AlertsConfig:
     return AlertsConfig(
-        threshold=settings.alert_threshold, max_per_chat=settings.max_subscriptions_per_chat
+        threshold=settings.alert_threshold,
+        corpus_route=settings.alert_corpus_route,
+        max_per_chat=settings.max_subscriptions_per_chat,
     )
 
 
 def build_alerts(runtime: Runtime, admin: AdminService, service: StoreNewsService) -> AlertService:
     """Topic alerts, matched whenever the admin service indexes new articles; the
-    background vectors come from the index the bot is serving (no second copy)."""
+    background vectors come from the index the bot is serving (no second copy), read only
+    when the corpus route is on (ALERT_CORPUS_ROUTE)."""
     searcher = service.assistant.searcher.searcher
     alerts = AlertService(
         sessions=runtime.sessions,

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
 
     # Alerts
     alert_threshold: float = Field(default=0.45, ge=-1, le=1, validation_alias="ALERT_THRESHOLD")
+    # Off: direct route only (narrow topics stay narrow; broad ones like "sports" are missed).
+    alert_corpus_route: bool = Field(default=True, validation_alias="ALERT_CORPUS_ROUTE")
     max_subscriptions_per_chat: int = Field(
         default=20, ge=1, validation_alias="MAX_SUBSCRIPTIONS_PER_CHAT"
     )

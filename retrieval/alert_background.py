@@ -3,11 +3,13 @@
 Corpus statistics only (never other users' subscriptions): the corpus route of the matcher
 learns each topic's extent from these articles. Build it from the most recent articles of
 the index (`alert_defaults.BACKGROUND_SIZE`) and rebuild it now and then (daily is plenty);
-subscription profiles are fitted against one background and must be refitted with it.
+subscription profiles are fitted against one background and must be refitted with it
+(`key` tells two backgrounds apart by content, so a rebuild that changed nothing keeps them).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +32,7 @@ class Background:
     graph: sp.csr_array  # (B, B)
     self_neighbours: sp.csr_array  # (B, B)
     neighbours: int
+    key: str  # content fingerprint (vectors and k): profiles fitted on it are valid for it
 
     def __len__(self) -> int:
         return int(self.vectors.shape[0])
@@ -52,7 +55,7 @@ def build_background(vectors: FloatMatrix, *, neighbours: int = NEIGHBOURS) -> B
     k = max(1, min(neighbours, count - 1))
     if count < 2:
         empty = sp.csr_array((count, count), dtype=np.float32)
-        return Background(vectors, empty, empty, k)
+        return Background(vectors, empty, empty, k, background_key(vectors, k))
     columns, sims = nearest(vectors, vectors, k, exclude_self=True)
     rows = np.repeat(np.arange(count), k)
     weights = np.maximum(sims.ravel(), 0.0) + 1e-6  # a zero weight would drop the edge
@@ -64,7 +67,15 @@ def build_background(vectors: FloatMatrix, *, neighbours: int = NEIGHBOURS) -> B
         (np.full(rows.size, 1.0 / k, dtype=np.float32), (rows, columns.ravel())),
         shape=(count, count),
     )
-    return Background(vectors, graph.astype(np.float32), averaging, k)
+    return Background(vectors, graph.astype(np.float32), averaging, k, background_key(vectors, k))
+
+
+def background_key(vectors: FloatMatrix, neighbours: int) -> str:
+    """What a background is built from (the graph follows from these): its identity."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{vectors.shape}/{vectors.dtype}/{neighbours}".encode())
+    digest.update(np.ascontiguousarray(vectors).tobytes())
+    return digest.hexdigest()
 
 
 def neighbour_average(query_vectors: FloatMatrix, background: Background) -> sp.csr_array:

@@ -13,11 +13,18 @@ over subscriptions:
 5. Otsu's two-class split of those scores; the upper class becomes hard seeds and steps 4-5
    run once more (one round of self-training sharpens a broad topic's edge);
 6. the profile keeps the propagated scores (B floats) and the final cut-off.
+
+Each row depends only on its own topic vectors, the background and the settings, so profiles
+are cached (`update_profiles`): a profile is reused while all three are unchanged, and only
+new or changed topics are fitted. A different background (by content, `Background.key`)
+refits every profile: a profile's scores are per background article and mean nothing on
+another background.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,6 +107,87 @@ def fit_topic_profiles(
         scores=np.concatenate([p.scores for p in parts]),
         cutoffs=np.concatenate([p.cutoffs for p in parts]),
     )
+
+
+ProfileFitter = Callable[[Sequence[FloatMatrix], Background | None, CorpusSettings], TopicProfiles]
+
+
+@dataclass(frozen=True, eq=False)
+class FittedProfiles:
+    """Profiles with what they were fitted from, so the next update reuses unchanged rows."""
+
+    profiles: TopicProfiles
+    topic_keys: tuple[str, ...]  # `topic_key` of each row's topic vectors
+    background_key: str | None  # `Background.key`; None: no background
+    settings: CorpusSettings
+    fitted: int  # rows fitted (not reused) when these were made
+
+
+def topic_key(vectors: FloatMatrix) -> str:
+    """A topic's identity for its profile: the exact vectors the profile is fitted from (a
+    new phrase or another embedding model gives new vectors, hence a new key)."""
+    array = np.ascontiguousarray(vectors, dtype=np.float32)
+    digest = hashlib.blake2b(str(array.shape).encode(), digest_size=16)
+    digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def update_profiles(
+    topic_vectors: Sequence[FloatMatrix],
+    background: Background | None,
+    settings: CorpusSettings = _DEFAULT,
+    *,
+    previous: FittedProfiles | None = None,
+    fit: ProfileFitter = fit_topic_profiles,
+) -> FittedProfiles:
+    """Profiles of these topics: rows of `previous` whose topic vectors, background and
+    settings are unchanged are reused; only the other topics are fitted (each distinct one
+    once, so subscribers of the same phrase share a fit)."""
+    keys = tuple(topic_key(v) for v in topic_vectors)
+    background_key = background.key if background is not None else None
+    known: dict[str, int] = {}
+    if previous is not None and (previous.background_key, previous.settings) == (
+        background_key,
+        settings,
+    ):
+        known = {key: row for row, key in enumerate(previous.topic_keys)}
+    first = {key: row for row, key in reversed(list(enumerate(keys)))}
+    missing = [key for key in first if key not in known]
+    if missing:
+        fresh = fit([topic_vectors[first[key]] for key in missing], background, settings)
+    else:
+        fresh = empty_profiles(0, len(background) if background is not None else 0)
+    new_row = {key: row for row, key in enumerate(missing)}
+    old = np.array([known.get(key, -1) for key in keys], dtype=np.int64)
+    new = np.array([new_row.get(key, -1) for key in keys], dtype=np.int64)
+    if previous is not None and np.array_equal(old, np.arange(len(previous.topic_keys))):
+        profiles = previous.profiles  # nothing changed: no copy
+    elif np.array_equal(new, np.arange(len(missing))):
+        profiles = fresh  # nothing reused
+    else:
+        reused = old >= 0
+        before = previous.profiles if previous is not None else fresh  # unused when None
+        profiles = TopicProfiles(
+            covered=_gather(before.covered, fresh.covered, reused, old, new),
+            scores=_gather(before.scores, fresh.scores, reused, old, new),
+            cutoffs=_gather(before.cutoffs, fresh.cutoffs, reused, old, new),
+        )
+    return FittedProfiles(profiles, keys, background_key, settings, len(missing))
+
+
+def _gather(
+    old_rows: np.ndarray,
+    new_rows: np.ndarray,
+    reused: npt.NDArray[np.bool_],
+    old: npt.NDArray[np.int64],
+    new: npt.NDArray[np.int64],
+) -> np.ndarray:
+    """Rows picked from the previous profiles where reused, from the fresh ones elsewhere."""
+    out = np.empty((len(reused), *new_rows.shape[1:]), dtype=new_rows.dtype)
+    if reused.any():
+        out[reused] = old_rows[old[reused]]
+    out[~reused] = new_rows[new[~reused]]
+    return out
 
 
 def topic_similarities(

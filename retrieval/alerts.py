@@ -24,7 +24,14 @@ from index.protocols import Embedder, FloatMatrix, IdArray
 from index.tokenize import tokenize
 from retrieval.alert_background import Background, article_vectors, neighbour_average
 from retrieval.alert_defaults import DIRECT_THRESHOLD
-from retrieval.alert_profiles import CorpusSettings, TopicProfiles, fit_topic_profiles
+from retrieval.alert_profiles import (
+    CorpusSettings,
+    FittedProfiles,
+    ProfileFitter,
+    TopicProfiles,
+    fit_topic_profiles,
+    update_profiles,
+)
 from retrieval.alert_reason import pick_reasons
 from retrieval.alert_scoring import ChunkLayout, corpus_hits, direct_scores, topic_blocks
 from retrieval.topics import term_tokens, words_allow
@@ -61,8 +68,12 @@ class TopicSet:
     topics: tuple[AlertTopic, ...]
     parts: FloatMatrix  # (P, d)
     part_owner: IdArray  # (P,) index into topics, non-decreasing
-    profiles: TopicProfiles
+    fitted: FittedProfiles  # the profiles, and what they were fitted from (for reuse)
     background: Background | None
+
+    @property
+    def profiles(self) -> TopicProfiles:
+        return self.fitted.profiles
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,8 +118,16 @@ def build_topic_set(
     topics: Sequence[AlertTopic],
     background: Background | None,
     corpus_settings: CorpusSettings = _DEFAULT_CORPUS,
+    *,
+    previous: TopicSet | None = None,
+    fit: ProfileFitter = fit_topic_profiles,
 ) -> TopicSet:
-    """Stack the topics' vectors and fit their corpus profiles against `background`."""
+    """Stack the topics' vectors and fit their corpus profiles against `background`.
+
+    With `previous` (the set this one replaces), a topic whose vectors it already had, on
+    the same background and settings, keeps its profile: only new or changed topics are
+    fitted (`alert_profiles.update_profiles`). `fit` is the fitter (a seam for tests).
+    """
     vectors = [np.atleast_2d(np.asarray(t.vectors, dtype=np.float32)) for t in topics]
     if any(len(v) == 0 for v in vectors):
         raise ValueError("every topic needs at least one vector")
@@ -117,8 +136,14 @@ def build_topic_set(
         raise ValueError(f"topic and background vectors differ in dimension: {sorted(dims)}")
     parts = np.concatenate(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
     owner = np.repeat(np.arange(len(vectors)), [len(v) for v in vectors]).astype(np.int64)
-    profiles = fit_topic_profiles(vectors, background, corpus_settings)
-    return TopicSet(tuple(topics), parts, owner, profiles, background)
+    fitted = update_profiles(
+        vectors,
+        background,
+        corpus_settings,
+        previous=previous.fitted if previous is not None else None,
+        fit=fit,
+    )
+    return TopicSet(tuple(topics), parts, owner, fitted, background)
 
 
 def match_articles(

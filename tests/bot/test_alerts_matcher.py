@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.alerts_background import background_from, recent_background, snapshot_index
 from bot.alerts_matcher import AlertMatcher, matcher_for_runtime
+from bot.cli_run import alerts_config
 from bot.runtime import Runtime
 from index import store
 from index.db import session_scope
@@ -21,6 +23,7 @@ from index.pipeline import NewChunks
 from index.types import Article
 from retrieval.alert_background import Background
 from retrieval.alert_defaults import DIRECT_THRESHOLD
+from retrieval.alerts import TopicSet
 from retrieval.topics import parse_topic
 from tests.bot.alerts_world import (
     CHIPS_CHINA,
@@ -30,6 +33,7 @@ from tests.bot.alerts_world import (
     Clock,
     article,
     make_runtime,
+    seed,
 )
 from tests.small_corpus import sample_articles
 
@@ -138,6 +142,46 @@ def test_recent_background_takes_the_newest_articles(runtime: Runtime) -> None:
     live = background_from(runtime.sessions, lambda: indexer.pair.vectors, size=120)()
     assert live is not None
     assert len(live) == 120
+
+
+def active_topic_set(runtime: Runtime, matcher: AlertMatcher) -> TopicSet:
+    with session_scope(runtime.sessions) as session:
+        subscriptions = store.active_subscriptions(session=session)
+    return matcher.topic_set(subscriptions)  # the set the last match used: nothing changed
+
+
+def test_a_new_subscription_fits_only_its_own_profile(runtime: Runtime) -> None:
+    seed(runtime, sample_articles(130))  # enough for a background
+    for chat, topic in enumerate(("volcano eruption", "chip export controls", "elections")):
+        subscribe(runtime, chat, topic)
+    matcher = matcher_for_runtime(runtime)
+    ingest(runtime, matcher, [VOLCANO])
+    first = active_topic_set(runtime, matcher)
+    assert first.background is not None
+    assert first.fitted.fitted == 3
+    subscribe(runtime, 9, "library funding")
+    ingest(runtime, matcher, [LIBRARY])
+    second = active_topic_set(runtime, matcher)
+    assert second is not first
+    assert second.fitted.fitted == 1  # the new one; the other three were kept
+    np.testing.assert_array_equal(second.profiles.scores[:3], first.profiles.scores)
+
+
+def test_with_the_corpus_route_off_no_background_is_read(tmp_path: Path) -> None:
+    runtime = make_runtime(tmp_path / "data", ALERT_THRESHOLD=THRESHOLD, ALERT_CORPUS_ROUTE=False)
+    assert alerts_config(runtime.settings).corpus_route is False  # the bot's service too
+    seed(runtime, sample_articles(130))
+    reads: list[int] = []
+
+    def index() -> None:
+        reads.append(1)
+
+    subscribe(runtime, 1, "volcano eruption")
+    matcher = matcher_for_runtime(runtime, index)
+    [volcano_id] = ingest(runtime, matcher, [VOLCANO])
+    assert reads == []
+    assert active_topic_set(runtime, matcher).background is None
+    assert queued(runtime) == [(1, volcano_id)]  # the direct route still alerts
 
 
 @pytest.mark.slow
