@@ -8,6 +8,9 @@ import os
 # need (measured: one query encode 170-450 ms spinning vs 13-18 ms passive on 2 shared
 # cores). It must be set before torch or FAISS load, hence here at the entry point.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# The model loads from local files in a second; its progress bars only clutter the chat
+# terminal of offline mode. Read by huggingface_hub when it is imported, so set here too.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 import argparse
 import asyncio
