@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from tqdm import tqdm
 
-from bot import admin_ops, messages
+from bot import admin_ops, messages_admin
 from bot.alerts_matcher import matcher_for_runtime
 from bot.emulator_html import parse_html, plain_with_links
 from bot.runtime import Runtime
@@ -59,7 +59,7 @@ def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
 
 
 def plain(html: str) -> str:
-    """A message of bot/messages.py as terminal text."""
+    """A message of bot/messages*.py as terminal text."""
     return plain_with_links(parse_html(html))
 
 
@@ -75,14 +75,15 @@ def _sources(runtime: Runtime, args: argparse.Namespace) -> int:
         record = admin_ops.register_source(runtime, kind, location)
         name = detected.name if detected is not None else None
         articles = detected.articles if detected is not None else None
-        text = plain(messages.source_added(record, name, articles))
+        text = plain(messages_admin.source_added(record, name, articles))
         print(text.replace("/reindex", "newsbot reindex"))
         return 0
     if args.sources_command == "remove":
-        print(plain(messages.source_removed(admin_ops.remove_source(runtime, args.source_id))))
+        removed = admin_ops.remove_source(runtime, args.source_id)
+        print(plain(messages_admin.source_removed(removed)))
         return 0
     records = admin_ops.list_sources(runtime)
-    for piece in messages.admin_sources(records, _tz(runtime)):
+    for piece in messages_admin.admin_sources(records, _tz(runtime)):
         print(plain(piece))
     return 0
 
@@ -93,7 +94,7 @@ def _reindex(runtime: Runtime, *, full: bool, quiet: bool) -> int:
     def progress(state: RefreshProgress) -> None:
         bar.set_description(state.phase)
         bar.n = state.articles_parsed
-        eta = messages.duration(state.eta_seconds) if state.eta_seconds is not None else "?"
+        eta = messages_admin.duration(state.eta_seconds) if state.eta_seconds is not None else "?"
         bar.set_postfix(
             sources=f"{state.sources_done}/{state.sources_total}",
             fetched=state.articles_fetched,
@@ -113,7 +114,7 @@ def _reindex(runtime: Runtime, *, full: bool, quiet: bool) -> int:
         )
     finally:
         bar.close()
-    print(plain(messages.reindex_summary(report)))
+    print(plain(messages_admin.reindex_summary(report)))
     everything_failed = report.sources > 0 and len(report.failed_sources) == report.sources
     return 1 if everything_failed else 0
 
@@ -124,7 +125,7 @@ def _stats(runtime: Runtime, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(dataclasses.asdict(figures), default=_json_value, sort_keys=True))
     else:
-        print(plain(messages.admin_stats(figures, tz)))
+        print(plain(messages_admin.admin_stats(figures, tz)))
     return 0
 
 

@@ -18,7 +18,7 @@ from telegram import Bot, Message, ReplyParameters, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
-from bot import messages
+from bot import messages_admin
 from bot.admin_jobs import schedule_admin_jobs
 from bot.admin_ops import is_url
 from bot.admin_service import AdminBusyError, AdminJob, AdminService
@@ -37,10 +37,10 @@ async def _admin(update: Update, context: NewsContext) -> tuple[Message, AdminSe
         return None
     services = context.services
     if not services.is_admin(user.id if user is not None else None):
-        await message.reply_text(messages.ADMIN_ONLY)
+        await message.reply_text(messages_admin.ADMIN_ONLY)
         return None
     if services.admin is None:
-        await message.reply_text(messages.ADMIN_UNAVAILABLE)
+        await message.reply_text(messages_admin.ADMIN_UNAVAILABLE)
         return None
     return message, services.admin
 
@@ -54,7 +54,7 @@ async def admin_sources(update: Update, context: NewsContext) -> bool:
     if not services.is_admin(user.id if user is not None else None):
         return False
     sources = await services.admin.sources()
-    for index, piece in enumerate(messages.admin_sources(sources, services.timezone)):
+    for index, piece in enumerate(messages_admin.admin_sources(sources, services.timezone)):
         if index == 0:
             await message.reply_text(piece)
         else:
@@ -70,13 +70,13 @@ async def add_source(update: Update, context: NewsContext) -> None:
     message, admin = found
     url = command_argument(message.text or "")
     if not is_url(url) or len(url.split()) != 1:
-        await message.reply_text(messages.ADDSOURCE_USAGE)
+        await message.reply_text(messages_admin.ADDSOURCE_USAGE)
         return
     async with typing_indicator(context.bot, message.chat_id, context.services.typing_interval):
         record, detected = await admin.add_source(url)
     name = detected.name if detected is not None else None
     articles = detected.articles if detected is not None else None
-    await message.reply_text(messages.source_added(record, name, articles))
+    await message.reply_text(messages_admin.source_added(record, name, articles))
 
 
 async def remove_source(update: Update, context: NewsContext) -> None:
@@ -87,10 +87,10 @@ async def remove_source(update: Update, context: NewsContext) -> None:
     message, admin = found
     argument = command_argument(message.text or "").lstrip("#")
     if not argument.isdigit():
-        await message.reply_text(messages.REMOVESOURCE_USAGE)
+        await message.reply_text(messages_admin.REMOVESOURCE_USAGE)
         return
     removed = await admin.remove_source(int(argument))
-    await message.reply_text(messages.source_removed(removed))
+    await message.reply_text(messages_admin.source_removed(removed))
 
 
 async def reindex(update: Update, context: NewsContext) -> None:
@@ -101,7 +101,7 @@ async def reindex(update: Update, context: NewsContext) -> None:
     message, admin = found
     argument = command_argument(message.text or "").lower()
     if argument not in ("", "full"):
-        await message.reply_text(messages.REINDEX_USAGE)
+        await message.reply_text(messages_admin.REINDEX_USAGE)
         return
     clock = context.services.clock
     try:
@@ -109,7 +109,7 @@ async def reindex(update: Update, context: NewsContext) -> None:
     except AdminBusyError as busy:
         await _reply_busy(message, busy.job, clock)
         return
-    sent = await message.reply_text(messages.refresh_progress(job.kind, job.progress, 0.0))
+    sent = await message.reply_text(messages_admin.refresh_progress(job.kind, job.progress, 0.0))
     admin.track(
         follow_job(
             context.bot,
@@ -131,7 +131,7 @@ async def ingest(update: Update, context: NewsContext) -> None:
     message, admin = found
     url = command_argument(message.text or "")
     if not is_url(url) or len(url.split()) != 1:
-        await message.reply_text(messages.INGEST_USAGE)
+        await message.reply_text(messages_admin.INGEST_USAGE)
         return
     try:
         async with typing_indicator(context.bot, message.chat_id, context.services.typing_interval):
@@ -139,7 +139,7 @@ async def ingest(update: Update, context: NewsContext) -> None:
     except AdminBusyError as busy:
         await _reply_busy(message, busy.job, context.services.clock)
         return
-    await message.reply_text(messages.ingested(result.articles))
+    await message.reply_text(messages_admin.ingested(result.articles))
 
 
 async def stats(update: Update, context: NewsContext) -> None:
@@ -151,12 +151,12 @@ async def stats(update: Update, context: NewsContext) -> None:
     services = context.services
     now = services.clock().astimezone(services.timezone)
     figures = await admin.stats(now)
-    await message.reply_text(messages.admin_stats(figures, services.timezone))
+    await message.reply_text(messages_admin.admin_stats(figures, services.timezone))
 
 
 async def _reply_busy(message: Message, job: AdminJob, clock: Callable[[], datetime]) -> None:
     elapsed = (clock() - job.started_at).total_seconds()
-    await message.reply_text(messages.reindex_busy(job.kind, job.progress, elapsed))
+    await message.reply_text(messages_admin.reindex_busy(job.kind, job.progress, elapsed))
 
 
 async def follow_job(
@@ -180,20 +180,20 @@ async def follow_job(
                 await job.done.wait()
         if job.done.is_set():
             break
-        text = messages.refresh_progress(job.kind, job.progress, elapsed())
+        text = messages_admin.refresh_progress(job.kind, job.progress, elapsed())
         if not await _edit(bot, chat_id, message_id, text):
             return
     if job.error is None and job.report is not None:
-        await _edit(bot, chat_id, message_id, messages.reindex_done(job.kind, elapsed()))
+        await _edit(bot, chat_id, message_id, messages_admin.reindex_done(job.kind, elapsed()))
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         with contextlib.suppress(Forbidden):
             await bot.send_message(
-                chat_id, messages.reindex_summary(job.report), reply_parameters=reply
+                chat_id, messages_admin.reindex_summary(job.report), reply_parameters=reply
             )
         return
     error = job.error
     reason = error.user_message if isinstance(error, NewsbotError) else "unexpected error"
-    await _edit(bot, chat_id, message_id, messages.reindex_stopped(job.kind, reason))
+    await _edit(bot, chat_id, message_id, messages_admin.reindex_stopped(job.kind, reason))
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import messages
+from bot import messages_admin
 from bot.app import BotConfig
 from bot.emulator import TelegramEmulator, html_to_plain
 from bot.emulator_state import StoredMessage
@@ -68,13 +68,13 @@ async def _reply(world: AdminWorld, chat_id: int, text: str, user: dict, **kw: o
 async def test_admin_commands_are_refused_for_everyone_else(world: AdminWorld) -> None:
     bob = world.emulator.create_user("Bob")
     for command in [*ADMIN_COMMANDS, "/ingest http://a.example/story"]:
-        assert await _reply(world, bob["id"], command, bob) == messages.ADMIN_ONLY
+        assert await _reply(world, bob["id"], command, bob) == messages_admin.ADMIN_ONLY
         for chat_id, chat_type in ((GROUP, "group"), (GROUP - 1, "supergroup")):
             group_reply = await _reply(world, chat_id, command, bob, chat_type=chat_type)
-            assert group_reply == messages.ADMIN_ONLY
+            assert group_reply == messages_admin.ADMIN_ONLY
         name, _, rest = command.partition(" ")
         mentioned = await _reply(world, GROUP, f"{name}@newsbot_bot {rest}".strip(), bob)
-        assert mentioned == messages.ADMIN_ONLY
+        assert mentioned == messages_admin.ADMIN_ONLY
     # /sources stays the public overview for non-admins.
     overview = await _reply(world, bob["id"], "/sources", bob)
     assert overview.startswith("Indexed news\n1 article from 1 outlet")
@@ -86,14 +86,14 @@ async def test_admin_commands_are_refused_for_everyone_else(world: AdminWorld) -
 async def test_bad_arguments_get_usage_lines(world: AdminWorld) -> None:
     admin = world.emulator.create_user("Ada", user_id=ADMIN_ID)
     usages = {
-        "/addsource": messages.ADDSOURCE_USAGE,
-        "/addsource not a url": messages.ADDSOURCE_USAGE,
-        "/addsource /etc": messages.ADDSOURCE_USAGE,
-        "/removesource": messages.REMOVESOURCE_USAGE,
-        "/removesource first": messages.REMOVESOURCE_USAGE,
-        "/reindex now": messages.REINDEX_USAGE,
-        "/ingest": messages.INGEST_USAGE,
-        "/ingest file:///etc/passwd": messages.INGEST_USAGE,
+        "/addsource": messages_admin.ADDSOURCE_USAGE,
+        "/addsource not a url": messages_admin.ADDSOURCE_USAGE,
+        "/addsource /etc": messages_admin.ADDSOURCE_USAGE,
+        "/removesource": messages_admin.REMOVESOURCE_USAGE,
+        "/removesource first": messages_admin.REMOVESOURCE_USAGE,
+        "/reindex now": messages_admin.REINDEX_USAGE,
+        "/ingest": messages_admin.INGEST_USAGE,
+        "/ingest file:///etc/passwd": messages_admin.INGEST_USAGE,
     }
     for command, usage in usages.items():
         reply = await _reply(world, ADMIN_ID, command, admin)

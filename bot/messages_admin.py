@@ -1,0 +1,249 @@
+"""User-facing strings of the admin commands (sources, re-index, /ingest, /stats), as
+Telegram HTML with dynamic parts escaped here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from bot.html_text import escape, truncate
+from bot.messages import plural
+
+if TYPE_CHECKING:
+    from bot.admin_ops import AdminStats
+    from index.ingest_now import IngestedArticle
+    from index.refresh import RefreshProgress, RefreshReport
+    from index.types import ReindexRun, SourceRecord
+
+ADMIN_ONLY = "This command is for admins."
+ADMIN_UNAVAILABLE = "Admin commands are not available in this bot."
+ADDSOURCE_USAGE = (
+    "Usage: /addsource URL (an RSS/Atom feed or an article page), for example "
+    "<code>/addsource https://example.com/feed.xml</code>"
+)
+REMOVESOURCE_USAGE = "Usage: /removesource N, where N is a source number from /sources"
+REINDEX_USAGE = "Usage: /reindex, or <code>/reindex full</code> to re-embed every article"
+INGEST_USAGE = (
+    "Usage: /ingest URL, for example <code>/ingest https://example.com/news/story.html</code>"
+)
+ADMIN_SOURCES_EMPTY = "No sources yet. Add a feed or a page with /addsource URL."
+INGEST_BUSY = "An article is being indexed right now. Please try again in a moment."
+MAX_LISTED_FAILURES = 15
+
+_JOB_TITLES = {
+    "reindex": "Re-indexing",
+    "full": "Full re-index",
+    "poll": "Polling feeds",
+    "ingest": "Indexing an article",
+}
+_PHASES = {
+    "fetching": "fetching sources",
+    "re-embedding": "re-embedding every chunk",
+    "indexing": "indexing articles",
+    "done": "finishing",
+}
+
+
+def duration(seconds: float) -> str:
+    """`45 s`, `3 min 5 s`, `2 h 10 min` (plain text)."""
+    total = max(0, round(seconds))
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def _when(moment: datetime | None, tz: tzinfo) -> str:
+    if moment is None:
+        return "never"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(tz)
+    return f"{local.day} {local:%b %Y %H:%M}"
+
+
+def _day(moment: datetime, tz: tzinfo) -> str:
+    return _when(moment, tz).rsplit(" ", 1)[0]
+
+
+def source_added(source: SourceRecord, name: str | None, articles: int | None) -> str:
+    found = ""
+    if name:
+        found = f" ({escape(truncate(name, 200))}"
+        found += f", {plural(articles, 'article')} there now)" if articles is not None else ")"
+    return (
+        f"Added {escape(source.kind)} #{source.id}: {escape(source.location)}{found}.\n"
+        "/reindex fetches and indexes it."
+    )
+
+
+def source_removed(source: SourceRecord) -> str:
+    return f"Removed source #{source.id} ({escape(source.location)}). Its articles stay indexed."
+
+
+def admin_source_line(source: SourceRecord, tz: tzinfo) -> str:
+    """One source for admins: number, kind, location, articles, last fetch, last error."""
+    line = (
+        f"<b>#{source.id}</b> {escape(source.kind)}: {escape(truncate(source.location, 300))}\n"
+        f"   {plural(source.article_count, 'article')}, "
+        f"last fetch {_when(source.last_fetch_at, tz)}"
+    )
+    if source.last_error:
+        line += f"\n   last error: {escape(truncate(source.last_error, 300))}"
+    return line
+
+
+def admin_sources(sources: Sequence[SourceRecord], tz: tzinfo) -> list[str]:
+    """/sources for admins, as messages under the length limit."""
+    if not sources:
+        return [ADMIN_SOURCES_EMPTY]
+    header = f"<b>Sources ({len(sources)})</b>"
+    return _pack([header, *(admin_source_line(s, tz) for s in sources)], "\n\n")
+
+
+def refresh_progress(kind: str, progress: RefreshProgress | None, elapsed: float) -> str:
+    """The progress message of a running re-index (edited every few seconds)."""
+    title = _JOB_TITLES.get(kind, "Re-indexing")
+    lines = [f"<b>{title}…</b> ({duration(elapsed)} so far)"]
+    if progress is None:
+        lines.append("Starting.")
+        return "\n".join(lines)
+    lines.append(f"Now {_PHASES.get(progress.phase, escape(progress.phase))}.")
+    lines.append(f"Sources: {progress.sources_done} of {progress.sources_total} read")
+    lines.append(
+        f"Articles: {progress.articles_fetched:,} fetched, {progress.articles_parsed:,} parsed"
+    )
+    lines.append(f"Chunks embedded: {progress.chunks_embedded:,}")
+    if progress.eta_seconds is not None:
+        lines.append(f"About {duration(progress.eta_seconds)} left")
+    return "\n".join(lines)
+
+
+def reindex_busy(kind: str, progress: RefreshProgress | None, elapsed: float) -> str:
+    if kind == "ingest":
+        return INGEST_BUSY
+    return "A re-index is already running.\n\n" + refresh_progress(kind, progress, elapsed)
+
+
+def reindex_done(kind: str, elapsed: float) -> str:
+    """The last state of the progress message."""
+    return f"<b>{_JOB_TITLES.get(kind, 'Re-indexing')}</b>: finished in {duration(elapsed)}."
+
+
+def reindex_stopped(kind: str, reason: str) -> str:
+    title = _JOB_TITLES.get(kind, "Re-indexing")
+    return f"<b>{title} stopped</b>: {escape(reason)}"
+
+
+def reindex_summary(report: RefreshReport) -> str:
+    """The closing summary: counts, then each failed source with its reason."""
+    title = "Full re-index finished" if report.full else "Re-index finished"
+    lines = [f"<b>{title}</b> in {duration(report.elapsed_seconds)}."]
+    if report.full:
+        lines.append(f"{plural(report.reembedded, 'chunk')} re-embedded.")
+    unchanged = f", {report.not_modified:,} unchanged since the last fetch"
+    lines.append(
+        f"{plural(report.sources, 'source')}: {report.new:,} new, {report.updated:,} updated, "
+        f"{plural(report.duplicates, 'duplicate')} skipped"
+        f"{unchanged if report.not_modified else ''}."
+    )
+    lines.append(f"{plural(report.chunks_embedded, 'chunk')} embedded.")
+    if report.failed_sources:
+        lines.append(f"\n<b>Failed sources ({len(report.failed_sources)})</b>")
+        for failure in report.failed_sources[:MAX_LISTED_FAILURES]:
+            lines.append(
+                f"• #{failure.source_id} {escape(truncate(failure.location, 200))}: "
+                f"{escape(truncate(failure.reason, 200))}"
+            )
+        if len(report.failed_sources) > MAX_LISTED_FAILURES:
+            lines.append(f"… and {len(report.failed_sources) - MAX_LISTED_FAILURES} more")
+    if report.parse_failures:
+        lines.append(f"{plural(len(report.parse_failures), 'item')} could not be parsed.")
+    return "\n".join(lines)
+
+
+def ingested(articles: Sequence[IngestedArticle]) -> str:
+    """/ingest: each article's title and chunk count."""
+    labels = {"new": "Indexed", "updated": "Updated", "duplicate": "Already indexed"}
+    lines = [
+        f"{labels.get(a.status, 'Indexed')}: <b>{escape(truncate(a.title, 200))}</b> "
+        f"({plural(a.chunks, 'chunk')})"
+        for a in articles[:10]
+    ]
+    if len(articles) > 10:
+        lines.append(f"… and {len(articles) - 10} more articles")
+    return "\n".join(lines)
+
+
+def _size(size_bytes: int) -> str:
+    if size_bytes < 1024 * 1024:
+        return f"{size_bytes / 1024:.1f} KB"
+    return f"{size_bytes / (1024 * 1024):.1f} MB"
+
+
+def _last_run(run: ReindexRun | None, tz: tzinfo) -> str:
+    if run is None:
+        return "never"
+    started = _when(run.started_at, tz)
+    kind = "full, " if run.full else ""
+    if run.status == "running":
+        return f"{started} ({kind}still running)"
+    took = ""
+    if run.finished_at is not None:
+        took = duration((run.finished_at - run.started_at).total_seconds())
+    if run.status == "failed":
+        return f"{started} ({kind}failed after {took}: {escape(run.error or 'unknown')})"
+    new = run.summary.get("new", 0)
+    return f"{started} ({kind}took {took}, {new} new)"
+
+
+def admin_stats(stats: AdminStats, tz: tzinfo) -> str:
+    """/stats: corpus, index, last re-index and today's activity."""
+    corpus, index = stats.corpus, stats.index
+    span = "no dates"
+    if corpus.first_published and corpus.last_published:
+        span = f"{_day(corpus.first_published, tz)} to {_day(corpus.last_published, tz)}"
+    questions = stats.questions_today
+    asked = sum(questions.values())
+    modes = ", ".join(
+        f"{label} {questions.get(mode, 0)}"
+        for mode, label in (
+            ("llm", "LLM"),
+            ("extractive", "extractive"),
+            ("not_found", "not found"),
+        )
+    )
+    index_line = (
+        f"{escape(index.kind)}, {index.vectors:,} vectors, {_size(index.size_bytes)} on disk"
+        if index.kind
+        else "not built yet"
+    )
+    return "\n".join(
+        [
+            "<b>Statistics</b>",
+            f"Articles: {corpus.articles:,} ({plural(corpus.stories, 'story', 'stories')})",
+            f"Chunks: {corpus.chunks:,}",
+            f"Outlets: {len(corpus.per_source):,}",
+            f"Published: {span}",
+            f"Index: {index_line}",
+            f"Last re-index: {_last_run(stats.last_run, tz)}",
+            f"Questions today: {asked} ({modes})",
+            f"Alerts delivered today: {stats.alerts_today:,}",
+        ]
+    )
+
+
+def _pack(blocks: Sequence[str], separator: str, limit: int = 4000) -> list[str]:
+    """Join HTML blocks into messages of at most `limit` characters of HTML (which is never
+    shorter than the visible text), never splitting a block."""
+    pieces: list[str] = []
+    for block in blocks:
+        if pieces and len(pieces[-1]) + len(separator) + len(block) <= limit:
+            pieces[-1] += separator + block
+        else:
+            pieces.append(block)
+    return pieces
