@@ -4,10 +4,12 @@ Everything is the real bot except the two remote services: the Application (buil
 `bot.app.build_application`) long-polls the Bot API emulator, questions go through the real
 `StoreNewsService` (built as `newsbot run` builds it) over a small index of the bundled
 Wikinews sample embedded with the real model, and the LLM is the fake OpenAI server taking
-1 s per answer, in its own process as a remote service would be. First three chats ask one
-after another (the single-question latency; a sequential bot would take 100 times that),
-then 100 new chats each send a question at the same moment and the wall time until every
-chat shows its final cited answer is measured.
+1 s per answer. Both services run in processes of their own, as remote services would
+(`bench/emulator_process.py`; `--in-process-emulator` puts the emulator on the bot's event
+loop, as the tests do, to show what that costs). First three chats ask one after another
+(the single-question latency; a sequential bot would take 100 times that), then 100 new
+chats each send a question at the same moment and the wall time until every chat shows its
+final cited answer is measured (by the emulator's process, which plays the users).
 Target: all answered within 3 s (at least 33x faster than one at a time).
 
 The emulator has no flood limit, so the bot's own throttle of requests to chats is off
@@ -16,6 +18,7 @@ repeated with the throttle on at R requests per second (30 is the default for re
 Telegram, whose broadcast limit is about 30 messages per second).
 
     python bench/bench_many_users.py [--chats N] [--articles N] [--throttle R]
+                                     [--in-process-emulator]
 """
 
 from __future__ import annotations
@@ -43,12 +46,12 @@ from common import (
     sample_articles,
     verdict,
 )
+from emulator_process import EmulatorProcess, InProcessEmulator
 
-from bot import messages
 from bot.app import BotConfig, build_application, polling
 from bot.cli_run import build_service
-from bot.emulator import TelegramEmulator
 from bot.news_service import StoreNewsService
+from bot.processor import freeze_startup_heap
 from bot.runtime import Runtime
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
@@ -59,63 +62,73 @@ MARKER = "Reported:"  # every reply of the fake LLM starts with it
 TARGET_SECONDS = 3.0
 
 
-def final_answer(emulator: TelegramEmulator, chat_id: int) -> bool:
-    """The chat shows the LLM's complete, cited answer (not a streamed partial)."""
-    return any(
-        m.text.startswith(MARKER)
-        and f"\n{messages.SOURCES_HEADER}\n" in m.text
-        and not m.text.endswith(messages.PARTIAL_SUFFIX)
-        for m in emulator.bot_messages(chat_id)
-    )
+Telegram = EmulatorProcess | InProcessEmulator
 
 
-async def ask_one(emulator: TelegramEmulator, question: str, name: str) -> float:
-    user = emulator.create_user(name)
-    started = time.perf_counter()
-    emulator.send_text(user["id"], question, user=user)
-    await emulator.wait_until(lambda: final_answer(emulator, user["id"]), timeout=60)
-    return time.perf_counter() - started
-
-
-async def burst(emulator: TelegramEmulator, questions: list[str], label: str) -> float:
-    users = [emulator.create_user(f"{label} {n}") for n in range(len(questions))]
-    started = time.perf_counter()
-    for user, question in zip(users, questions, strict=True):
-        emulator.send_text(user["id"], question, user=user)
-
-    def all_answered() -> bool:
-        return all(final_answer(emulator, user["id"]) for user in users)
-
-    await emulator.wait_until(all_answered, timeout=300)
-    return time.perf_counter() - started
+def burst_chats(questions: list[str], label: str) -> list[tuple[str, str]]:
+    return [(f"{label} {n}", question) for n, question in enumerate(questions)]
 
 
 async def measure(
-    service: StoreNewsService, questions: list[str], throttle: float
+    service: StoreNewsService, questions: list[str], args: argparse.Namespace
 ) -> dict[str, Any]:
-    async with TelegramEmulator(token=TOKEN) as emulator:
+    telegram: Telegram = (
+        InProcessEmulator(TOKEN) if args.in_process_emulator else EmulatorProcess(TOKEN)
+    )
+    async with telegram:
         config = BotConfig(
             token=TOKEN,
-            api_base_url=emulator.base_url,
+            api_base_url=telegram.base_url,
             poll_timeout=1.0,
             max_chat_requests_per_second=0,  # the emulator has no flood limit
         )
         application = build_application(config, service)
         async with polling(application, poll_timeout=1.0):
-            singles = [await ask_one(emulator, questions[n], f"Single {n}") for n in range(3)]
+            singles = [
+                (
+                    await telegram.ask([(f"Single {n}", questions[n])], marker=MARKER, timeout=60)
+                ).seconds
+                for n in range(3)
+            ]
             single = median(singles)
             print(
                 f"one question alone: {single:.2f} s "
                 f"(rounds: {', '.join(f'{s:.2f}' for s in singles)}; the LLM takes "
                 f"{LLM_SECONDS:.1f} s)"
             )
-            wall = await burst(emulator, questions, "Burst")
+            cpu_started = time.process_time()
+            asked = await telegram.ask(burst_chats(questions, "Burst"), marker=MARKER, timeout=300)
+            cpu = time.process_time() - cpu_started
+        per_answer = ", ".join(
+            f"{method} {count / len(questions):.2f}"
+            for method, count in sorted(asked.calls.items())
+        )
+        print(f"Bot API calls per question in the burst: {per_answer}")
+        emulator_cpu = None if args.in_process_emulator else asked.emulator_cpu
+        print(
+            f"CPU time of the bot's process during the burst: {cpu:.2f} s "
+            f"({1000 * cpu / len(questions):.0f} ms per question"
+            + ("; the emulator's included)" if emulator_cpu is None else ")")
+        )
+        if emulator_cpu is not None:
+            print(f"CPU time of the emulator's process meanwhile: {emulator_cpu:.2f} s")
         throttled = None
-        if throttle > 0:
-            config = dataclasses.replace(config, max_chat_requests_per_second=throttle)
+        if args.throttle > 0:
+            config = dataclasses.replace(config, max_chat_requests_per_second=args.throttle)
             async with polling(build_application(config, service), poll_timeout=1.0):
-                throttled = await burst(emulator, questions, "Throttled")
-    return {"single": single, "wall": wall, "throttled": throttled}
+                throttled = (
+                    await telegram.ask(
+                        burst_chats(questions, "Throttled"), marker=MARKER, timeout=300
+                    )
+                ).seconds
+    return {
+        "single": single,
+        "wall": asked.seconds,
+        "throttled": throttled,
+        "calls": asked.calls,
+        "cpu": cpu,
+        "emulator_cpu": emulator_cpu,
+    }
 
 
 def serve_llm() -> None:
@@ -168,7 +181,9 @@ async def run(args: argparse.Namespace) -> None:
 
         await asyncio.to_thread(index)
         service = await asyncio.to_thread(build_service, runtime)
+        frozen = freeze_startup_heap()  # as `newsbot run` does once the service is built
         print(f"machine: {cpu_note()}")
+        print(f"start-up objects frozen out of garbage collection: {frozen}")
         print(
             f"index: {len(articles)} Wikinews articles, {settings.embedding_model} "
             f"({embedder.precision}); LLM: fake OpenAI server, {LLM_SECONDS:.0f} s per answer"
@@ -176,7 +191,7 @@ async def run(args: argparse.Namespace) -> None:
         titles = [a.title for a in articles]
         questions = [f"What happened: {titles[n % len(titles)]}?" for n in range(args.chats)]
         try:
-            result = await measure(service, questions, args.throttle)
+            result = await measure(service, questions, args)
         finally:
             service.assistant.searcher.close()
             await runtime.aclose()
@@ -210,6 +225,14 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
             "target_s": TARGET_SECONDS,
             "ok": ok,
             "throttled_s": None if result["throttled"] is None else round(result["throttled"], 3),
+            "emulator": "in-process" if args.in_process_emulator else "own process",
+            "bot_cpu_ms_per_question": round(1000 * result["cpu"] / chats, 1),
+            "emulator_cpu_s": None
+            if result["emulator_cpu"] is None
+            else round(result["emulator_cpu"], 2),
+            "api_calls_per_question": {
+                method: round(count / chats, 2) for method, count in sorted(result["calls"].items())
+            },
         },
     )
 
@@ -219,6 +242,11 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=100)
     parser.add_argument("--articles", type=int, default=60)
     parser.add_argument("--throttle", type=float, default=0.0)
+    parser.add_argument(
+        "--in-process-emulator",
+        action="store_true",
+        help="run the Bot API emulator on the bot's own event loop, as the tests do",
+    )
     parser.add_argument("--serve-llm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_llm:

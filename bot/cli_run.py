@@ -15,6 +15,7 @@ from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, run
 from bot.index_watch import IndexReloader
 from bot.news_service import StoreNewsService
+from bot.processor import freeze_startup_heap
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.terminal import OFFLINE_TOKEN, run_offline
@@ -100,6 +101,7 @@ def run_bot(runtime: Runtime) -> int:
     service = build_service(runtime)
     admin = build_admin(runtime, service)
     alerts = build_alerts(runtime, admin, service)
+    freeze_startup_heap()  # the model and index are never garbage: keep collections short
     config = bot_config(runtime.settings)
     try:
         if runtime.settings.telegram_bot_token is not None:

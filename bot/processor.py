@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
+import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+logger = logging.getLogger(__name__)
+
+
+def freeze_startup_heap() -> int:
+    """Call once before serving: collect, then hide everything alive from the collector.
+
+    The model, the index and the libraries are ~650k objects that live as long as the bot.
+    A full collection walks them all, holding the GIL: one during a burst of 100 questions
+    took a whole second, stalling every chat. Frozen objects are never walked again;
+    reference counting still frees them, but a reference cycle among them stays (so call
+    this once, after start-up, not in a loop). Returns how many objects were frozen.
+    """
+    gc.collect()
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    logger.info("froze %d start-up objects out of garbage collection", frozen)
+    return frozen
 
 
 @dataclass
