@@ -70,9 +70,11 @@ _YEAR = re.compile(r"\d{4}")
 
 _CONNECTORS = frozenset({"and", "or", "to", "through", "until", "till"})
 # Every phrase accepted below has one of these: without any, dateparser is not asked (it
-# costs a few ms per question, most questions name no date).
+# costs 5-40 ms per question, most questions name no date). Digits count only as a year or a
+# numeric date: other numbers ("$2 billion", "G20") are dated only next to a month or a unit.
 _MAYBE_DATE = re.compile(
-    rf"\d|\b(?:{_MONTH}|{_WEEKDAY}|today|tonight|yesterday|night|morning|afternoon|evening"
+    rf"(?<!\d)\d{{4}}(?!\d)|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}"
+    rf"|\b(?:{_MONTH}|{_WEEKDAY}|today|tonight|yesterday|night|morning|afternoon|evening"
     rf"|{_UNIT})(?!\w)",
     re.IGNORECASE,
 )
