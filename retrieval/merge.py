@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from retrieval.context import overlap_words
 from retrieval.types import Passage
 
 PASSAGE_JOINER = " … "
+MIN_SHARED_WORDS = 3  # a shorter repeat at a join may be chance ("the", "in 2022")
 
 
 def merge_by_article(passages: Sequence[Passage]) -> list[Passage]:
@@ -15,6 +17,8 @@ def merge_by_article(passages: Sequence[Passage]) -> list[Passage]:
 
     Citing the same article as [1] and [2] would list it twice under Sources; a merged
     passage keeps the chunks' texts in reading order (chunk ids grow with the ordinal).
+    Texts that continue each other (consecutive chunks share their boundary sentences,
+    and widened passages can meet) are joined without the repeat; others with an ellipsis.
     """
     groups: dict[int, list[Passage]] = {}
     for passage in passages:
@@ -29,9 +33,21 @@ def merge_by_article(passages: Sequence[Passage]) -> list[Passage]:
         merged.append(
             dataclasses.replace(
                 best,
-                text=PASSAGE_JOINER.join(p.text for p in in_order),
+                text=_join([p.text for p in in_order]),
                 score=max(p.score for p in group),
                 similarity=max(p.similarity for p in group),
+                span=None,  # several chunks now: no single retrieved span
             )
         )
     return merged
+
+
+def _join(texts: Sequence[str]) -> str:
+    joined = texts[0]
+    for text in texts[1:]:
+        shared = overlap_words(joined, text)
+        if shared >= MIN_SHARED_WORDS:
+            joined = f"{joined} {' '.join(text.split()[shared:])}".rstrip()
+        else:
+            joined = f"{joined}{PASSAGE_JOINER}{text}"
+    return joined

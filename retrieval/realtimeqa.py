@@ -4,7 +4,10 @@ The figures (defined in the data README, "How retrieval quality is measured"):
 - gold-article Hits@1/5/10 and MRR@10 over questions with gold articles: articles ranked by
   their best chunk; a hit is a gold article at or above rank k;
 - answer recall@k over all questions: the correct choice's text occurs in the text of the
-  top-k retrieved chunks, both sides normalised by `normalize_answer`.
+  top-k passages, both sides normalised by `normalize_answer`. A passage is what search
+  hands on: the retrieved chunk, widened by its article's neighbouring chunks when the
+  search settings say so (`retrieval/context.py`); "chunk answer recall" reads only the
+  retrieved chunks themselves (`Passage.span`), as in the data README.
 
 Everything here is pure except the loaders; running the searches is `run_questions`.
 """
@@ -27,6 +30,16 @@ from retrieval.search import HybridSearcher
 from retrieval.types import Passage
 
 K = 10  # the deepest rank any figure looks at
+FIGURE_NAMES = (
+    "hits@1",
+    "hits@5",
+    "hits@10",
+    "mrr@10",
+    "answer_recall@5",
+    "answer_recall@10",
+    "chunk_answer_recall@5",
+    "chunk_answer_recall@10",
+)
 AS_OF_RULE = (
     "each question as of the end of its question_date (UTC): articles published later are "
     "hidden, undated articles stay searchable"
@@ -57,7 +70,8 @@ class QuestionResult:
     question_id: str
     has_gold: bool
     gold_rank: int | None  # 1-based rank of the best gold article among ranked articles
-    answer_rank: int | None  # 1-based rank of the first retrieved chunk holding the answer
+    answer_rank: int | None  # 1-based rank of the first passage holding the answer
+    chunk_answer_rank: int | None = None  # the same, reading only the retrieved chunks
 
 
 @dataclass(frozen=True)
@@ -72,7 +86,8 @@ class Figure:
 
 @dataclass(frozen=True)
 class Report:
-    figures: dict[str, Figure]  # hits@1, hits@5, hits@10, mrr@10, answer_recall@5, @10
+    # hits@1, hits@5, hits@10, mrr@10, answer_recall@5, @10, chunk_answer_recall@5, @10
+    figures: dict[str, Figure]
     n_gold: int
     n_questions: int
 
@@ -195,6 +210,14 @@ def ranked_articles(passages: Sequence[Passage]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def chunk_text(passage: Passage) -> str:
+    """The retrieved chunk's own text, without neighbouring text added around it."""
+    if passage.span is None:
+        return passage.text
+    start, end = passage.span
+    return passage.text[start:end]
+
+
 def judge(question: Question, passages: Sequence[Passage], k: int = K) -> QuestionResult:
     """Where the gold article and the answer turn up in one question's ranked passages."""
     answers = [normalize_answer(a) for a in question.answers]
@@ -206,6 +229,9 @@ def judge(question: Question, passages: Sequence[Passage], k: int = K) -> Questi
         gold_rank=first_rank(a in gold for a in articles) if gold else None,
         answer_rank=first_rank(
             holds_answer(normalize_answer(p.text), answers) for p in passages[:k]
+        ),
+        chunk_answer_rank=first_rank(
+            holds_answer(normalize_answer(chunk_text(p)), answers) for p in passages[:k]
         ),
     )
 
@@ -222,6 +248,10 @@ def summarise(results: Sequence[QuestionResult]) -> Report:
     for k in (5, 10):
         found = sum(1 for r in results if r.answer_rank is not None and r.answer_rank <= k)
         figures[f"answer_recall@{k}"] = Figure(found, len(results))
+    for k in (5, 10):
+        ranks = (r.chunk_answer_rank for r in results)
+        found = sum(1 for rank in ranks if rank is not None and rank <= k)
+        figures[f"chunk_answer_recall@{k}"] = Figure(found, len(results))
     return Report(figures=figures, n_gold=len(gold), n_questions=len(results))
 
 
@@ -274,8 +304,7 @@ def run_questions(
 def report_json(report: Report, *, model: str, index: str) -> str:
     """The last line of the command: one JSON object with the figures."""
     values: dict[str, object] = {
-        name: round(report.figures[name].value, 4)
-        for name in ("hits@1", "hits@5", "hits@10", "mrr@10", "answer_recall@5", "answer_recall@10")
+        name: round(report.figures[name].value, 4) for name in FIGURE_NAMES
     }
     values.update(n_gold=report.n_gold, n_questions=report.n_questions, model=model, index=index)
     return json.dumps(values)

@@ -3,7 +3,8 @@
 Per question: one query encode, one dense top-N and one BM25 top-N over the chunks the
 filters allow, each candidate scored by the other retriever too (a restricted search over
 a few ids), then arithmetic on a few hundred ids (`search_settings` says how scores are
-fused and weighed by the question's time); texts are loaded for the final k only.
+fused and weighed by the question's time); texts are loaded for the final k only, then
+those of their neighbouring chunks when passages are widened (`retrieval/context.py`).
 
 `Passage.similarity` is the cosine of the query to the chunk. For chunks the dense search
 returned it is their dense score. For the few final chunks found by BM25 alone, the vector
@@ -26,6 +27,7 @@ from index.errors import IndexMismatchError
 from index.protocols import Embedder, FloatMatrix, IdArray, KeywordIndex, VectorIndex
 from index.types import StoredArticle, StoredChunk
 from retrieval.catalog import ChunkCatalog
+from retrieval.context import neighbour_candidates, widen
 from retrieval.fusion import convex_fusion, reciprocal_rank_fusion, select_passages
 from retrieval.query import QueryPlan
 from retrieval.search_settings import SearchSettings, time_multipliers
@@ -178,7 +180,29 @@ class HybridSearcher:
             int(doc): float(score) for doc, score in zip(dense.ids, dense.scores, strict=True)
         }
         self._fill_similarity(indexes, query_vector, [doc for doc, _ in chosen], loaded, similarity)
-        return [_passage(loaded[doc], score, similarity[doc]) for doc, score in chosen]
+        passages = [_passage(loaded[doc], score, similarity[doc]) for doc, score in chosen]
+        return self._with_context(indexes, passages, loaded)
+
+    def _with_context(
+        self,
+        indexes: _Indexes,
+        passages: list[Passage],
+        loaded: Mapping[int, tuple[StoredChunk, StoredArticle]],
+    ) -> list[Passage]:
+        """Passages widened by neighbouring chunks of their articles (one more load)."""
+        radius = self._settings.context_chunks
+        if radius == 0 or not passages:
+            return passages
+        wanted = np.asarray(
+            neighbour_candidates([p.chunk_id for p in passages], radius), dtype=np.int64
+        )
+        articles = np.asarray([p.article_id for p in passages], dtype=np.int64)
+        wanted = wanted[np.isin(indexes.catalog.article_of(wanted), articles)]
+        if wanted.size == 0:
+            return passages
+        rows = {doc: row[0] for doc, row in loaded.items()}
+        rows.update((doc, row[0]) for doc, row in self._load_passages(wanted.tolist()).items())
+        return widen(passages, rows, radius=radius)
 
     def _rank(
         self,

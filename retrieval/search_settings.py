@@ -36,6 +36,10 @@ class SearchSettings:
     keyword_weight: float = 1.0  # rrf only
     max_chunks_per_article: int = 2
     collapse_stories: bool = True
+    # Neighbouring chunks of the same article added on each side of a passage's text
+    # (`retrieval/context.py`): the answer often sits just across a chunk's edge. Ranking
+    # is untouched; the text handed on (LLM, extractive composer, eval) grows.
+    context_chunks: int = 1
     # Time multipliers: floor + (1 - floor) * 0.5 ** (distance / half-life), ages counted
     # from as_of, else from the newest candidate; undated chunks get the floor.
     # "latest" in the question:
@@ -66,6 +70,8 @@ class SearchSettings:
             raise ValueError("weights must be >= 0")
         if self.max_chunks_per_article < 1:
             raise ValueError("max_chunks_per_article must be >= 1")
+        if self.context_chunks < 0:
+            raise ValueError("context_chunks must be >= 0")
         if self.recency_half_life_days <= 0:
             raise ValueError("recency_half_life_days must be > 0")
         for name in ("recency_floor", "period_floor", "background_floor"):

@@ -38,6 +38,10 @@ class Passage:
     score: float  # fused ranking score (higher is better; only comparable within one search)
     similarity: float = 0.0  # cosine between the query and this chunk (comparable across searches)
     story_id: int | None = None
+    # Where the retrieved chunk sits in `text` when neighbouring text of its article was
+    # added around it (`retrieval/context.py`); None when `text` is the chunk alone or
+    # several chunks merged into one source (`retrieval/merge.py`).
+    span: tuple[int, int] | None = None
 
 
 class AnswerMode(StrEnum):

@@ -33,3 +33,16 @@ def test_chunks_of_one_article_become_one_source_in_reading_order() -> None:
 def test_distinct_articles_unchanged() -> None:
     ranked = [_passage(1, 1, "a", 0.5), _passage(2, 2, "b", 0.4)]
     assert merge_by_article(ranked) == ranked
+
+
+def test_texts_that_continue_each_other_join_without_the_repeat() -> None:
+    ranked = [
+        _passage(12, 1, "Trust fell in most markets. Readers rely on social media.", 0.9),
+        _passage(11, 1, "The report found 38% avoid news. Trust fell in most markets.", 0.7),
+    ]
+    [merged] = merge_by_article(ranked)
+    assert merged.text == (
+        "The report found 38% avoid news. Trust fell in most markets. Readers rely on social media."
+    )
+    chance = [_passage(12, 1, "in 2022 rates rose.", 0.9), _passage(11, 1, "It was in 2022", 0.7)]
+    assert merge_by_article(chance)[0].text == f"It was in 2022{PASSAGE_JOINER}in 2022 rates rose."

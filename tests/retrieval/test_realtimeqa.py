@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import lzma
+import os
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -74,6 +76,25 @@ def test_judge_ranks_articles_by_their_best_chunk() -> None:
     assert no_gold.answer_rank is None
 
 
+def test_chunk_answer_recall_reads_only_the_retrieved_chunk() -> None:
+    question = rtqa.Question("q", "How many?", ("38%",), date(2022, 6, 16), ())
+    chunk = "The report surveyed 93,000 people."
+    widened = f"Avoidance grew. {chunk} It found 38% avoid the news."
+    start = widened.index(chunk)
+    passages = [
+        replace(passage(1, widened), span=(start, start + len(chunk))),
+        passage(2, "Elsewhere 38% said so."),
+    ]
+    assert rtqa.chunk_text(passages[0]) == chunk
+    assert rtqa.chunk_text(passages[1]) == passages[1].text
+    result = rtqa.judge(question, passages)
+    assert (result.answer_rank, result.chunk_answer_rank) == (1, 2)
+    report = rtqa.summarise([result])
+    assert report.figures["answer_recall@5"] == rtqa.Figure(1, 1)
+    assert report.figures["chunk_answer_recall@5"] == rtqa.Figure(1, 1)
+    assert rtqa.judge(question, passages, k=1).chunk_answer_rank is None
+
+
 def test_summarise_computes_hits_mrr_and_answer_recall() -> None:
     results = [
         rtqa.QuestionResult("a", True, 1, 1),
@@ -89,9 +110,11 @@ def test_summarise_computes_hits_mrr_and_answer_recall() -> None:
     assert report.figures["mrr@10"].value == pytest.approx((1 + 1 / 4) / 3)
     assert report.figures["answer_recall@5"] == rtqa.Figure(2, 4)
     assert report.figures["answer_recall@10"] == rtqa.Figure(3, 4)
+    assert report.figures["chunk_answer_recall@10"] == rtqa.Figure(0, 4)  # none given
     line = json.loads(rtqa.report_json(report, model="m", index="i"))
     assert list(line) == [
         *("hits@1", "hits@5", "hits@10", "mrr@10", "answer_recall@5", "answer_recall@10"),
+        *("chunk_answer_recall@5", "chunk_answer_recall@10"),
         *("n_gold", "n_questions", "model", "index"),
     ]
     assert line["mrr@10"] == round((1 + 1 / 4) / 3, 4)
@@ -253,7 +276,7 @@ def test_eval_command_scores_a_small_folder_and_reuses_its_index(
     assert "index cached" in "\n".join(out)
 
 
-def test_cache_key_changes_with_chunking_and_the_articles_file(
+def test_cache_key_follows_chunking_and_the_articles_content(
     runtime: Runtime, tmp_path: Path
 ) -> None:
     folder = write_dir(tmp_path / "rtqa")
@@ -264,6 +287,8 @@ def test_cache_key_changes_with_chunking_and_the_articles_file(
         runtime.settings.model_copy(update={"chunk_words": 120}), embedder=runtime.embedder
     )
     assert cli_eval.cache_key(smaller, articles) != key
+    os.utime(articles, ns=(1, 1))  # touched or copied, same bytes: the cache still serves
+    assert cli_eval.cache_key(runtime, articles) == key
     with lzma.open(articles, "at", encoding="utf-8") as handle:
         handle.write(json.dumps({**ARTICLES[0], "id": "x", "url": "https://x.com/a"}) + "\n")
     assert cli_eval.cache_key(runtime, articles) != key
