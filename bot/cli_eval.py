@@ -40,8 +40,8 @@ _FIGURE_LABELS = (
     ("mrr@10", "gold-article MRR@10"),
     ("answer_recall@5", "answer recall@5"),
     ("answer_recall@10", "answer recall@10"),
-    ("chunk_answer_recall@5", "  in the chunks alone@5"),
-    ("chunk_answer_recall@10", "  in the chunks alone@10"),
+    ("chunk_answer_recall@5", "chunk-only recall@5"),
+    ("chunk_answer_recall@10", "chunk-only recall@10"),
 )
 
 
