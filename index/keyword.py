@@ -37,6 +37,9 @@ __all__ = ["Bm25Index", "tokenize"]
 _PENDING_SHARE = 0.125
 _DEAD_SHARE = 0.25
 _MIN_PENDING = 256
+# A search restricted to at most this share of the documents scores only those (the
+# searcher's "BM25 scores of these 100 dense hits" at 1M chunks: 1.5 ms instead of 21 ms).
+_SUBSET_SHARE = 0.01
 
 
 class Bm25Index:
@@ -59,6 +62,7 @@ class Bm25Index:
         self._delta: tuple[sp.csc_array, IdArray, np.ndarray] | None = None
         self._live = 0
         self._total_len = 0
+        self._norms: tuple[float, np.ndarray, np.ndarray] | None = None  # see _main_norms
 
     # -- KeywordIndex ---------------------------------------------------------------
 
@@ -103,17 +107,21 @@ class Bm25Index:
             raise ValueError(f"k must be positive, got {k}")
         scores_out = np.full(k, -np.inf, dtype=np.float32)
         ids_out = np.full(k, -1, dtype=np.int64)
+        allowed = None if allowed_ids is None else np.asarray(allowed_ids, np.int64).ravel()
         with self._lock:
             cols = sorted({self._vocab[t] for t in tokenize(query) if t in self._vocab})
             if not cols or self._live == 0:
                 return scores_out, ids_out
             self._maybe_rebuild()
-            scores, row_ids, alive = self._score(cols)
-        candidates = np.flatnonzero(scores > 0)
-        candidates = candidates[alive[candidates]]
-        if allowed_ids is not None:
-            allowed = np.asarray(allowed_ids, dtype=np.int64).ravel()
-            candidates = candidates[np.isin(row_ids[candidates], allowed)]
+            if allowed is not None and len(allowed) <= _SUBSET_SHARE * self._live:
+                scores, row_ids = self._score_subset(cols, np.unique(allowed))
+                candidates = np.flatnonzero(scores > 0)
+            else:
+                scores, row_ids, alive = self._score(cols)
+                candidates = np.flatnonzero(scores > 0)
+                candidates = candidates[alive[candidates]]
+                if allowed is not None:
+                    candidates = candidates[np.isin(row_ids[candidates], allowed)]
         if len(candidates) > k:  # keep everything tied with the k-th score, then cut
             kth = -np.partition(-scores[candidates], k - 1)[k - 1]
             candidates = candidates[scores[candidates] >= kth]
@@ -248,9 +256,42 @@ class Bm25Index:
         cols = np.concatenate([cols for cols, _, _ in entries])
         data = np.concatenate([tf for _, tf, _ in entries])
         matrix = sp.csc_array((data, (rows, cols)), shape=(len(entries), width))
+        matrix.sort_indices()  # `_score_subset` binary-searches each column's rows
         ids = np.fromiter(self._pending, dtype=np.int64, count=len(entries))
         lengths = np.array([length for _, _, length in entries], dtype=np.float32)
         return matrix, ids, lengths
+
+    def _score_subset(self, cols: list[int], ids: IdArray) -> tuple[np.ndarray, IdArray]:
+        """BM25 of the live documents among sorted unique `ids`, with `_score`'s arithmetic
+        term by term (so the same float32 scores), reading only their postings."""
+        if self._delta is None:
+            self._delta = self._pending_matrix()
+        delta, delta_ids, delta_len = self._delta
+        main_rows = np.fromiter((self._row_of.get(i, -1) for i in ids.tolist()), np.int64)
+        main_rows = np.sort(main_rows[main_rows >= 0])
+        delta_rows = np.flatnonzero(np.isin(delta_ids, ids))
+        parts = ((self._main, self._main_len, main_rows), (delta, delta_len, delta_rows))
+        avgdl = max(self._total_len / self._live, 1e-9)
+        scored = [np.zeros(len(rows), dtype=np.float32) for _, _, rows in parts]
+        for col in cols:
+            df = self._df[col]
+            idf = np.float32(np.log1p((self._live - df + 0.5) / (df + 0.5)))
+            for (matrix, lengths, rows), scores in zip(parts, scored, strict=True):
+                if col >= matrix.shape[1] or len(rows) == 0:
+                    continue
+                start, end = matrix.indptr[col], matrix.indptr[col + 1]
+                if end == start:
+                    continue
+                posting_rows = matrix.indices[start:end]  # sorted (`sort_indices`)
+                at = np.minimum(np.searchsorted(posting_rows, rows), end - start - 1)
+                hit = np.flatnonzero(posting_rows[at] == rows)
+                if len(hit) == 0:
+                    continue
+                tf = matrix.data[start:end][at[hit]]
+                norm = self.k1 * (1 - self.b + self.b * lengths[rows[hit]] / avgdl)
+                scores[hit] += idf * tf * (self.k1 + 1) / (tf + norm)
+        row_ids = np.concatenate([self._main_ids[main_rows], delta_ids[delta_rows]])
+        return np.concatenate(scored), row_ids
 
     def _score(self, cols: list[int]) -> tuple[np.ndarray, IdArray, np.ndarray]:
         """BM25 of every row (main, then pending) for these term columns."""
@@ -260,20 +301,33 @@ class Bm25Index:
         offset = len(self._main_ids)
         scores = np.zeros(offset + len(delta_ids), dtype=np.float32)
         avgdl = max(self._total_len / self._live, 1e-9)
+        main_norms = self._main_norms(avgdl)
         for col in cols:
             df = self._df[col]
             idf = np.float32(np.log1p((self._live - df + 0.5) / (df + 0.5)))
-            for matrix, lengths, base in (
-                (self._main, self._main_len, 0),
-                (delta, delta_len, offset),
-            ):
-                if col >= matrix.shape[1]:
-                    continue
-                start, end = matrix.indptr[col], matrix.indptr[col + 1]
-                rows = matrix.indices[start:end]
-                tf = matrix.data[start:end]
-                norm = self.k1 * (1 - self.b + self.b * lengths[rows] / avgdl)
-                scores[base + rows] += idf * tf * (self.k1 + 1) / (tf + norm)
+            if col < self._main.shape[1]:
+                start, end = self._main.indptr[col], self._main.indptr[col + 1]
+                rows = self._main.indices[start:end]
+                tf = self._main.data[start:end]
+                scores[rows] += idf * tf * (self.k1 + 1) / (tf + main_norms[rows])
+            if col < delta.shape[1]:
+                start, end = delta.indptr[col], delta.indptr[col + 1]
+                rows = delta.indices[start:end]
+                tf = delta.data[start:end]
+                norm = self.k1 * (1 - self.b + self.b * delta_len[rows] / avgdl)
+                scores[offset + rows] += idf * tf * (self.k1 + 1) / (tf + norm)
+        if len(delta_ids) == 0:  # read-only views: no 9 MB of copies per query at 1M
+            return scores, self._main_ids, self._alive
         row_ids = np.concatenate([self._main_ids, delta_ids])
         alive = np.concatenate([self._alive, np.ones(len(delta_ids), dtype=bool)])
         return scores, row_ids, alive
+
+    def _main_norms(self, avgdl: float) -> np.ndarray:
+        """Length normalisation k1·(1 - b + b·len/avgdl) of every main row, kept while
+        avgdl and the main matrix stay (same float32 values as computing it per posting;
+        BM25 at 1M chunks: 8.5 instead of 11 ms a query)."""
+        cached = self._norms
+        if cached is None or cached[0] != avgdl or cached[1] is not self._main_len:
+            norms = self.k1 * (1 - self.b + self.b * self._main_len / avgdl)
+            cached = self._norms = (avgdl, self._main_len, norms)
+        return cached[2]
