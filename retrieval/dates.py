@@ -67,6 +67,10 @@ _MONTH_DATE = re.compile(rf"(?:{_MONTH}|\d{{1,4}}(?:st|nd|rd|th)?|of|the|,|\s)+"
 _HAS_MONTH = re.compile(rf"\b{_MONTH}(?!\w)")
 _NUMERIC_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
 _YEAR = re.compile(r"\d{4}")
+_COMMON = re.compile(
+    r"\b(?:(?P<word>today|tonight|yesterday)|(?P<rel>this|last) (?P<unit>week|month|year))\b",
+    re.IGNORECASE,
+)
 
 _CONNECTORS = frozenset({"and", "or", "to", "through", "until", "till"})
 # Every phrase accepted below has one of these: without any, dateparser is not asked (it
@@ -117,8 +121,10 @@ def date_range_from_question(
         zone=zone,
         timezone=timezone,
     )
-    matches: list[_Match] = []
-    _collect(context, 0, len(text), matches, retries=_RETRIES)
+    matches = _common_matches(context)
+    if matches is None:
+        matches = []
+        _collect(context, 0, len(text), matches, retries=_RETRIES)
     if not matches:
         return None, question
     starts = [m.range_[0] for m in matches]
@@ -168,6 +174,32 @@ def _collect(context: _Context, lo: int, hi: int, matches: list[_Match], *, retr
             if second is not None:
                 _collect(context, position + second.start() + 1, cursor, matches,
                          retries=retries - 1)  # fmt: skip
+
+
+def _common_matches(context: _Context) -> list[_Match] | None:
+    """The most frequent phrases ("this week", "yesterday"...) resolved without dateparser
+    (10-40 ms a question), when one is the question's only date-like word; None otherwise.
+    They go through the same `_interpret`, with the date dateparser would have returned
+    (a test checks both ways agree)."""
+    triggers = list(_MAYBE_DATE.finditer(context.masked))
+    common = _COMMON.search(context.masked)
+    if len(triggers) != 1 or common is None or triggers[0].end() != common.end():
+        return None
+    word = (common.group("word") or "").lower()
+    relative, unit = (common.group("rel") or "").lower(), (common.group("unit") or "").lower()
+    now = context.local_now
+    if word in ("today", "tonight"):
+        when, period = now, "day"
+    elif word == "yesterday":
+        when, period = now - timedelta(days=1), "day"
+    elif relative == "this":
+        when, period = now, unit
+    elif unit == "week":
+        when, period = now - timedelta(days=7), unit
+    else:
+        return None  # "last month" / "last year": calendar arithmetic left to dateparser
+    match = _interpret(context, common.start(), common.end(), when, period, after_match=False)
+    return [] if match is None else [match]
 
 
 def _search(text: str, context: _Context) -> list[tuple[str, datetime, str]]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from index.errors import BadInputError
+from retrieval import dates
 from retrieval.dates import date_range_from_question
 from retrieval.types import DateRange
 
@@ -143,3 +144,50 @@ def test_unknown_timezone_is_a_user_error() -> None:
 def test_absurd_numbers_do_not_crash() -> None:
     found, _ = date_range_from_question("in 99999999999 years", now=NOW)
     assert found is None
+
+
+_COMMON_TEMPLATES = (
+    "What happened {p}?",
+    "{P}, who resigned?",
+    "Who won the vote {p} in Congress?",
+    "What has changed since {p}?",
+    "Which company announced layoffs {p}'s morning report?",
+    "news from {p}",
+    "What did the Fed decide before {p}",
+    "Why did markets drop {p} after the jobs report?",
+    "In the past week what happened",
+    "What happened in Seoul {p}",
+)
+_COMMON_PHRASES = ("today", "tonight", "yesterday", "this week", "last week", "this month",
+                   "this year", "the past week", "this morning", "last month")  # fmt: skip
+_NOWS = (
+    datetime(2022, 3, 31, 23, 30, tzinfo=UTC),  # month end, late: another day in Seoul
+    datetime(2022, 1, 1, 0, 15, tzinfo=UTC),  # year start: still 2021 in New York
+    datetime(2024, 2, 29, 12, 0, tzinfo=UTC),  # leap day
+    datetime(2022, 6, 12, 8, 0, tzinfo=UTC),  # a Sunday
+)
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "Asia/Seoul", "America/New_York"])
+def test_common_phrases_resolve_as_dateparser_would(
+    timezone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questions = [
+        template.format(p=phrase, P=phrase.capitalize())
+        for template in _COMMON_TEMPLATES
+        for phrase in _COMMON_PHRASES
+    ]
+    cases = [(q, n) for q in questions for n in _NOWS]
+    quick = [date_range_from_question(q, now=n, timezone=timezone) for q, n in cases]
+    monkeypatch.setattr(dates, "_common_matches", lambda _context: None)
+    slow = [date_range_from_question(q, now=n, timezone=timezone) for q, n in cases]
+    # Never a different date; more found: dateparser's n-grams miss some ("drop today after").
+    differ = [(q, s) for q, s in zip(quick, slow, strict=True) if q != s]
+    assert all(s[0] is None and q[0] is not None for q, s in differ), differ[:3]
+    assert len(differ) < len(quick) // 10
+    assert sum(r is not None for r, _ in quick) > len(quick) // 2  # most questions are dated
+
+
+def test_common_phrase_found_where_dateparser_misses_it() -> None:
+    found = date_range_from_question("Why did markets fall today after the report?", now=NOW)
+    assert found == (day(2024, 11, 15), "Why did markets fall after the report?")
