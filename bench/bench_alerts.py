@@ -32,7 +32,7 @@ from common import emit, shared_data
 
 from index.embedding import SentenceTransformerEmbedder, l2_normalise
 from retrieval.alert_background import Background, article_vectors, build_background
-from retrieval.alert_data import embed_items, load_labelled_items
+from retrieval.alert_data import as_new_articles, embed_items, load_labelled_items
 from retrieval.alert_defaults import BACKGROUND_SIZE
 from retrieval.alert_scoring import ChunkLayout, topic_blocks
 from retrieval.alerts import (
@@ -71,14 +71,7 @@ def real_data(embedder: SentenceTransformerEmbedder) -> tuple[NewArticles, str] 
         return None
     items = load_labelled_items(directory)
     embedded = embed_items(items, directory, embedder=embedder, cache_dir=CACHE)
-    articles = NewArticles(
-        article_ids=range(len(items.articles)),
-        titles=[a.title for a in items.articles],
-        bodies=[a.body for a in items.articles],
-        chunk_vectors=embedded.chunk_vectors,
-        chunk_article_ids=items.chunk_article_ids,
-        chunk_texts=items.chunk_texts,
-    )
+    articles = as_new_articles(items, embedded)
     return articles, "ag-news"
 
 

@@ -25,6 +25,7 @@ from index.errors import BadInputError, ParseError
 from index.parsing.json_records import record_to_article
 from index.protocols import Embedder, FloatMatrix, IdArray
 from index.types import Article
+from retrieval.alerts import NewArticles
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +99,18 @@ def load_labelled_items(
         chunk_texts=tuple(texts),
         chunk_embed_texts=tuple(embed_texts),
         skipped=skipped,
+    )
+
+
+def as_new_articles(items: LabelledItems, embedded: EmbeddedItems) -> NewArticles:
+    """The labelled items as the matcher's batch of newly indexed articles."""
+    return NewArticles(
+        article_ids=range(len(items.articles)),
+        titles=[a.title for a in items.articles],
+        bodies=[a.body for a in items.articles],
+        chunk_vectors=embedded.chunk_vectors,
+        chunk_article_ids=items.chunk_article_ids,
+        chunk_texts=items.chunk_texts,
     )
 
 

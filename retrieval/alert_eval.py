@@ -21,13 +21,12 @@ import numpy as np
 
 from index.protocols import Embedder
 from retrieval.alert_background import Background, article_vectors, build_background
-from retrieval.alert_data import EmbeddedItems, embed_items, load_labelled_items
+from retrieval.alert_data import EmbeddedItems, as_new_articles, embed_items, load_labelled_items
 from retrieval.alert_defaults import BACKGROUND_SIZE, DIRECT_THRESHOLD, MIN_BACKGROUND
 from retrieval.alerts import (
     AlertMatch,
     AlertTopic,
     MatchSettings,
-    NewArticles,
     build_topic_set,
     match_articles,
 )
@@ -91,14 +90,7 @@ def run_alert_eval(
     background = _background(embedded, background_size) if corpus_route else None
     topic_set = build_topic_set(topics, background)
     profile_seconds = time.perf_counter() - started
-    articles = NewArticles(
-        article_ids=range(len(items.articles)),
-        titles=[a.title for a in items.articles],
-        bodies=[a.body for a in items.articles],
-        chunk_vectors=embedded.chunk_vectors,
-        chunk_article_ids=items.chunk_article_ids,
-        chunk_texts=items.chunk_texts,
-    )
+    articles = as_new_articles(items, embedded)
     started = time.perf_counter()
     matches = match_articles(topic_set, articles, settings=settings)
     match_seconds = time.perf_counter() - started

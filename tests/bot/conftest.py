@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from telegram.ext import Application
 
 from bot.app import BotConfig, build_application, polling
 from bot.emulator import TelegramEmulator
+from tests.bot.alerts_world import LIBRARY, THRESHOLD, AlertsWorld, alerts_world, make_runtime, seed
 from tests.bot.fakes import FakeNewsService
 
 TOKEN = "123456:TEST-token"
@@ -63,3 +65,13 @@ async def start_bot(config: BotConfig, news: FakeNewsService) -> AsyncIterator[S
 @pytest.fixture
 async def bot(start_bot: StartBot) -> Application:  # type: ignore[type-arg]
     return await start_bot()
+
+
+@pytest.fixture
+async def world(  # the alert tests' bot, seeded with the library article
+    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig
+) -> AsyncIterator[AlertsWorld]:
+    runtime = make_runtime(tmp_path / "data", ALERT_THRESHOLD=THRESHOLD)
+    seed(runtime, [LIBRARY])
+    async with alerts_world(runtime, emulator, config) as started:
+        yield started

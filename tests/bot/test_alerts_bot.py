@@ -7,35 +7,19 @@ the texts below repeat their topic's words so that matching does not depend on a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot import messages
 from bot.alerts_render import button_data
 from bot.app import BotConfig
 from bot.emulator import TelegramEmulator
 from tests.bot.alerts_world import (
-    LIBRARY,
-    THRESHOLD,
     AlertsWorld,
     alerts_world,
     make_runtime,
-    seed,
     subscriptions,
     user,
 )
-
-
-@pytest.fixture
-async def world(
-    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig
-) -> AsyncIterator[AlertsWorld]:
-    runtime = make_runtime(tmp_path / "data", ALERT_THRESHOLD=THRESHOLD)
-    seed(runtime, [LIBRARY])
-    async with alerts_world(runtime, emulator, config) as started:
-        yield started
 
 
 async def test_subscribe_then_pause_resume_digest_and_remove_with_buttons(

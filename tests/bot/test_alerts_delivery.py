@@ -6,11 +6,8 @@ The real Application polls the emulator; articles are indexed by `newsbot ingest
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.app import BotConfig
 from bot.emulator import TelegramEmulator
@@ -34,22 +31,11 @@ from tests.bot.alerts_world import (
     cli_ingest,
     deliveries,
     make_runtime,
-    seed,
     settled,
     subscriptions,
     user,
 )
 from tests.news_site import NewsSite, story
-
-
-@pytest.fixture
-async def world(
-    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig
-) -> AsyncIterator[AlertsWorld]:
-    runtime = make_runtime(tmp_path / "data", ALERT_THRESHOLD=THRESHOLD)
-    seed(runtime, [LIBRARY])
-    async with alerts_world(runtime, emulator, config) as started:
-        yield started
 
 
 async def test_an_ingest_sends_exactly_the_expected_alerts_once_each(
