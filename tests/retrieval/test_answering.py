@@ -60,7 +60,7 @@ async def server() -> AsyncIterator[FakeOpenAIServer]:
 @pytest.fixture
 async def llm(server: FakeOpenAIServer) -> AsyncIterator[LLMGenerator]:
     config = LLMConfig(
-        base_url=server.base_url, api_key="k", model="m", timeout_seconds=0.5, max_retries=0
+        base_url=server.base_url, api_key="k", model="m", timeout_seconds=2.0, max_retries=0
     )
     async with LLMGenerator(config) as generator:
         yield generator

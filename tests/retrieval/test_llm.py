@@ -27,7 +27,7 @@ def _config(server: FakeOpenAIServer, **overrides: object) -> LLMConfig:
         "base_url": server.base_url,
         "api_key": SECRET,
         "model": "test-model",
-        "timeout_seconds": 0.5,
+        "timeout_seconds": 2.0,  # generous: a loaded CI machine is slow to connect
         "max_retries": 0,
     }
     values.update(overrides)
