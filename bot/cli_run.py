@@ -19,7 +19,6 @@ from bot.processor import freeze_startup_heap
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.terminal import OFFLINE_TOKEN, run_offline
-from retrieval.dates import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,6 @@ def build_service(runtime: Runtime) -> StoreNewsService:
     """Open the index (repairing it against the database) and wire the question path."""
     pair = runtime.open_index()
     searcher = runtime.searcher(pair)
-    warm_up()
     return StoreNewsService(assistant=runtime.assistant(searcher), sessions=runtime.sessions)
 
 

@@ -1,9 +1,9 @@
 """Date phrases in a question ("yesterday", "last week", "in October") turned into a range.
 
-dateparser finds and resolves the phrases; this module only decides which of its matches
-are really dates (it also matches ordinary words such as "may", "march", "now" or "sun")
-and turns a resolved date plus its period (day, week, month, year) into a time range in the
-asker's timezone, returned in UTC.
+`retrieval/date_phrases.py` finds and resolves the phrases; this module decides which of
+them are really dates in context ("in May" is, "May Russia win?" and "the Jan. 6 riot" are
+not) and turns a resolved date plus its period (day, week, month, year) into a time range
+in the asker's timezone, returned in UTC.
 """
 
 from __future__ import annotations
@@ -15,31 +15,26 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateparser.search import search_dates
-
 from index.errors import BadInputError
+from retrieval.date_phrases import MONTH_NAME, NUMBER, UNIT, WEEKDAY_NAME, find_date_phrases
 from retrieval.types import DateRange
 
 logger = logging.getLogger(__name__)
 
-_MAX_CHARS = 1000  # dateparser's cost grows with the text; questions are short
+_MAX_CHARS = 1000  # questions are short; a longer text is no question
 _ONE_US = timedelta(microseconds=1)
-_RETRIES = 3  # words dropped, one at a time, from the front of a rejected phrase
 
 _PREP = (
     r"since|after|before|until|till|from|in|on|during|over|within|of|by|through|throughout"
     r"|to|and|or|between"
 )
 _MOD = r"early|mid|late|earlier|later"
-_UNIT = r"(?:hour|day|week|month|year)s?"
-_NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|couple of|few)"
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_UNIT = UNIT
+_NUM = NUMBER
+_MONTH = MONTH_NAME
+_WEEKDAY = WEEKDAY_NAME
 
-# Words that may stand before a phrase dateparser found ("since" Monday, "the past" 3 days).
+# Words that may stand before a phrase found ("since" Monday, "the past" 3 days).
 _PREFIX = re.compile(
     rf"(?:\b(?:{_PREP})\s+)?(?:\bthe\s+)?(?:\b(?:{_MOD})[\s-]+)?(?:\b(?:last|past|previous)\s+)?$",
     re.IGNORECASE,
@@ -52,7 +47,7 @@ _TRAILING_WORDS = frozenset(
     {"in", "on", "at", "of", "about", "and", "or", "the", "to", "for", "from", "with", "by"}
     | {"a", "an", "is", "was", "were", "did"}
 )
-# dateparser knows "last week" but not "past week", nor "yesterday's": rewrite both in a
+# "past week" is read as "last week", and "yesterday's" as "yesterday": both rewritten in a
 # copy of the same length, so offsets in the copy are offsets in the question.
 _PAST = re.compile(rf"\bpast(?=\s+(?:\S+\s+)?{_UNIT}\b)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
@@ -62,26 +57,19 @@ _THIS = re.compile(r"this (?:week|month|year)")
 _LAST_PERIOD = re.compile(r"last (?P<unit>week|month|year)")
 _SPAN = re.compile(rf"(?:last|past|previous) {_NUM} {_UNIT}")
 _AGO = re.compile(rf"{_NUM} {_UNIT} ago(?: today)?")
-_WEEKDAY_RE = re.compile(rf"(?P<rel>last |this )?{_WEEKDAY}")
+_WEEKDAY_RE = re.compile(
+    rf"(?P<rel>last |this )?{_WEEKDAY}(?: (?:morning|afternoon|evening|night))?"
+)
 _MONTH_DATE = re.compile(rf"(?:{_MONTH}|\d{{1,4}}(?:st|nd|rd|th)?|of|the|,|\s)+")
 _HAS_MONTH = re.compile(rf"\b{_MONTH}(?!\w)")
 _NUMERIC_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
 _YEAR = re.compile(r"\d{4}")
-_COMMON = re.compile(
-    r"\b(?:(?P<word>today|tonight|yesterday)|(?P<rel>this|last) (?P<unit>week|month|year))\b",
-    re.IGNORECASE,
+# A comparison word up to two words before a phrase ("to" may be the phrase's own
+# preposition): "than they were a year ago", "compared with last month", "versus 2019".
+_BASELINE = re.compile(
+    r"\b(?:than|compared(?:\s+(?:to|with))?|versus|vs\.?)\s+(?:\S+\s+){0,2}$", re.IGNORECASE
 )
-
 _CONNECTORS = frozenset({"and", "or", "to", "through", "until", "till"})
-# Every phrase accepted below has one of these: without any, dateparser is not asked (it
-# costs 5-40 ms per question, most questions name no date). Digits count only as a year or a
-# numeric date: other numbers ("$2 billion", "G20") are dated only next to a month or a unit.
-_MAYBE_DATE = re.compile(
-    rf"(?<!\d)\d{{4}}(?!\d)|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}"
-    rf"|\b(?:{_MONTH}|{_WEEKDAY}|today|tonight|yesterday|night|morning|afternoon|evening"
-    rf"|{_UNIT})(?!\w)",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -112,8 +100,6 @@ def date_range_from_question(
     zone = _zone(timezone)
     now_utc = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     text = question[:_MAX_CHARS]
-    if not _MAYBE_DATE.search(text):
-        return None, question
     context = _Context(
         masked=_POSSESSIVE.sub("  ", _PAST.sub(_last_like, text)),
         local_now=now_utc.astimezone(zone).replace(tzinfo=None),
@@ -121,10 +107,14 @@ def date_range_from_question(
         zone=zone,
         timezone=timezone,
     )
-    matches = _common_matches(context)
-    if matches is None:
-        matches = []
-        _collect(context, 0, len(text), matches, retries=_RETRIES)
+    matches: list[_Match] = []
+    for phrase in find_date_phrases(context.masked, context.local_now):
+        match = _interpret(
+            context, phrase.start, phrase.end, phrase.when, phrase.period,
+            after_match=bool(matches),
+        )  # fmt: skip
+        if match is not None:
+            matches.append(match)
     if not matches:
         return None, question
     starts = [m.range_[0] for m in matches]
@@ -135,11 +125,6 @@ def date_range_from_question(
     )
     spans = [(m.start, m.end + _possessive_length(question, m.end)) for m in matches]
     return date_range, _remove_spans(question, spans)
-
-
-def warm_up() -> None:
-    """Load dateparser's language data now (~100 ms) rather than on the first question."""
-    date_range_from_question("news from yesterday", now=datetime.now(UTC))
 
 
 @lru_cache(maxsize=64)
@@ -155,75 +140,10 @@ def _last_like(match: re.Match[str]) -> str:
     return "Last" if word[0].isupper() else "last"
 
 
-def _collect(context: _Context, lo: int, hi: int, matches: list[_Match], *, retries: int) -> None:
-    """Append the accepted date phrases found in masked[lo:hi] to `matches`."""
-    masked = context.masked
-    cursor = lo
-    for phrase, when, period in _search(masked[lo:hi], context):
-        position = masked.lower().find(phrase.lower(), cursor, hi)
-        if position < 0:
-            continue
-        cursor = position + len(phrase)
-        match = _interpret(context, position, cursor, when, period, after_match=bool(matches))
-        if match is not None:
-            matches.append(match)
-        elif retries > 0 and len(phrase.split()) > 1:
-            # dateparser sometimes swallows words before a date ("in The Week yesterday"):
-            # look again without the first word.
-            second = re.search(r"\s\S", masked[position:cursor])
-            if second is not None:
-                _collect(context, position + second.start() + 1, cursor, matches,
-                         retries=retries - 1)  # fmt: skip
-
-
-def _common_matches(context: _Context) -> list[_Match] | None:
-    """The most frequent phrases ("this week", "yesterday"...) resolved without dateparser
-    (10-40 ms a question), when one is the question's only date-like word; None otherwise.
-    They go through the same `_interpret`, with the date dateparser would have returned
-    (a test checks both ways agree)."""
-    triggers = list(_MAYBE_DATE.finditer(context.masked))
-    common = _COMMON.search(context.masked)
-    if len(triggers) != 1 or common is None or triggers[0].end() != common.end():
-        return None
-    word = (common.group("word") or "").lower()
-    relative, unit = (common.group("rel") or "").lower(), (common.group("unit") or "").lower()
-    now = context.local_now
-    if word in ("today", "tonight"):
-        when, period = now, "day"
-    elif word == "yesterday":
-        when, period = now - timedelta(days=1), "day"
-    elif relative == "this":
-        when, period = now, unit
-    elif unit == "week":
-        when, period = now - timedelta(days=7), unit
-    else:
-        return None  # "last month" / "last year": calendar arithmetic left to dateparser
-    match = _interpret(context, common.start(), common.end(), when, period, after_match=False)
-    return [] if match is None else [match]
-
-
-def _search(text: str, context: _Context) -> list[tuple[str, datetime, str]]:
-    settings = {
-        "RELATIVE_BASE": context.local_now,
-        "PREFER_DATES_FROM": "past",
-        "RETURN_AS_TIMEZONE_AWARE": True,
-        "TIMEZONE": context.timezone,
-    }
-    try:
-        found = search_dates(
-            text, languages=["en"], settings=settings, add_period=True, strategy="ngram"
-        )
-    except (ValueError, OverflowError, OSError) as exc:  # e.g. "in 99999999999 years"
-        logger.debug("dateparser gave up on %r: %s", text, exc)
-        return []
-    # The dates come back in the asker's zone: keep their wall-clock time.
-    return [(phrase, when.replace(tzinfo=None), period) for phrase, when, period in found or ()]
-
-
 def _interpret(
     context: _Context, start: int, end: int, when: datetime, period: str, *, after_match: bool
 ) -> _Match | None:
-    """Accept or reject one dateparser match; an accepted one becomes a UTC range."""
+    """Accept or reject one phrase found; an accepted one becomes a UTC range."""
     masked, zone, now_utc = context.masked, context.zone, context.now_utc
     words = list(re.finditer(r"\S+", masked[start:end]))
     while words:  # drop trailing punctuation and words that are no part of the date
@@ -235,6 +155,8 @@ def _interpret(
     if not words:
         return None
     start = _PREFIX.search(masked, 0, start).start()  # type: ignore[union-attr]
+    if _BASELINE.search(masked, 0, start):
+        return None  # "higher than a year ago": a point of comparison, not the news' time
     lead = _LEAD.match(masked[start:end])
     assert lead is not None  # the pattern matches any text
     prep = (lead.group("prep") or "").lower()
