@@ -3,8 +3,8 @@
 Per question: one query encode, one dense top-N and one BM25 top-N over the chunks the
 filters allow, each candidate scored by the other retriever too (a restricted search over
 a few ids), then arithmetic on a few hundred ids (`search_settings` says how scores are
-fused and weighed by the question's time); texts are loaded for the final k only, then
-those of their neighbouring chunks when passages are widened (`retrieval/context.py`).
+fused and weighed by the question's time); texts are loaded for the final k only, in the
+same read as their neighbouring chunks when passages are widened (`retrieval/context.py`).
 
 `Passage.similarity` is the cosine of the query to the chunk. For chunks the dense search
 returned it is their dense score. For the few final chunks found by BM25 alone, the vector
@@ -175,7 +175,7 @@ class HybridSearcher:
             scores, ids = indexes.vectors.search(query_vector[None, :], self._depth(k), allowed)
             dense = _Dense(scores[0], ids[0])
         ranked, articles, stories = self._rank(indexes, plan, k, query_vector, dense, allowed)
-        chosen, loaded = self._choose_and_load(ranked, articles, stories, k)
+        chosen, loaded = self._choose_and_load(indexes, ranked, articles, stories, k)
         similarity = {
             int(doc): float(score) for doc, score in zip(dense.ids, dense.scores, strict=True)
         }
@@ -189,20 +189,26 @@ class HybridSearcher:
         passages: list[Passage],
         loaded: Mapping[int, tuple[StoredChunk, StoredArticle]],
     ) -> list[Passage]:
-        """Passages widened by neighbouring chunks of their articles (one more load)."""
+        """Passages widened by neighbouring chunks of their articles (loaded with them)."""
         radius = self._settings.context_chunks
         if radius == 0 or not passages:
             return passages
-        wanted = np.asarray(
-            neighbour_candidates([p.chunk_id for p in passages], radius), dtype=np.int64
-        )
-        articles = np.asarray([p.article_id for p in passages], dtype=np.int64)
-        wanted = wanted[np.isin(indexes.catalog.article_of(wanted), articles)]
-        if wanted.size == 0:
-            return passages
         rows = {doc: row[0] for doc, row in loaded.items()}
-        rows.update((doc, row[0]) for doc, row in self._load_passages(wanted.tolist()).items())
+        chosen = [p.chunk_id for p in passages]
+        missing = [doc for doc in self._neighbours(indexes, chosen) if doc not in rows]
+        if missing:  # only when a chosen chunk was gone and the next candidate moved up
+            rows.update((doc, row[0]) for doc, row in self._load_passages(missing).items())
         return widen(passages, rows, radius=radius)
+
+    def _neighbours(self, indexes: _Indexes, chunk_ids: Sequence[int]) -> list[int]:
+        """Ids of the chunks next to `chunk_ids` in their own articles (context to load)."""
+        radius = self._settings.context_chunks
+        if radius == 0 or not chunk_ids:
+            return []
+        wanted = np.asarray(neighbour_candidates(chunk_ids, radius), dtype=np.int64)
+        own = indexes.catalog.article_of(np.asarray(chunk_ids, dtype=np.int64))
+        keep = np.isin(indexes.catalog.article_of(wanted), own[own >= 0])
+        return wanted[keep].tolist()
 
     def _rank(
         self,
@@ -275,10 +281,16 @@ class HybridSearcher:
         return ids, fused
 
     def _choose_and_load(
-        self, ranked: list[tuple[int, float]], articles: list[int], stories: list[int], k: int
+        self,
+        indexes: _Indexes,
+        ranked: list[tuple[int, float]],
+        articles: list[int],
+        stories: list[int],
+        k: int,
     ) -> tuple[list[tuple[int, float]], Mapping[int, tuple[StoredChunk, StoredArticle]]]:
-        """Group into the final k and load their texts; a chunk deleted from the store since
-        indexing is dropped and the next candidate moves up."""
+        """Group into the final k and load their texts with their neighbours' in one read;
+        a chunk deleted from the store since indexing is dropped and the next candidate
+        moves up."""
         settings = self._settings
         for _ in range(3):
             chosen = select_passages(
@@ -289,8 +301,9 @@ class HybridSearcher:
                 max_per_article=settings.max_chunks_per_article,
                 collapse_stories=settings.collapse_stories,
             )
-            loaded = self._load_passages([doc for doc, _ in chosen])
-            missing = {doc for doc, _ in chosen if doc not in loaded}
+            ids = [doc for doc, _ in chosen]
+            loaded = self._load_passages([*ids, *self._neighbours(indexes, ids)])
+            missing = {doc for doc in ids if doc not in loaded}
             if not missing:
                 return chosen, loaded
             logger.debug("chunks gone from the store since indexing: %s", sorted(missing))

@@ -38,9 +38,9 @@ def test_passages_carry_their_neighbours_and_the_chunk_span(embedder: HashingEmb
     assert best.span is not None
     assert best.text[best.span[0] : best.span[1]] == chunk.text
     assert other.text == world.rows[other.chunk_id][0].text  # a one-chunk article
-    # One load for the chosen chunks, one for the neighbours within their articles (the
+    # One load: the chosen chunks, then the neighbours within their articles (the
     # one-chunk article's neighbouring ids belong to other articles: not loaded).
-    assert world.loads == [[102, other.chunk_id], [101, 103]]
+    assert world.loads == [[102, other.chunk_id, 101, 103]]
 
 
 def test_context_chunks_zero_hands_on_the_chunk_alone(embedder: HashingEmbedder) -> None:
