@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from bot.handlers import register_handlers
 from bot.processor import PerChatUpdateProcessor
 from bot.ratelimit import QuestionLimiter
 from bot.services import BotServices, NewsService
+from bot.telegram_http import AiohttpRequest, HttpLimits
 from index.errors import NewsbotError
 
 if TYPE_CHECKING:
@@ -79,6 +81,7 @@ class BotConfig:
     read_timeout: float = 15.0
     write_timeout: float = 15.0
     pool_timeout: float = 5.0
+    connection_pool_size: int = 16  # to the Bot API: plenty for its ~30 messages a second
     poll_timeout: float = 30.0  # long-poll duration of getUpdates
     webhook_url: str | None = None  # set: run behind a webhook instead of polling
     webhook_listen: str = "0.0.0.0"
@@ -178,6 +181,13 @@ def build_application(
         link_preview_options=LinkPreviewOptions(is_disabled=True),
         tzinfo=bot_services.timezone,
     )
+    limits = HttpLimits(
+        pool_size=config.connection_pool_size,
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+        write_timeout=config.write_timeout,
+        pool_timeout=config.pool_timeout,
+    )
     application = (
         Application.builder()
         .token(config.token)
@@ -194,14 +204,9 @@ def build_application(
                 overall_max_rate=config.max_chat_requests_per_second,
             )
         )
-        .connect_timeout(config.connect_timeout)
-        .read_timeout(config.read_timeout)
-        .write_timeout(config.write_timeout)
-        .pool_timeout(config.pool_timeout)
-        .get_updates_connect_timeout(config.connect_timeout)
-        .get_updates_read_timeout(config.read_timeout)  # PTB adds the long-poll timeout
-        .get_updates_write_timeout(config.write_timeout)
-        .get_updates_pool_timeout(config.pool_timeout)
+        .request(AiohttpRequest(limits))
+        # One connection for the long poll; PTB adds the poll's duration to its read timeout.
+        .get_updates_request(AiohttpRequest(dataclasses.replace(limits, pool_size=1)))
         .post_init(_post_init)
         .build()
     )
@@ -225,6 +230,19 @@ def _rejected_token() -> Iterator[None]:
         raise NewsbotError(TOKEN_REJECTED) from None
 
 
+@contextlib.contextmanager
+def _unreachable(api_base_url: str) -> Iterator[None]:
+    """A network failure that ends start-up (PTB retries while running) said plainly."""
+    try:
+        yield
+    except NetworkError as exc:
+        host = urlsplit(api_base_url).netloc or api_base_url
+        raise NewsbotError(
+            f"Could not reach the Telegram Bot API at {host} ({exc.message}): check the "
+            "network connection, or TELEGRAM_API_BASE_URL."
+        ) from None
+
+
 @contextlib.asynccontextmanager
 async def polling(
     application: Application,  # type: ignore[type-arg]
@@ -240,8 +258,9 @@ async def polling(
         try:
             await application.initialize()
         except Exception:
-            # The bot's HTTP client is open by now, and shutdown() skips an uninitialised bot.
-            await application.bot.request.shutdown()
+            # The bot's HTTP sessions are open by now, and Application.shutdown() skips an
+            # application that never finished initialising.
+            await application.bot.shutdown()
             raise
     try:
         if application.post_init is not None:
@@ -270,8 +289,21 @@ async def polling(
 
 def run(application: Application, config: BotConfig) -> None:  # type: ignore[type-arg]
     """Serve until interrupted: long polling, or PTB's webhook server when a URL is set."""
-    with _rejected_token():
-        _serve(application, config)
+    with _rejected_token(), _unreachable(config.api_base_url):
+        try:
+            _serve(application, config)
+        finally:
+            _close_http(application)
+
+
+def _close_http(application: Application) -> None:  # type: ignore[type-arg]
+    """Close the bot's HTTP sessions (open even when start-up failed, e.g. on a rejected
+    token, which PTB's own shutdown skips), then the loop PTB ran on."""
+    loop = asyncio.get_event_loop()
+    try:
+        loop.run_until_complete(application.bot.shutdown())  # a no-op once shut down
+    finally:
+        loop.close()
 
 
 def _serve(application: Application, config: BotConfig) -> None:  # type: ignore[type-arg]
@@ -283,10 +315,12 @@ def _serve(application: Application, config: BotConfig) -> None:  # type: ignore
             secret_token=config.webhook_secret,
             webhook_url=config.webhook_url,
             allowed_updates=Update.ALL_TYPES,
+            close_loop=False,
         )
     else:
         application.run_polling(
             poll_interval=0.0,
             timeout=timedelta(seconds=config.poll_timeout),
             allowed_updates=Update.ALL_TYPES,
+            close_loop=False,
         )
