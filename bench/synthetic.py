@@ -28,7 +28,7 @@ from index.tokenize import tokenize
 from index.types import StoredArticle, StoredChunk
 from index.vectors import FaissVectorIndex
 from retrieval.catalog import ChunkCatalog
-from retrieval.search import PassageLoader
+from retrieval.passage_loading import PassageLoader
 
 VERSION = 1  # bump when the generator changes, so cached indexes are rebuilt
 DIMENSION = 384

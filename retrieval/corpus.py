@@ -10,7 +10,7 @@ from index import store
 from index.db import session_scope
 from index.types import StoredArticle, StoredChunk
 from retrieval.catalog import ChunkCatalog
-from retrieval.search import PassageLoader
+from retrieval.passage_loading import PassageLoader
 
 
 def build_catalog(session_factory: sessionmaker[Session]) -> ChunkCatalog:

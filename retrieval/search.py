@@ -4,7 +4,7 @@ Per question: one query encode, one dense top-N and one BM25 top-N over the chun
 filters allow, each candidate scored by the other retriever too (a restricted search over
 a few ids), then arithmetic on a few hundred ids (`search_settings` says how scores are
 fused and weighed by the question's time); texts are loaded for the final k only, in the
-same read as their neighbouring chunks when passages are widened (`retrieval/context.py`).
+same read as their neighbouring chunks when passages are widened (`retrieval/passage_loading.py`).
 
 `Passage.similarity` is the cosine of the query to the chunk. For chunks the dense search
 returned it is their dense score. For the few final chunks found by BM25 alone, the vector
@@ -15,10 +15,8 @@ index may miss them) are re-embedded from their stored `embed_text`.
 
 from __future__ import annotations
 
-import logging
-import math
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -27,17 +25,13 @@ from index.errors import IndexMismatchError
 from index.protocols import Embedder, FloatMatrix, IdArray, KeywordIndex, VectorIndex
 from index.types import StoredArticle, StoredChunk
 from retrieval.catalog import ChunkCatalog
-from retrieval.context import neighbour_candidates, widen
-from retrieval.fusion import convex_fusion, reciprocal_rank_fusion, select_passages
+from retrieval.fusion import convex_fusion, reciprocal_rank_fusion
+from retrieval.passage_loading import PassageLoader, choose_and_load, to_passage, with_context
 from retrieval.query import QueryPlan
 from retrieval.search_settings import SearchSettings, time_multipliers
 from retrieval.types import Passage, SearchFilters
 
-logger = logging.getLogger(__name__)
-
 __all__ = ["HybridSearcher", "PassageLoader", "SearchSettings"]
-
-PassageLoader = Callable[[Sequence[int]], Mapping[int, tuple[StoredChunk, StoredArticle]]]
 
 
 @dataclass(frozen=True)
@@ -175,40 +169,18 @@ class HybridSearcher:
             scores, ids = indexes.vectors.search(query_vector[None, :], self._depth(k), allowed)
             dense = _Dense(scores[0], ids[0])
         ranked, articles, stories = self._rank(indexes, plan, k, query_vector, dense, allowed)
-        chosen, loaded = self._choose_and_load(indexes, ranked, articles, stories, k)
+        settings = self._settings
+        chosen, loaded = choose_and_load(
+            self._load_passages, indexes.catalog, ranked, articles, stories, k=k, settings=settings
+        )
         similarity = {
             int(doc): float(score) for doc, score in zip(dense.ids, dense.scores, strict=True)
         }
         self._fill_similarity(indexes, query_vector, [doc for doc, _ in chosen], loaded, similarity)
-        passages = [_passage(loaded[doc], score, similarity[doc]) for doc, score in chosen]
-        return self._with_context(indexes, passages, loaded)
-
-    def _with_context(
-        self,
-        indexes: _Indexes,
-        passages: list[Passage],
-        loaded: Mapping[int, tuple[StoredChunk, StoredArticle]],
-    ) -> list[Passage]:
-        """Passages widened by neighbouring chunks of their articles (loaded with them)."""
-        radius = self._settings.context_chunks
-        if radius == 0 or not passages:
-            return passages
-        rows = {doc: row[0] for doc, row in loaded.items()}
-        chosen = [p.chunk_id for p in passages]
-        missing = [doc for doc in self._neighbours(indexes, chosen) if doc not in rows]
-        if missing:  # only when a chosen chunk was gone and the next candidate moved up
-            rows.update((doc, row[0]) for doc, row in self._load_passages(missing).items())
-        return widen(passages, rows, radius=radius)
-
-    def _neighbours(self, indexes: _Indexes, chunk_ids: Sequence[int]) -> list[int]:
-        """Ids of the chunks next to `chunk_ids` in their own articles (context to load)."""
-        radius = self._settings.context_chunks
-        if radius == 0 or not chunk_ids:
-            return []
-        wanted = np.asarray(neighbour_candidates(chunk_ids, radius), dtype=np.int64)
-        own = indexes.catalog.article_of(np.asarray(chunk_ids, dtype=np.int64))
-        keep = np.isin(indexes.catalog.article_of(wanted), own[own >= 0])
-        return wanted[keep].tolist()
+        passages = [to_passage(loaded[doc], score, similarity[doc]) for doc, score in chosen]
+        return with_context(
+            self._load_passages, indexes.catalog, passages, loaded, radius=settings.context_chunks
+        )
 
     def _rank(
         self,
@@ -280,39 +252,6 @@ class HybridSearcher:
         )
         return ids, fused
 
-    def _choose_and_load(
-        self,
-        indexes: _Indexes,
-        ranked: list[tuple[int, float]],
-        articles: list[int],
-        stories: list[int],
-        k: int,
-    ) -> tuple[list[tuple[int, float]], Mapping[int, tuple[StoredChunk, StoredArticle]]]:
-        """Group into the final k and load their texts with their neighbours' in one read;
-        a chunk deleted from the store since indexing is dropped and the next candidate
-        moves up."""
-        settings = self._settings
-        for _ in range(3):
-            chosen = select_passages(
-                ranked,
-                articles,
-                stories,
-                k=k,
-                max_per_article=settings.max_chunks_per_article,
-                collapse_stories=settings.collapse_stories,
-            )
-            ids = [doc for doc, _ in chosen]
-            loaded = self._load_passages([*ids, *self._neighbours(indexes, ids)])
-            missing = {doc for doc in ids if doc not in loaded}
-            if not missing:
-                return chosen, loaded
-            logger.debug("chunks gone from the store since indexing: %s", sorted(missing))
-            keep = [i for i, (doc, _) in enumerate(ranked) if doc not in missing]
-            ranked = [ranked[i] for i in keep]
-            articles = [articles[i] for i in keep]
-            stories = [stories[i] for i in keep]
-        return [(doc, score) for doc, score in chosen if doc in loaded], loaded
-
     def _fill_similarity(
         self,
         indexes: _Indexes,
@@ -335,19 +274,3 @@ class HybridSearcher:
             vectors = self._embedder.embed([loaded[doc][0].embed_text for doc in still])
             for doc, vector in zip(still, vectors @ query_vector, strict=True):
                 similarity[doc] = float(vector)
-
-
-def _passage(row: tuple[StoredChunk, StoredArticle], score: float, similarity: float) -> Passage:
-    chunk, article = row
-    return Passage(
-        chunk_id=chunk.id,
-        article_id=article.id,
-        title=article.title,
-        source=article.source,
-        published_at=article.published_at,
-        url=article.url,
-        text=chunk.text,
-        score=score,
-        similarity=similarity if math.isfinite(similarity) else 0.0,
-        story_id=article.story_id,
-    )
