@@ -5,20 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
-from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application, Defaults
 
 from bot import messages
+from bot.api_retry import RetryingRateLimiter
 from bot.context import news_context_types
 from bot.handlers import register_handlers
 from bot.processor import PerChatUpdateProcessor
@@ -31,29 +31,8 @@ if TYPE_CHECKING:
     from bot.admin_service import AdminService
     from bot.alerts_service import AlertService
 
-logger = logging.getLogger(__name__)
-
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TOKEN_REJECTED = "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)."
-
-# Repeating these after a timeout cannot duplicate anything a user sees.
-_SAFE_TO_REPEAT = frozenset(
-    {
-        "sendChatAction",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "deleteMessage",
-        "answerCallbackQuery",
-        "getMe",
-        "getChat",
-        "getChatMember",
-        "getChatAdministrators",
-        "setMyCommands",
-        "getMyCommands",
-        "deleteWebhook",
-        "setWebhook",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -98,51 +77,6 @@ class BotConfig:
         if base.endswith("/bot"):
             return base[: -len("/bot")] + "/file/bot"
         return base + "/file/bot"
-
-
-class RetryingRateLimiter(AIORateLimiter):
-    """PTB's rate limiter (waits out 429s) that also retries transient network failures."""
-
-    def __init__(
-        self,
-        *,
-        max_retries: int,
-        network_retries: int,
-        network_delay: float,
-        overall_max_rate: float = 30.0,
-    ) -> None:
-        super().__init__(max_retries=max_retries, overall_max_rate=overall_max_rate)
-        self._network_retries = network_retries
-        self._network_delay = network_delay
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        attempt = 0
-        while True:
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except BadRequest:
-                raise
-            except TimedOut:
-                if endpoint not in _SAFE_TO_REPEAT or attempt >= self._network_retries:
-                    raise
-            except NetworkError:
-                # getUpdates has its own retry loop in the updater.
-                if endpoint == "getUpdates" or attempt >= self._network_retries:
-                    raise
-            delay = self._network_delay * 2**attempt
-            attempt += 1
-            logger.info("%s failed; retry %d in %.1fs", endpoint, attempt, delay)
-            await asyncio.sleep(delay)
 
 
 def build_services(
