@@ -8,7 +8,9 @@ parameters, parses replies, and turns 429/5xx replies into its own exceptions.
 
 Timeouts keep PTB's meaning: `connect` for opening a connection, `read` for waiting on the
 reply, `pool` for waiting on a free connection; aiohttp has no write timeout, so a stalled
-upload is caught by the read timeout instead.
+upload is caught by the read timeout instead. Only a read timeout is PTB's `TimedOut` (the
+request may have arrived, so only harmless calls are repeated); running out of time before
+sending is a `NetworkError`, which every call may retry.
 """
 
 from __future__ import annotations
@@ -90,7 +92,11 @@ class AiohttpRequest(BaseRequest):
                 timeout=timeout,
             ) as response:
                 return response.status, await response.read()
-        except TimeoutError as exc:  # aiohttp raises it for connect and read timeouts
+        except aiohttp.ConnectionTimeoutError as exc:
+            # No connection (none free in the pool, or none opened in time): nothing was
+            # sent, so this is a network failure that any call may retry, not a TimedOut.
+            raise NetworkError("timed out before the request was sent") from exc
+        except TimeoutError as exc:  # waiting for the reply: the request may have arrived
             raise TimedOut from exc
         except aiohttp.ClientConnectorError as exc:  # names host and port, never the path
             raise NetworkError(f"cannot connect: {exc.os_error}") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,17 @@ TOKEN = "123:secret-token-of-the-test"
 SLOW_SECONDS = 10.0  # far beyond the read timeout below
 
 
+@dataclass
+class Site:
+    base: str  # the Bot API base URL with the token, as PTB builds it
+    seen: list[dict[str, object]] = field(default_factory=list)
+    slow_arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 @pytest.fixture
-async def server() -> AsyncIterator[tuple[str, list[dict[str, object]]]]:
-    seen: list[dict[str, object]] = []
+async def server() -> AsyncIterator[Site]:
+    site_state = Site(base="")
+    seen = site_state.seen
 
     async def echo(request: web.Request) -> web.Response:
         form = await request.post()
@@ -35,6 +44,7 @@ async def server() -> AsyncIterator[tuple[str, list[dict[str, object]]]]:
         return web.json_response({"ok": True, "result": True}, status=200)
 
     async def slow(_request: web.Request) -> web.Response:
+        site_state.slow_arrived.set()
         await asyncio.sleep(SLOW_SECONDS)
         return web.json_response({"ok": True, "result": True})
 
@@ -46,8 +56,9 @@ async def server() -> AsyncIterator[tuple[str, list[dict[str, object]]]]:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    site_state.base = f"http://127.0.0.1:{port}/bot{TOKEN}"
     try:
-        yield f"http://127.0.0.1:{port}/bot{TOKEN}", seen
+        yield site_state
     finally:
         await runner.cleanup()
 
@@ -68,10 +79,8 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_fields_are_posted_as_a_form(
-    server: tuple[str, list[dict[str, object]]], request_: AiohttpRequest
-) -> None:
-    base, seen = server
+async def test_fields_are_posted_as_a_form(server: Site, request_: AiohttpRequest) -> None:
+    base, seen = server.base, server.seen
     data = RequestData(
         [
             RequestParameter.from_input("chat_id", 42),
@@ -90,10 +99,8 @@ async def test_fields_are_posted_as_a_form(
     ]
 
 
-async def test_files_go_as_multipart(
-    server: tuple[str, list[dict[str, object]]], request_: AiohttpRequest
-) -> None:
-    base, seen = server
+async def test_files_go_as_multipart(server: Site, request_: AiohttpRequest) -> None:
+    base, seen = server.base, server.seen
     document = InputFile(b"line one\n", filename="notes.txt", attach=False)
     data = RequestData(
         [
@@ -107,13 +114,32 @@ async def test_files_go_as_multipart(
     assert seen[0]["document"] == b"line one\n"
 
 
-async def test_a_slow_reply_is_a_timeout(server: tuple[str, list[dict[str, object]]]) -> None:
-    base, _ = server
+async def test_a_slow_reply_is_a_timeout(server: Site) -> None:
+    base = server.base
     transport = AiohttpRequest(HttpLimits(read_timeout=0.5))
     await transport.initialize()
     try:
         with pytest.raises(TimedOut):
             await transport.do_request(f"{base}/slow", "POST", RequestData([]))
+    finally:
+        await transport.shutdown()
+
+
+async def test_no_free_connection_in_time_is_a_retryable_network_error(
+    server: Site,
+) -> None:
+    base = server.base
+    transport = AiohttpRequest(HttpLimits(pool_size=1, pool_timeout=0.5, connect_timeout=0.5))
+    await transport.initialize()
+    try:
+        occupying = asyncio.create_task(
+            transport.do_request(f"{base}/slow", "POST", RequestData([]))
+        )
+        await server.slow_arrived.wait()  # the slow call holds the only connection
+        with pytest.raises(NetworkError) as caught:
+            await transport.do_request(f"{base}/echo", "POST", RequestData([]))
+        assert not isinstance(caught.value, TimedOut)  # not sent: safe to repeat
+        occupying.cancel()
     finally:
         await transport.shutdown()
 
