@@ -14,7 +14,7 @@ threshold makes 100k flat and 1M IVF), asked the Wikinews sample's headlines as 
 a fifth of them naming a period ("this week", "yesterday": a ranking prior, not a filter).
 The figures of (b) are for those questions; beside them, the same headlines asked with
 hard filters (an outlet, a date range of a day or a week, an as-of date: 0.3-16 % of the
-index) are timed apart, since they take the filtered routes of `index/vectors.py`.
+index) are timed apart, since they take the filtered routes of `index/faiss_filtered.py`.
 
 Also: recall@10 of the IVF index against flat on the realtimeqa chunk and question vectors
 (real embeddings), unfiltered and with the same kinds of filters (the IVF index scores
@@ -54,11 +54,13 @@ from synthetic import synthetic_index
 from bot.runtime import Runtime
 from bot.settings import Settings
 from index.embedding import SentenceTransformerEmbedder
-from index.faiss_kinds import DIRECT, IVF, filtered_route, ivf_nlist
+from index.faiss_filtered import DIRECT, filtered_route
+from index.faiss_kinds import IVF, ivf_nlist
 from index.vectors import FaissVectorIndex
 from retrieval import realtimeqa as rtqa
 from retrieval.catalog import ChunkCatalog
 from retrieval.query import QueryPlan, understand
+from retrieval.realtimeqa_files import load_questions
 from retrieval.search import HybridSearcher
 from retrieval.types import DateRange, SearchFilters
 
@@ -170,7 +172,7 @@ def realtimeqa_questions() -> list[Asked]:
     path = shared_data() / "realtimeqa" / "questions.jsonl"
     return [
         Asked(q.text, rtqa.end_of_day(q.asked_on), as_of=rtqa.end_of_day(q.asked_on))
-        for q in rtqa.load_questions(path, {})
+        for q in load_questions(path, {})
     ]
 
 

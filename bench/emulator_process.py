@@ -35,7 +35,7 @@ if str(REPO) not in sys.path:
 
 from bot import messages  # noqa: E402
 from bot.emulator import TelegramEmulator  # noqa: E402
-from bot.emulator_state import StoredMessage  # noqa: E402
+from bot.emulator_messages import StoredMessage  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from index.errors import BadInputError, IndexMismatchError, NewsbotError
 from index.ingest_now import IngestNowResult, ingest_now
 from index.manifest import read_manifest
 from index.pipeline import ChunksCallback
-from index.refresh import ProgressCallback, RefreshReport, refresh_lock, refresh_sources
+from index.refresh import refresh_lock, refresh_sources
+from index.refresh_report import ProgressCallback, RefreshReport
 from index.snapshot import current_snapshot
 from index.source_fetch import DetectedSource, detect_source
 from index.types import Article, CorpusStats, ReindexRun, SourceRecord

@@ -26,9 +26,10 @@ from bot.index_watch import IndexReloader
 from bot.runtime import Runtime
 from index.errors import NewsbotError, ParseError
 from index.fetch import fetch_articles
+from index.indexing_types import merge_new_chunks
 from index.ingest_now import IngestNowResult
 from index.pipeline import NewChunks
-from index.refresh import RefreshProgress, RefreshReport, merge_new_chunks
+from index.refresh_report import RefreshProgress, RefreshReport
 from index.source_fetch import DetectedSource
 from index.types import SourceRecord
 

@@ -5,6 +5,7 @@ Every few seconds the job claims pending instant alerts under this process's wor
 Application's rate limiter (which waits out Telegram's flood limits), then records it as
 sent, with a chat turn carrying the article id so that a reply to the alert asks about
 that article. Digest subscriptions that are due get their claimed alerts in one message.
+The claims and records are transactions of `bot/alerts_claims.py`; this module sends.
 
 A chat that blocked the bot (403) has its subscriptions paused and the alert marked failed;
 other refusals mark the alert failed; a flood limit that outlasts the retries, or a network
@@ -17,25 +18,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext
 
+from bot.alerts_claims import (
+    Item,
+    chat_blocked,
+    claim_digests,
+    claim_instant,
+    finish,
+    record_sent,
+    release_worker,
+    worker_id,
+)
 from bot.alerts_render import alert_plain, render_alert, render_digest
 from bot.alerts_service import AlertService
-from index import store
-from index.db import session_scope
-from index.types import DigestBatch, PendingDelivery, StoredArticle
+from index.types import DigestBatch
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Outcome(Enum):
@@ -43,14 +50,6 @@ class Outcome(Enum):
     BLOCKED = "blocked"  # 403: the chat blocked the bot or removed it
     FAILED = "failed"  # a permanent refusal of this one message
     RETRY = "retry"  # flood limit or network: try again in a later round
-
-
-def worker_id() -> str:
-    """This process's name on its claims: host, pid and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-Item = tuple[PendingDelivery, StoredArticle]
 
 
 class AlertSender:
@@ -94,9 +93,9 @@ class AlertSender:
     # -- instant alerts --------------------------------------------------------------------
 
     async def _instant(self) -> int:
-        items, gone = await self._alerts.run(self._claim_instant)
+        items, gone = await self._db(claim_instant, self._worker)
         if gone:
-            await self._alerts.run(self._finish, skipped=gone)
+            await self._db(finish, skipped=gone)
         blocked: set[int] = set()
         sent = 0
         for position, (delivery, article) in enumerate(items):
@@ -107,46 +106,24 @@ class AlertSender:
             if outcome is Outcome.SENT:
                 sent += 1
                 turn = alert_plain(delivery, article, tz=self._tz)
-                await self._alerts.run(
-                    self._record_sent, [delivery.id], delivery.chat_id, message_ids[0], turn,
-                    article.id,
-                )  # fmt: skip
+                await self._db(
+                    record_sent, [delivery.id], delivery.chat_id, message_ids[0], turn, article.id
+                )
             elif outcome is Outcome.BLOCKED:
                 blocked.add(delivery.chat_id)
-                await self._alerts.run(self._chat_blocked, delivery.chat_id, [delivery.id])
+                await self._db(chat_blocked, delivery.chat_id, [delivery.id])
             elif outcome is Outcome.FAILED:
-                await self._alerts.run(self._finish, failed=[delivery.id])
+                await self._db(finish, failed=[delivery.id])
             else:
                 rest = [d.id for d, _ in items[position:] if d.chat_id not in blocked]
-                await self._alerts.run(self._finish, released=rest)
+                await self._db(finish, released=rest)
                 break
         return sent
-
-    def _claim_instant(self) -> tuple[list[Item], list[int]]:
-        alerts = self._alerts
-        with session_scope(alerts.sessions) as session:
-            claimed = store.claim_pending(
-                session=session,
-                worker=self._worker,
-                limit=alerts.config.batch,
-                now=alerts.now(),
-                stale_after=alerts.config.stale_after,
-            )
-        return self._with_articles(claimed)
-
-    def _with_articles(self, claimed: Sequence[PendingDelivery]) -> tuple[list[Item], list[int]]:
-        """The claimed alerts with their articles; ids of alerts whose article is gone."""
-        if not claimed:
-            return [], []
-        with session_scope(self._alerts.sessions) as session:
-            articles = store.get_articles(session=session, ids=[d.article_id for d in claimed])
-        items = [(d, articles[d.article_id]) for d in claimed if d.article_id in articles]
-        return items, [d.id for d in claimed if d.article_id not in articles]
 
     # -- digests ---------------------------------------------------------------------------
 
     async def _digests(self) -> int:
-        batches: list[tuple[DigestBatch, list[Item]]] = await self._alerts.run(self._claim_digests)
+        batches: list[tuple[DigestBatch, list[Item]]] = await self._db(claim_digests, self._worker)
         sent = 0
         for position, (batch, items) in enumerate(batches):
             subscription = batch.subscription
@@ -157,38 +134,19 @@ class AlertSender:
                 sent += len(message_ids)
                 only = items[0][1].id if len(items) == 1 else None
                 turn = "\n".join(alert_plain(d, a, tz=self._tz) for d, a in items)
-                await self._alerts.run(
-                    self._record_sent, ids, subscription.chat_id, message_ids[-1], turn, only,
+                await self._db(
+                    record_sent, ids, subscription.chat_id, message_ids[-1], turn, only,
                     subscription.id,
                 )  # fmt: skip
             elif outcome is Outcome.BLOCKED:
-                await self._alerts.run(self._chat_blocked, subscription.chat_id, ids)
+                await self._db(chat_blocked, subscription.chat_id, ids)
             elif outcome is Outcome.FAILED:
-                await self._alerts.run(self._finish, failed=ids)
+                await self._db(finish, failed=ids)
             else:
                 rest = [d.id for b, _ in batches[position:] for d in b.deliveries]
-                await self._alerts.run(self._finish, released=rest)
+                await self._db(finish, released=rest)
                 break
         return sent
-
-    def _claim_digests(self) -> list[tuple[DigestBatch, list[Item]]]:
-        alerts = self._alerts
-        with session_scope(alerts.sessions) as session:
-            batches = store.claim_due_digests(
-                session=session,
-                worker=self._worker,
-                now=alerts.now(),
-                stale_after=alerts.config.stale_after,
-                limit=alerts.config.digest_batch,
-            )
-        found = []
-        for batch in batches:
-            items, gone = self._with_articles(batch.deliveries)
-            if gone:
-                self._finish(skipped=gone)
-            if items:
-                found.append((batch, items))
-        return found
 
     # -- sending and recording -------------------------------------------------------------
 
@@ -213,58 +171,13 @@ class AlertSender:
             return Outcome.FAILED, message_ids
         return Outcome.SENT, message_ids
 
-    def _record_sent(
-        self,
-        delivery_ids: list[int],
-        chat_id: int,
-        message_id: int,
-        text: str,
-        article_id: int | None,
-        digest_subscription_id: int | None = None,
-    ) -> None:
-        alerts = self._alerts
-        now = alerts.now()
-        with session_scope(alerts.sessions) as session:
-            store.mark_sent(session=session, delivery_ids=delivery_ids, now=now)
-            if digest_subscription_id is not None:
-                store.mark_digest_sent(
-                    session=session, subscription_id=digest_subscription_id, now=now
-                )
-            store.add_turn(
-                session=session,
-                chat_id=chat_id,
-                role="assistant",
-                text=text,
-                message_id=message_id,
-                article_id=article_id,
-                now=now,
-            )
-
-    def _chat_blocked(self, chat_id: int, delivery_ids: list[int]) -> None:
-        with session_scope(self._alerts.sessions) as session:
-            paused = store.pause_chat_subscriptions(session=session, chat_id=chat_id)
-            store.mark_failed(session=session, delivery_ids=delivery_ids)
-        logger.info("paused %d subscriptions of chat %s", paused, chat_id)
-
-    def _finish(
-        self,
-        *,
-        failed: Sequence[int] = (),
-        released: Sequence[int] = (),
-        skipped: Sequence[int] = (),
-    ) -> None:
-        with session_scope(self._alerts.sessions) as session:
-            if failed:
-                store.mark_failed(session=session, delivery_ids=failed)
-            if released:
-                store.release_claims(session=session, delivery_ids=released)
-            if skipped:
-                store.mark_skipped(session=session, delivery_ids=skipped)
+    async def _db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run one of `bot/alerts_claims.py`'s transactions on the service's worker thread."""
+        return await self._alerts.run(fn, self._alerts, *args, **kwargs)
 
     def release_all(self) -> int:
         """Put back every claim of this worker (on stop): another process may send them."""
-        with session_scope(self._alerts.sessions) as session:
-            return store.release_claims(session=session, worker=self._worker)
+        return release_worker(self._alerts, self._worker)
 
 
 def schedule_alert_jobs(application: Application, alerts: AlertService) -> AlertSender:  # type: ignore[type-arg]

@@ -21,7 +21,7 @@ from bot import admin_ops, messages_admin
 from bot.alerts_matcher import matcher_for_runtime
 from bot.emulator_html import parse_html, plain_with_links
 from bot.runtime import Runtime
-from index.refresh import RefreshProgress
+from index.refresh_report import RefreshProgress
 
 KINDS = ("feed", "page", "folder")
 

@@ -29,6 +29,7 @@ from index.identity import fingerprint
 from index.keyword import tokenize
 from index.types import Article
 from retrieval import realtimeqa as rtqa
+from retrieval.realtimeqa_files import load_corpus, load_questions
 
 _ARTICLE_FILES = ("articles.jsonl.xz", "articles.jsonl")
 _QUESTIONS_FILE = "questions.jsonl"
@@ -199,8 +200,8 @@ def run_realtimeqa(
     articles, questions_file = _input_files(directory)
     if limit is not None and limit < 1:
         raise BadInputError("--limit must be at least 1")
-    corpus = rtqa.load_corpus(articles)
-    questions = rtqa.load_questions(questions_file, {a.id: a.url for a in corpus})[:limit]
+    corpus = load_corpus(articles)
+    questions = load_questions(questions_file, {a.id: a.url for a in corpus})[:limit]
     if not questions:
         raise BadInputError(f"{questions_file} holds no questions")
 

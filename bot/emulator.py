@@ -1,9 +1,9 @@
 """A local HTTP emulator of the Telegram Bot API, for tests and the offline terminal chat.
 
 It speaks the API the way python-telegram-bot calls it (`/bot<token>/<method>`, form,
-multipart, JSON or empty bodies) and validates like the real server. The same object is
-the test-side API: create users, send texts, press buttons, inject faults, and wait for
-the bot's messages.
+multipart, JSON or empty bodies: read and answered in `bot/emulator_http.py`) and
+validates like the real server. The same object is the test-side API: create users, send
+texts, press buttons, inject faults, and wait for the bot's messages.
 """
 
 from __future__ import annotations
@@ -18,20 +18,15 @@ from typing import Any, Self
 from aiohttp import web
 
 from bot.emulator_html import parse_html, plain_with_links
+from bot.emulator_http import error_response, fault_response, read_params
+from bot.emulator_messages import Json, StoredMessage
 from bot.emulator_methods import METHODS, confirm, decode_params, pending
-from bot.emulator_state import ApiError, BotApiState, Fault, Json, StoredMessage
+from bot.emulator_state import ApiError, BotApiState, Fault
 
 logger = logging.getLogger(__name__)
 
 # Decides, per API call (method, decoded parameters), whether it fails and how.
 FaultPolicy = Callable[[str, Json], Fault | None]
-
-_FAULT_TEXT = {
-    429: "Too Many Requests: retry after {retry_after}",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
 
 
 class _Changes:
@@ -133,16 +128,16 @@ class TelegramEmulator:
 
     async def _handle(self, request: web.Request) -> web.Response:
         if self._token is not None and request.match_info["token"] != self._token:
-            return _error(ApiError(401, "Unauthorized"))
+            return error_response(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
         try:
-            params = decode_params(await _read_params(request))
+            params = decode_params(await read_params(request))
             self.state.calls.append((method, params))
             fault = self.state.take_fault(method)
             if fault is None and self._fault_policy is not None:
                 fault = self._fault_policy(method, params)
             if fault is not None:
-                return _fault_response(fault)
+                return fault_response(fault)
             if method.lower() == "getupdates":
                 result: Any = await self._get_updates(params)
             else:
@@ -151,7 +146,7 @@ class TelegramEmulator:
                     raise ApiError(404, "Not Found")
                 result = handler(self.state, params)
         except ApiError as exc:
-            return _error(exc)
+            return error_response(exc)
         except ConnectionResetError:  # the bot gave up on the call (cancelled): nobody to answer
             raise asyncio.CancelledError from None
         return web.json_response({"ok": True, "result": result})
@@ -303,35 +298,3 @@ class TelegramEmulator:
 def html_to_plain(text: str) -> str:
     """Telegram HTML as readable plain text, links written as `text (url)`."""
     return plain_with_links(parse_html(text))
-
-
-async def _read_params(request: web.Request) -> dict[str, Any]:
-    raw: dict[str, Any] = dict(request.query)
-    if not request.body_exists:
-        return raw
-    if request.content_type == "application/json":
-        body = await request.json()
-        if not isinstance(body, dict):
-            raise ApiError(400, "Bad Request: JSON body must be an object")
-        raw.update(body)
-    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
-        for key, value in form.items():
-            if isinstance(value, str):
-                raw[key] = value
-            else:
-                raw[key] = {"filename": value.filename, "size": len(value.file.read())}
-    return raw
-
-
-def _error(exc: ApiError) -> web.Response:
-    body: Json = {"ok": False, "error_code": exc.code, "description": exc.description}
-    if exc.retry_after is not None:
-        body["parameters"] = {"retry_after": exc.retry_after}
-    return web.json_response(body, status=exc.code)
-
-
-def _fault_response(fault: Fault) -> web.Response:
-    template = _FAULT_TEXT.get(fault.status, "Error")
-    description = fault.description or template.format(retry_after=fault.retry_after)
-    return _error(ApiError(fault.status, description, fault.retry_after))

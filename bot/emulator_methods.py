@@ -10,7 +10,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bot.emulator_state import ApiError, BotApiState, Json, StoredMessage, parse_text
+from bot.emulator_messages import Json, StoredMessage
+from bot.emulator_state import ApiError, BotApiState, parse_text
 
 # Parameters PTB sends JSON-encoded in form bodies; everything else stays a string.
 _JSON_KEYS = frozenset(

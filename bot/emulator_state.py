@@ -1,7 +1,8 @@
 """In-memory state of the Bot API emulator: users, chats, messages, pending updates.
 
 Everything here is synchronous and single-threaded (it lives on the event loop of the
-emulator); the HTTP layer in `bot/emulator.py` calls `call(method, params)`.
+emulator); the HTTP layer in `bot/emulator.py` hands each call to its method in
+`bot/emulator_methods.py`. The messages themselves are `bot/emulator_messages.py`.
 """
 
 from __future__ import annotations
@@ -12,18 +13,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.emulator_html import (
     EntityParseError,
     ParsedText,
     parse_html,
-    plain_with_links,
     to_api_entities,
     utf16_offset,
 )
+from bot.emulator_messages import Json, MessageVersion, StoredMessage
 
-Json = dict[str, Any]
 MAX_TEXT = 4096
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _MENTION = re.compile(r"(?<![A-Za-z0-9_])@[A-Za-z0-9_]{5,32}")
@@ -41,62 +40,6 @@ class ApiError(Exception):
         self.code = code
         self.description = description
         self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class MessageVersion:
-    """One version of a message's content (the first one, then one per edit)."""
-
-    parsed: ParsedText
-    html: str | None
-    reply_markup: Json | None
-    date: int
-
-
-@dataclass
-class StoredMessage:
-    """A message in a chat, sent by a user (through the test API) or by the bot."""
-
-    chat_id: int
-    message_id: int
-    from_bot: bool
-    sender: Json
-    reply_to_message_id: int | None
-    versions: list[MessageVersion]
-    deleted: bool = False
-
-    @property
-    def text(self) -> str:
-        """Visible text of the current version."""
-        return self.versions[-1].parsed.text
-
-    @property
-    def html(self) -> str | None:
-        return self.versions[-1].html
-
-    @property
-    def plain(self) -> str:
-        """Visible text with links written as `text (url)`."""
-        return plain_with_links(self.versions[-1].parsed)
-
-    @property
-    def reply_markup(self) -> Json | None:
-        return self.versions[-1].reply_markup
-
-    @property
-    def history(self) -> list[str]:
-        """Visible text of every version, oldest first (edits append)."""
-        return [version.parsed.text for version in self.versions]
-
-    @property
-    def links(self) -> list[tuple[str, str]]:
-        """(visible text, url) of every link in the current version."""
-        parsed = self.versions[-1].parsed
-        return [
-            (parsed.text[e.start : e.end], e.url or "")
-            for e in parsed.entities
-            if e.type == "text_link"
-        ]
 
 
 @dataclass

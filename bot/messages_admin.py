@@ -13,7 +13,7 @@ from bot.messages import plural
 if TYPE_CHECKING:
     from bot.admin_ops import AdminStats
     from index.ingest_now import IngestedArticle
-    from index.refresh import RefreshProgress, RefreshReport
+    from index.refresh_report import RefreshProgress, RefreshReport
     from index.types import ReindexRun, SourceRecord
 
 ADMIN_ONLY = "This command is for admins."

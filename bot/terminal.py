@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from bot.app import polling
 from bot.emulator import TelegramEmulator
-from bot.emulator_state import StoredMessage
+from bot.emulator_messages import StoredMessage
 
 OFFLINE_TOKEN = "100000:offline-token"  # the emulator accepts any token; this one is a dummy
 QUIT = frozenset({"/quit", "/exit"})

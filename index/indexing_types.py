@@ -1,4 +1,5 @@
-"""What crosses the indexer's boundary: its settings, progress, repair report, new chunks."""
+"""What crosses the indexer's boundary: its settings, progress, repair report, new chunks
+(and `merge_new_chunks`, which joins the per-batch ones of one run)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,19 @@ class NewChunks:
 
 ProgressCallback = Callable[[IngestProgress], None]
 ChunksCallback = Callable[[NewChunks], None]
+
+
+def merge_new_chunks(parts: list[NewChunks]) -> NewChunks | None:
+    """One `NewChunks` out of the per-batch ones (None when nothing was indexed)."""
+    parts = [p for p in parts if p.chunk_ids.size]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    article_ids = tuple(dict.fromkeys(a for p in parts for a in p.article_ids))
+    return NewChunks(
+        article_ids=article_ids,
+        chunk_ids=np.concatenate([p.chunk_ids for p in parts]),
+        chunk_article_ids=np.concatenate([p.chunk_article_ids for p in parts]),
+        vectors=np.vstack([p.vectors for p in parts]),
+    )

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from index import store
 from index.db import session_scope
 from index.identity import article_key
+from index.indexing_types import merge_new_chunks
 from index.pipeline import Indexer, NewChunks
-from index.refresh import merge_new_chunks
 from index.types import Article, IngestReport
 
 

@@ -1,10 +1,9 @@
 """BM25 keyword index over chunk ids (implements `KeywordIndex`).
 
-Scores are Okapi BM25 with Lucene's always-positive idf, log(1 + (N - df + 0.5)/(df + 0.5)),
-k1 = 1.2, b = 0.75. Storage is term-major: a scipy CSC matrix (documents x terms) of raw
-term frequencies, so a query reads only the postings of its own terms; idf and length
-normalisation are computed at query time from live counts, so they are exact after every
-add and remove.
+Storage is term-major: a scipy CSC matrix (documents x terms) of raw term frequencies, so
+a query reads only the postings of its own terms. Scores are Okapi BM25 (k1 = 1.2,
+b = 0.75; the arithmetic is in `index/bm25_scoring.py`); idf and length normalisation are
+computed at query time from live counts, so they are exact after every add and remove.
 
 Updates: `add` puts documents in a small pending segment (searched alongside the main
 matrix); `remove` tombstones main rows and corrects document frequencies at once. The main
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from index.bm25_scoring import Bm25Stats, no_results, score_all, score_rows, top_k
 from index.keyword_store import read_keyword_files, write_keyword_files
 from index.protocols import FloatMatrix, IdArray
 from index.snapshot import load_current, write_snapshot
@@ -105,13 +105,11 @@ class Bm25Index:
         """
         if k <= 0:
             raise ValueError(f"k must be positive, got {k}")
-        scores_out = np.full(k, -np.inf, dtype=np.float32)
-        ids_out = np.full(k, -1, dtype=np.int64)
         allowed = None if allowed_ids is None else np.asarray(allowed_ids, np.int64).ravel()
         with self._lock:
             cols = sorted({self._vocab[t] for t in tokenize(query) if t in self._vocab})
             if not cols or self._live == 0:
-                return scores_out, ids_out
+                return no_results(k)
             self._maybe_rebuild()
             if allowed is not None and len(allowed) <= _SUBSET_SHARE * self._live:
                 scores, row_ids = self._score_subset(cols, np.unique(allowed))
@@ -122,15 +120,7 @@ class Bm25Index:
                 candidates = candidates[alive[candidates]]
                 if allowed is not None:
                     candidates = candidates[np.isin(row_ids[candidates], allowed)]
-        if len(candidates) > k:  # keep everything tied with the k-th score, then cut
-            kth = -np.partition(-scores[candidates], k - 1)[k - 1]
-            candidates = candidates[scores[candidates] >= kth]
-        # Best first; equal scores by ascending id, so results are reproducible.
-        order = np.lexsort((row_ids[candidates], -scores[candidates]))
-        best = candidates[order][:k]
-        scores_out[: len(best)] = scores[best]
-        ids_out[: len(best)] = row_ids[best]
-        return scores_out, ids_out
+        return top_k(scores, row_ids, candidates, k)
 
     # -- persistence ----------------------------------------------------------------
 
@@ -261,6 +251,10 @@ class Bm25Index:
         lengths = np.array([length for _, _, length in entries], dtype=np.float32)
         return matrix, ids, lengths
 
+    def _stats(self) -> Bm25Stats:
+        avgdl = max(self._total_len / self._live, 1e-9)
+        return Bm25Stats(k1=self.k1, b=self.b, live=self._live, avgdl=avgdl, df=self._df)
+
     def _score_subset(self, cols: list[int], ids: IdArray) -> tuple[np.ndarray, IdArray]:
         """BM25 of the live documents among sorted unique `ids`, with `_score`'s arithmetic
         term by term (so the same float32 scores), reading only their postings."""
@@ -271,25 +265,7 @@ class Bm25Index:
         main_rows = np.sort(main_rows[main_rows >= 0])
         delta_rows = np.flatnonzero(np.isin(delta_ids, ids))
         parts = ((self._main, self._main_len, main_rows), (delta, delta_len, delta_rows))
-        avgdl = max(self._total_len / self._live, 1e-9)
-        scored = [np.zeros(len(rows), dtype=np.float32) for _, _, rows in parts]
-        for col in cols:
-            df = self._df[col]
-            idf = np.float32(np.log1p((self._live - df + 0.5) / (df + 0.5)))
-            for (matrix, lengths, rows), scores in zip(parts, scored, strict=True):
-                if col >= matrix.shape[1] or len(rows) == 0:
-                    continue
-                start, end = matrix.indptr[col], matrix.indptr[col + 1]
-                if end == start:
-                    continue
-                posting_rows = matrix.indices[start:end]  # sorted (`sort_indices`)
-                at = np.minimum(np.searchsorted(posting_rows, rows), end - start - 1)
-                hit = np.flatnonzero(posting_rows[at] == rows)
-                if len(hit) == 0:
-                    continue
-                tf = matrix.data[start:end][at[hit]]
-                norm = self.k1 * (1 - self.b + self.b * lengths[rows[hit]] / avgdl)
-                scores[hit] += idf * tf * (self.k1 + 1) / (tf + norm)
+        scored = score_rows(cols, self._stats(), parts)
         row_ids = np.concatenate([self._main_ids[main_rows], delta_ids[delta_rows]])
         return np.concatenate(scored), row_ids
 
@@ -298,36 +274,23 @@ class Bm25Index:
         if self._delta is None:
             self._delta = self._pending_matrix()
         delta, delta_ids, delta_len = self._delta
-        offset = len(self._main_ids)
-        scores = np.zeros(offset + len(delta_ids), dtype=np.float32)
-        avgdl = max(self._total_len / self._live, 1e-9)
-        main_norms = self._main_norms(avgdl)
-        for col in cols:
-            df = self._df[col]
-            idf = np.float32(np.log1p((self._live - df + 0.5) / (df + 0.5)))
-            if col < self._main.shape[1]:
-                start, end = self._main.indptr[col], self._main.indptr[col + 1]
-                rows = self._main.indices[start:end]
-                tf = self._main.data[start:end]
-                scores[rows] += idf * tf * (self.k1 + 1) / (tf + main_norms[rows])
-            if col < delta.shape[1]:
-                start, end = delta.indptr[col], delta.indptr[col + 1]
-                rows = delta.indices[start:end]
-                tf = delta.data[start:end]
-                norm = self.k1 * (1 - self.b + self.b * delta_len[rows] / avgdl)
-                scores[offset + rows] += idf * tf * (self.k1 + 1) / (tf + norm)
+        stats = self._stats()
+        main_norms = self._main_norms(stats)
+        scores = score_all(
+            cols, stats, main=self._main, main_norms=main_norms, delta=delta, delta_len=delta_len
+        )
         if len(delta_ids) == 0:  # read-only views: no 9 MB of copies per query at 1M
             return scores, self._main_ids, self._alive
         row_ids = np.concatenate([self._main_ids, delta_ids])
         alive = np.concatenate([self._alive, np.ones(len(delta_ids), dtype=bool)])
         return scores, row_ids, alive
 
-    def _main_norms(self, avgdl: float) -> np.ndarray:
-        """Length normalisation k1·(1 - b + b·len/avgdl) of every main row, kept while
-        avgdl and the main matrix stay (same float32 values as computing it per posting;
-        BM25 at 1M chunks: 8.5 instead of 11 ms a query)."""
+    def _main_norms(self, stats: Bm25Stats) -> np.ndarray:
+        """Length normalisation of every main row, kept while avgdl and the main matrix
+        stay (same float32 values as computing it per posting; BM25 at 1M chunks: 8.5
+        instead of 11 ms a query)."""
         cached = self._norms
-        if cached is None or cached[0] != avgdl or cached[1] is not self._main_len:
-            norms = self.k1 * (1 - self.b + self.b * self._main_len / avgdl)
-            cached = self._norms = (avgdl, self._main_len, norms)
+        if cached is None or cached[0] != stats.avgdl or cached[1] is not self._main_len:
+            norms = stats.norms(self._main_len)
+            cached = self._norms = (stats.avgdl, self._main_len, norms)
         return cached[2]

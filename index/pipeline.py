@@ -1,9 +1,10 @@
 """From parsed articles to stored chunks and indexed vectors, idempotently.
 
-The database is the source of truth. The indexer commits articles and chunks first, then
-embeds them; a crash in between leaves chunks without vectors, which `open()` embeds on
-the next start (and vectors whose chunks are gone are removed). The index directory is
-written as an atomic snapshot, so readers always see a complete index.
+The database is the source of truth. The indexer commits articles and chunks first
+(`index/ingest_batch.py`), then embeds them; a crash in between leaves chunks without
+vectors, which `open()` embeds on the next start (and vectors whose chunks are gone are
+removed). The index directory is written as an atomic snapshot, so readers always see a
+complete index.
 """
 
 from __future__ import annotations
@@ -11,16 +12,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from index import store
-from index.chunking import chunk_article
 from index.db import session_scope
-from index.identity import article_key, content_hash, fingerprint
 from index.indexing_types import (
     ChunksCallback,
     IndexingConfig,
@@ -29,17 +27,12 @@ from index.indexing_types import (
     ProgressCallback,
     SyncReport,
 )
+from index.ingest_batch import IngestTally, store_batch
 from index.protocols import Embedder
 from index.rebuild import rebuild_pair
 from index.snapshot_io import IndexPair, empty_pair, load_pair, save_pair
 from index.stories import LazyStories
-from index.types import (
-    Article,
-    IngestReport,
-    ParseFailure,
-    StoredChunk,
-    UpsertStatus,
-)
+from index.types import Article, IngestReport, ParseFailure, StoredChunk
 from index.vectors import FaissVectorIndex
 
 log = logging.getLogger(__name__)
@@ -53,17 +46,6 @@ __all__ = [
     "ProgressCallback",
     "SyncReport",
 ]
-
-
-@dataclass
-class _Tally:
-    new: int = 0
-    updated: int = 0
-    duplicates: int = 0
-    failures: list[ParseFailure] = field(default_factory=list)
-    new_ids: list[int] = field(default_factory=list)
-    seen: int = 0
-    embedded: int = 0
 
 
 def _batched(items: Iterable[Article | ParseFailure], size: int) -> Iterator[list]:
@@ -162,14 +144,16 @@ class Indexer:
     ) -> IngestReport:
         """Store, chunk, embed and index articles; parse failures are counted and named."""
         started = time.monotonic()
-        tally = _Tally()
+        tally = IngestTally()
         stories = LazyStories()
         since_save = 0
         for batch in _batched(items, self._config.batch_articles):
             articles = [item for item in batch if isinstance(item, Article)]
             tally.failures.extend(item for item in batch if isinstance(item, ParseFailure))
             tally.seen += len(batch)
-            chunks, removed, changed_ids = self._store_batch(articles, stories, tally)
+            chunks, removed, changed_ids = store_batch(
+                self._sessions, articles, stories=stories, tally=tally, config=self._config
+            )
             if removed:
                 removed_ids = np.asarray(removed, dtype=np.int64)
                 self.pair.vectors.remove(removed_ids)
@@ -229,55 +213,6 @@ class Indexer:
                 keywords=self.pair.keywords,
             )
         self.save()
-
-    def _store_batch(
-        self, articles: Sequence[Article], stories: LazyStories, tally: _Tally
-    ) -> tuple[list[StoredChunk], list[int], list[int]]:
-        """One transaction: upsert the articles, assign stories, replace changed chunks."""
-        chunks: list[StoredChunk] = []
-        removed: list[int] = []
-        changed: list[int] = []
-        with session_scope(self._sessions) as session:
-            for article in articles:
-                fp = fingerprint(article.body)
-                result = store.upsert_article(
-                    session=session,
-                    article=article,
-                    key=article_key(article),
-                    content_hash=content_hash(article.title, article.body),
-                    fingerprint=fp,
-                )
-                if result.status is UpsertStatus.DUPLICATE:
-                    tally.duplicates += 1
-                    continue
-                if result.status is UpsertStatus.NEW:
-                    tally.new += 1
-                    tally.new_ids.append(result.article_id)
-                else:
-                    tally.updated += 1
-                removed.extend(result.removed_chunk_ids)
-                clusterer = stories.get(session)
-                clusterer.remove(result.article_id)  # its old text, or its row just read
-                story = clusterer.find(fp, threshold=self._config.story_threshold)
-                story_id = story if story is not None else result.article_id
-                store.set_story(session=session, article_id=result.article_id, story_id=story_id)
-                clusterer.add(result.article_id, story_id, fp)
-                pieces = chunk_article(
-                    article,
-                    target_words=self._config.chunk_words,
-                    overlap_words=self._config.overlap_words,
-                )
-                chunks.extend(
-                    store.replace_chunks(
-                        session=session, article_id=result.article_id, chunks=pieces
-                    )
-                )
-                changed.append(result.article_id)
-        # An article given twice in one batch replaces chunks this batch has just made:
-        # those are gone from the database and must not reach the indexes either.
-        gone = set(removed)
-        fresh = [chunk for chunk in chunks if chunk.id not in gone]
-        return fresh, removed, list(dict.fromkeys(changed))
 
     def _index_chunks(self, chunks: Sequence[StoredChunk]) -> np.ndarray:
         if not chunks:

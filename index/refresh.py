@@ -8,7 +8,8 @@ committed: a crash in between makes the next run fetch them again instead of ski
 
 A source that fails (HTTP error, timeout, refused address, malformed feed, missing folder)
 is recorded with its reason and never stops the others. Runs are serialised across threads
-and processes by `refresh_lock`.
+and processes by `refresh_lock`. What a run reports (its phases, progress snapshots and final
+report) is in `index/refresh_report.py`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from index import store
@@ -34,19 +33,23 @@ from index.errors import NewsbotError
 from index.fetch import FetchPolicy
 from index.identity import article_key
 from index.parsing import iter_article_files, iter_path
-from index.pipeline import ChunksCallback, Indexer, IngestProgress, NewChunks
-from index.source_fetch import FetchedSource, SourceFailure, fetch_sources, record_outcomes
+from index.pipeline import ChunksCallback, Indexer, IngestProgress
+from index.refresh_report import (
+    DONE,
+    FETCHING,
+    INDEXING,
+    REEMBEDDING,
+    ProgressCallback,
+    RefreshProgress,
+    RefreshReport,
+    estimate_eta,
+)
+from index.source_fetch import FetchedSource, fetch_sources, record_outcomes
 from index.types import Article, ParseFailure, SourceRecord
 
 log = logging.getLogger(__name__)
 
 LOCK_NAME = ".refresh.lock"
-
-# Phases, in the order a run goes through them.
-FETCHING = "fetching"
-REEMBEDDING = "re-embedding"  # full runs only, before the new articles are indexed
-INDEXING = "indexing"
-DONE = "done"
 
 
 class RefreshBusyError(NewsbotError):
@@ -59,83 +62,6 @@ class RefreshCancelled(NewsbotError):
     """The run was stopped on request (shutdown); what was committed stays."""
 
     default_message = "The re-index was stopped before it finished."
-
-
-@dataclass(frozen=True)
-class RefreshProgress:
-    """Where a running refresh is, for progress messages and bars."""
-
-    phase: str
-    sources_done: int
-    sources_total: int
-    articles_fetched: int  # read from feeds, pages and folders so far
-    articles_parsed: int  # gone through the indexer (stored, or skipped as duplicates)
-    chunks_embedded: int
-    elapsed_seconds: float
-    eta_seconds: float | None  # None while there is nothing to estimate from
-
-
-@dataclass(frozen=True)
-class RefreshReport:
-    """What one refresh did. `new_article_ids` are the articles stored for the first time."""
-
-    sources: int = 0
-    new: int = 0
-    updated: int = 0
-    duplicates: int = 0
-    not_modified: int = 0  # sources that answered 304 Not Modified
-    failed_sources: tuple[SourceFailure, ...] = ()
-    parse_failures: tuple[ParseFailure, ...] = ()
-    new_article_ids: tuple[int, ...] = ()
-    chunks_embedded: int = 0
-    reembedded: int = 0  # chunks re-embedded by a full run
-    full: bool = False
-    elapsed_seconds: float = 0.0
-
-    def as_summary(self) -> dict[str, Any]:
-        """JSON-serialisable summary, as stored with the re-index run."""
-        return {
-            "sources": self.sources,
-            "new": self.new,
-            "updated": self.updated,
-            "duplicates": self.duplicates,
-            "not_modified": self.not_modified,
-            "failed_sources": [
-                {"id": f.source_id, "location": f.location, "reason": f.reason}
-                for f in self.failed_sources
-            ],
-            "parse_failures": len(self.parse_failures),
-            "chunks_embedded": self.chunks_embedded,
-            "reembedded": self.reembedded,
-            "full": self.full,
-            "seconds": round(self.elapsed_seconds, 3),
-        }
-
-
-ProgressCallback = Callable[[RefreshProgress], None]
-
-
-def estimate_eta(done: int, total: int, elapsed: float) -> float | None:
-    """Seconds left at the pace so far; None before any progress (pure)."""
-    if done <= 0 or total <= 0 or elapsed <= 0:
-        return None
-    return max(0.0, elapsed / done * (total - done))
-
-
-def merge_new_chunks(parts: list[NewChunks]) -> NewChunks | None:
-    """One `NewChunks` out of the per-batch ones (None when nothing was indexed)."""
-    parts = [p for p in parts if p.chunk_ids.size]
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    article_ids = tuple(dict.fromkeys(a for p in parts for a in p.article_ids))
-    return NewChunks(
-        article_ids=article_ids,
-        chunk_ids=np.concatenate([p.chunk_ids for p in parts]),
-        chunk_article_ids=np.concatenate([p.chunk_article_ids for p in parts]),
-        vectors=np.vstack([p.vectors for p in parts]),
-    )
 
 
 @contextlib.contextmanager

@@ -16,23 +16,11 @@ An index grown by `add` keeps its kind; `needs_rebuild()` says when rebuilding
 (`FaissVectorIndex.build(*index.export())`) would change the kind or refresh stale IVF
 centroids.
 
-Filtered search (`allowed_ids`: as-of, date range, outlet, or the few ids the searcher
-wants exact cosines for) takes one of two routes (`faiss_kinds.filtered_route`):
+Filtered search (`allowed_ids`) scores small allowed sets exactly and searches larger ones
+with an IDSelector: the routes and where they cross are in `index/faiss_filtered.py`.
 
-- direct: the allowed vectors are read (flat: by row; IVF: through the id map) and scored
-  with an exact inner product in numpy, so IVF recall is 1.0 there. Flat: up to 10 % of
-  the index (1k allowed at 200k: 0.6 ms against 7 ms with a selector). IVF: up to 1 % of
-  the index or 1,000 ids, whichever is more: where the two routes cost the same at 200k
-  and 1M (the measurements are in `index/faiss_kinds.py`).
-- selector: FAISS search with an IDSelector (a bitmap when ids are dense). IVF probes
-  nprobe / sqrt(allowed share) lists (at most all): on the realtimeqa vectors with real
-  filters this kept recall@10 against the exact filtered top 10 at 0.97-0.99 for every
-  share, like unfiltered search (0.978); without widening it fell to 0.79 at 1-3 %.
-
-Before the direct IVF route, the searcher's exact cosines for ~100 ids probed every list
-of a 1M index (nprobe widened by 1 / share): 65 ms each, twice per question.
-
-Saved as a snapshot (`index/snapshot.py`): `vectors.faiss` + `manifest.json`.
+Saved as a snapshot (`index/snapshot.py`): `vectors.faiss` + `manifest.json`, checked on
+load by `index/vector_files.py`.
 """
 
 from __future__ import annotations
@@ -44,15 +32,12 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from index.errors import IndexMismatchError
+from index.faiss_filtered import DIRECT, filtered_route, search_selected, top_k_exact
 from index.faiss_kinds import (
-    DIRECT,
     FLAT,
     IVF,
     check_batch,
-    filtered_route,
     flat_storage,
-    id_selector,
     ivf_default_nprobe,
     ivf_nlist,
     ivf_storage,
@@ -62,21 +47,12 @@ from index.faiss_kinds import (
     normalised,
     pad_missing,
     sorted_unique,
-    top_k_exact,
-    widened_nprobe,
-    with_id_map,
 )
-from index.manifest import (
-    Manifest,
-    check_manifest,
-    new_manifest,
-    read_manifest_file,
-    write_manifest,
-)
+from index.manifest import Manifest, new_manifest, write_manifest
 from index.protocols import FloatMatrix, IdArray
 from index.snapshot import load_current, write_snapshot
+from index.vector_files import VECTORS_FILE, read_vectors
 
-VECTORS_FILE = "vectors.faiss"
 DEFAULT_APPROXIMATE_THRESHOLD = 200_000
 
 
@@ -153,24 +129,9 @@ class FaissVectorIndex:
         cls, folder: Path, *, expected_model: str, expected_dimension: int, threads: int = 2
     ) -> FaissVectorIndex:
         """Load from a plain folder written by `save_to` (no CURRENT pointer involved)."""
-        manifest = read_manifest_file(folder)
-        check_manifest(
-            manifest, expected_model=expected_model, expected_dimension=expected_dimension
+        index, manifest = read_vectors(
+            folder, expected_model=expected_model, expected_dimension=expected_dimension
         )
-        try:
-            index = faiss.read_index(str(folder / VECTORS_FILE))
-        except RuntimeError as exc:
-            raise _damaged("its FAISS file is unreadable") from exc
-        if index.d != manifest.dimension or index.ntotal != manifest.count:
-            raise _damaged("its FAISS file does not match the manifest")
-        # read_index already returns the concrete class (never downcast it again: the
-        # second wrapper would not own the index and the first would free it).
-        expected_class = {FLAT: faiss.IndexIDMap2, IVF: faiss.IndexIVFFlat}.get(manifest.kind)
-        if expected_class is None or not isinstance(index, expected_class):
-            raise _damaged(f"unexpected index kind {manifest.kind!r}")
-        if manifest.kind == IVF:
-            index.nprobe = int(manifest.params.get("nprobe", index.nprobe))
-            with_id_map(index)  # snapshots written before the id map existed lack it
         loaded = cls.__new__(cls)
         loaded._init(index, kind=manifest.kind, params=manifest.params, threads=threads)
         return loaded
@@ -268,7 +229,8 @@ class FaissVectorIndex:
                 return top_k_exact(queries, queries[:0], allowed[:0], k)
             if filtered_route(self._kind, len(allowed), len(self)) == DIRECT:
                 return self._search_direct(queries, k, allowed)
-            return pad_missing(*self._search_selected(queries, k, allowed))
+            selected = search_selected(self._index, self._kind, self._params, queries, k, allowed)
+            return pad_missing(*selected)
 
     # -- maintenance ----------------------------------------------------------------
 
@@ -340,21 +302,3 @@ class FaissVectorIndex:
             return top_k_exact(queries, vectors[rows], allowed[present], k)
         found, vectors = ivf_vectors(self._index, allowed)
         return top_k_exact(queries, vectors, found, k)
-
-    def _search_selected(
-        self, queries: FloatMatrix, k: int, allowed: IdArray
-    ) -> tuple[FloatMatrix, IdArray]:
-        selector = id_selector(allowed)
-        if self._kind == FLAT:
-            return self._index.search(queries, k, params=faiss.SearchParameters(sel=selector))
-        nprobe = widened_nprobe(
-            int(self._index.nprobe), int(self._params["nlist"]), len(allowed), len(self)
-        )
-        params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
-        return self._index.search(queries, k, params=params)
-
-
-def _damaged(reason: str) -> IndexMismatchError:
-    return IndexMismatchError(
-        f"The saved index is damaged ({reason}). Run a full re-index (newsbot reindex --full)."
-    )

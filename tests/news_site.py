@@ -2,12 +2,18 @@
 
 Routes: `/feed.xml` (RSS of `items`, with ETag and Last-Modified; 304 to matching
 conditional requests), `/story/<slug>` (an article page), `/missing.xml` (404),
-`/broken.xml` (served as RSS but not a feed), `/slow.xml` (answers after `slow_seconds`).
+`/broken.xml` (served as RSS but not a feed), `/slow.xml` (answers after `slow_seconds`,
+or never: the wait ends when the site closes, so a long one does not slow shutdown).
+
+`FETCH_TIMEOUT` is the fetch timeout for tests against the site: generous, since a loaded
+machine can take seconds to fetch even a quick page, and far below `slow_seconds`, so
+`/slow.xml` always times out.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +24,7 @@ from typing import Self
 from aiohttp import web
 
 LAST_MODIFIED = "Mon, 13 Jun 2022 08:30:00 GMT"
+FETCH_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -43,11 +50,12 @@ def story(slug: str, topic: str, n: int = 1) -> Story:
 class NewsSite:
     items: list[Story] = field(default_factory=list)
     pages: dict[str, Story] = field(default_factory=dict)
-    slow_seconds: float = 5.0
+    slow_seconds: float = 60.0
     requests: list[str] = field(default_factory=list)
     not_modified: int = 0
     base: str = ""
     _runner: web.AppRunner | None = None
+    _closing: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def __aenter__(self) -> Self:
         app = web.Application()
@@ -65,6 +73,7 @@ class NewsSite:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        self._closing.set()  # release /slow.xml requests still waiting
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -127,5 +136,6 @@ class NewsSite:
 
     async def _slow(self, request: web.Request) -> web.Response:
         self.requests.append("/slow.xml")
-        await asyncio.sleep(self.slow_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), self.slow_seconds)
         return web.Response(body=self.rss(), content_type="application/rss+xml")

@@ -31,11 +31,12 @@ from bot import messages
 from bot.app import BotConfig, build_application, polling
 from bot.cli_run import build_service
 from bot.emulator import TelegramEmulator
-from bot.emulator_state import Json
+from bot.emulator_messages import Json
 from bot.handlers_ask import MAX_QUESTION_CHARS, command_argument
 from bot.news_service import StoreNewsService
 from retrieval.dates import date_range_from_question
 from retrieval.query import understand
+from tests.patient_emulator import PatientEmulator
 from tests.small_corpus import index_articles, make_runtime, make_settings, sample_articles
 
 TOKEN = "123456:BAD-INPUT-token"
@@ -105,7 +106,7 @@ def service(tmp_path: Path) -> Iterator[StoreNewsService]:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator(token=TOKEN, bot_username=BOT_USERNAME) as server:
+    async with PatientEmulator(token=TOKEN, bot_username=BOT_USERNAME) as server:
         yield server
 
 

@@ -29,9 +29,8 @@ from telegram.ext import Application
 from bot import messages
 from bot.app import BotConfig, build_application, polling
 from bot.cli_run import build_service
-from bot.emulator import TelegramEmulator
+from bot.emulator_messages import Json
 from bot.emulator_state import Fault as TelegramFault
-from bot.emulator_state import Json
 from bot.news_service import StoreNewsService
 from bot.runtime import Runtime
 from index import store
@@ -41,6 +40,7 @@ from retrieval.answering import NOT_FOUND_TEXT
 from retrieval.types import AnswerMode
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.fakes.openai_server import Fault as LLMFault
+from tests.patient_emulator import PatientEmulator
 from tests.small_corpus import index_articles, make_runtime, make_settings, sample_articles
 
 SEED = 20_241_115
@@ -150,19 +150,23 @@ def flaky_llm() -> FlakyLLM:
 
 @pytest.fixture
 async def llm(flaky_llm: FlakyLLM) -> AsyncIterator[FakeOpenAIServer]:
-    async with FakeOpenAIServer(responder=flaky_llm, slow_seconds=5.0, chunk_chars=24) as server:
+    async with FakeOpenAIServer(responder=flaky_llm, slow_seconds=30.0, chunk_chars=24) as server:
         yield server
 
 
 @pytest.fixture
 async def runtime(tmp_path: Path, llm: FakeOpenAIServer) -> AsyncIterator[Runtime]:
-    """The corpus indexed, the LLM behind a 0.4 s timeout with one retry."""
+    """The corpus indexed, the LLM behind a 1 s timeout with one retry.
+
+    A clean reply comes back in milliseconds on an idle machine, but a loaded one with a
+    hundred chats at work can take a good part of a second; a slow reply takes 30 s.
+    """
     settings = make_settings(
         f"sqlite:///{tmp_path / 'newsbot.db'}",
         tmp_path,
         openai_base_url=llm.base_url,
         openai_api_key="sk-faults-test-key",
-        llm_timeout_seconds=0.4,
+        llm_timeout_seconds=1.0,
         llm_max_retries=1,
     )
     built = make_runtime(settings)
@@ -204,13 +208,17 @@ async def test_every_question_is_answered_despite_faults(
     flaky_telegram = FlakyTelegram(random.Random(SEED + 1))
     started = datetime.now(UTC)
     titles = [a.title for a in sample_articles(40)]
-    async with TelegramEmulator(token=TOKEN) as emulator:
+    async with PatientEmulator(token=TOKEN) as emulator:
         config = BotConfig(
             token=TOKEN,
             api_base_url=emulator.base_url,
             network_retry_delay=0.02,
             poll_timeout=2.0,
             max_chat_requests_per_second=0,  # the emulator has no flood limit
+            # A hundred chats share the connection pool: on a loaded machine a request can
+            # wait longer than the default 5 s for a free connection (a sendMessage that
+            # timed out there is not retried, and its question would get the apology).
+            pool_timeout=60.0,
         )
         application: Application = build_application(config, service)  # type: ignore[type-arg]
         async with polling(application, poll_timeout=2.0):
@@ -226,7 +234,7 @@ async def test_every_question_is_answered_despite_faults(
             def answered() -> bool:
                 return all(len(emulator.bot_messages(c)) >= QUESTIONS_PER_CHAT for c in asked)
 
-            await emulator.wait_until(answered, timeout=120)
+            await emulator.wait_until(answered, timeout=240)  # a loaded machine is slow
             await emulator.wait_acknowledged(last_update, timeout=30)
             await asyncio.wait_for(application.update_queue.join(), timeout=30)
 

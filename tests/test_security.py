@@ -28,7 +28,6 @@ from aiohttp import web
 from bot import messages
 from bot.app import build_application, polling
 from bot.cli_run import bot_config, build_service
-from bot.emulator import TelegramEmulator
 from bot.logging_setup import configure_logging
 from bot.news_service import StoreNewsService
 from bot.runtime import Runtime
@@ -39,6 +38,7 @@ from index.types import Article
 from retrieval.extractive import looks_like_instruction
 from retrieval.types import AnswerMode
 from tests.fakes.openai_server import FakeOpenAIServer, Fault, Reply
+from tests.patient_emulator import PatientEmulator
 from tests.small_corpus import index_articles, make_runtime, make_settings, sample_articles
 
 TOKEN = "7012345678:AAFakeSecretTokenValue_0123456789abcd"
@@ -156,7 +156,7 @@ async def test_secrets_never_reach_logs_or_chats(
     plain = build_service(runtime)
     service = ExplodingService(assistant=plain.assistant, sessions=runtime.sessions)
     try:
-        async with TelegramEmulator(token=TOKEN) as emulator:
+        async with PatientEmulator(token=TOKEN) as emulator:
             admin = emulator.create_user("Admin")
             config = dataclasses.replace(
                 bot_config(runtime.settings),
@@ -209,7 +209,7 @@ async def test_a_rejected_token_is_not_repeated(
     tmp_path: Path, newsbot_logging: io.StringIO
 ) -> None:
     settings = make_settings("sqlite://", tmp_path, telegram_bot_token=TOKEN)
-    async with TelegramEmulator(token="1:the-token-the-server-knows") as emulator:
+    async with PatientEmulator(token="1:the-token-the-server-knows") as emulator:
         config = dataclasses.replace(bot_config(settings), api_base_url=emulator.base_url)
         application = build_application(config, _NoNews())
         with pytest.raises(NewsbotError) as caught:

@@ -21,6 +21,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from index.embedding import HashingEmbedder
 from index.types import Article
+from tests.news_site import FETCH_TIMEOUT
 
 ADMIN_ID = 4242
 GROUP = -100_777
@@ -36,7 +37,7 @@ def make_runtime(data_dir: Path, **settings: object) -> Runtime:
     values: dict[str, object] = {
         "NEWSBOT_DATA_DIR": data_dir,
         "ALLOW_PRIVATE_URLS": True,
-        "FETCH_TIMEOUT_SECONDS": 1.0,
+        "FETCH_TIMEOUT_SECONDS": FETCH_TIMEOUT,
         **settings,
     }
     return Runtime(Settings(_env_file=None, **values), embedder=HashingEmbedder(64))  # type: ignore[call-arg]

@@ -27,7 +27,7 @@ from bot.cli_index import run_ingest
 from bot.cli_run import alerts_config as settings_config
 from bot.cli_run import build_service
 from bot.emulator import TelegramEmulator
-from bot.emulator_state import StoredMessage
+from bot.emulator_messages import StoredMessage
 from bot.index_watch import IndexReloader
 from bot.news_service import StoreNewsService
 from bot.runtime import Runtime
@@ -38,6 +38,7 @@ from index.embedding import HashingEmbedder
 from index.protocols import Embedder
 from index.schema import AlertDeliveryRow
 from index.types import Article, Subscription
+from tests.news_site import FETCH_TIMEOUT
 
 ADMIN_ID = 4242
 GROUP = -100_555
@@ -61,7 +62,7 @@ def make_runtime(data_dir: Path, embedder: Embedder | None = None, **settings: A
     values: dict[str, Any] = {
         "NEWSBOT_DATA_DIR": data_dir,
         "ALLOW_PRIVATE_URLS": True,
-        "FETCH_TIMEOUT_SECONDS": 1.0,
+        "FETCH_TIMEOUT_SECONDS": FETCH_TIMEOUT,
         "OPENAI_BASE_URL": None,
         "OPENAI_API_KEY": None,
         **settings,

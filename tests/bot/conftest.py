@@ -15,6 +15,7 @@ from bot.app import BotConfig, build_application, polling
 from bot.emulator import TelegramEmulator
 from tests.bot.alerts_world import LIBRARY, THRESHOLD, AlertsWorld, alerts_world, make_runtime, seed
 from tests.bot.fakes import FakeNewsService
+from tests.patient_emulator import PatientEmulator
 
 TOKEN = "123456:TEST-token"
 
@@ -29,7 +30,7 @@ def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[TelegramEmulator]:
-    async with TelegramEmulator(token=TOKEN) as server:
+    async with PatientEmulator(token=TOKEN) as server:
         yield server
 
 

@@ -49,6 +49,9 @@ class FakeNewsService:
     answers: dict[str, Answer] = field(default_factory=dict)
     default: Answer = field(default_factory=lambda: make_answer("No idea."))
     delays: dict[str, float] = field(default_factory=dict)
+    # Awaited before answering a question: holds the answer until something has happened,
+    # however slow the machine (a fixed delay would race it).
+    waits: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
     partials: dict[str, list[str]] = field(default_factory=dict)
     partial_pause: float = 0.0
     # Awaited after each partial with its index: lets a test wait until Telegram shows it.
@@ -95,6 +98,8 @@ class FakeNewsService:
                 if self.after_partial is not None:
                     await self.after_partial(index)
                 await asyncio.sleep(self.partial_pause)
+            if question in self.waits:
+                await self.waits[question]()
             await asyncio.sleep(self.delays.get(question, 0.0))
             if question in self.errors:
                 raise self.errors[question]

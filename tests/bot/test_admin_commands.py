@@ -14,7 +14,7 @@ import pytest
 from bot import messages_admin
 from bot.app import BotConfig
 from bot.emulator import TelegramEmulator, html_to_plain
-from bot.emulator_state import StoredMessage
+from bot.emulator_messages import StoredMessage
 from index import store
 from index.db import session_scope
 from index.pipeline import NewChunks

@@ -22,9 +22,10 @@ from index.snapshot import current_version
 from index.types import Article
 from tests.bot.admin_world import admin_world, make_runtime, seed_old_index
 from tests.news_site import NewsSite, story
+from tests.patient_emulator import WAIT
 
 
-async def _eventually(predicate: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+async def _eventually(predicate: Callable[[], bool], timeout: float = WAIT) -> None:  # noqa: ASYNC109
     """Wait until `predicate()` holds (database and server state have no event to await)."""
     async with asyncio.timeout(timeout):
         while not predicate():  # noqa: ASYNC110

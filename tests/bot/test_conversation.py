@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from bot.services import Headline
 from index.errors import LLMError
 from tests.bot.conftest import TOKEN, StartBot
 from tests.bot.fakes import FakeNewsService, make_answer
+from tests.patient_emulator import WAIT
 
 SEOUL_URL = "https://news.example/seoul"
 SOURCES = [
@@ -149,12 +151,19 @@ async def test_hostile_html_is_escaped_and_accepted(
 async def test_two_chats_are_answered_concurrently(
     emulator: TelegramEmulator, bot: Application, news: FakeNewsService
 ) -> None:
-    news.delays = {"slow one": 2.0, "slow two": 2.0}
+    both_asked = asyncio.Barrier(2)
+
+    async def meet() -> None:  # answered one after the other, the first would wait in vain
+        async with asyncio.timeout(WAIT):
+            await both_asked.wait()
+
+    news.waits = {"slow one": meet, "slow two": meet}
     alice, bob = emulator.create_user("Alice"), emulator.create_user("Bob")
     emulator.send_text(alice["id"], "slow one", user=alice)
     emulator.send_text(bob["id"], "slow two", user=bob)
-    await emulator.wait_for_messages(alice["id"], 1)
-    await emulator.wait_for_messages(bob["id"], 1)
+    [first] = await emulator.wait_for_messages(alice["id"], 1)
+    [second] = await emulator.wait_for_messages(bob["id"], 1)
+    assert first.text == second.text == "No idea."
     # Both questions were being worked on before either finished.
     assert [kind for kind, _ in news.events] == ["start", "start", "end", "end"]
 
@@ -313,8 +322,13 @@ async def test_latest_sources_help_and_unknown_commands(
 async def test_typing_is_refreshed_while_working(
     emulator: TelegramEmulator, bot: Application, news: FakeNewsService
 ) -> None:
-    news.delays = {"slow": 1.0}  # typing_interval is 0.2 s in these tests
     alice = emulator.create_user("Alice")
+
+    async def typed_three_times() -> None:  # typing_interval is 0.2 s in these tests
+        await emulator.wait_until(lambda: emulator.chat_actions(alice["id"]).count("typing") >= 3)
+
+    news.waits = {"slow": typed_three_times}  # the answer is held until then
     emulator.send_text(alice["id"], "slow", user=alice)
-    await emulator.wait_for_messages(alice["id"], 1)
+    [reply] = await emulator.wait_for_messages(alice["id"], 1)
+    assert reply.text == "No idea."  # not the apology for a wait that timed out
     assert emulator.chat_actions(alice["id"]).count("typing") >= 3

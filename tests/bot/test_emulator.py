@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.emulator import TelegramEmulator, html_to_plain
 from tests.bot.conftest import TOKEN
+from tests.patient_emulator import WAIT
 
 
 async def _call(
@@ -93,10 +94,13 @@ async def test_visible_length_not_markup_counts(emulator: TelegramEmulator) -> N
 async def test_long_poll_holds_until_an_update_arrives(emulator: TelegramEmulator) -> None:
     alice = emulator.create_user()
     poll = asyncio.create_task(_call(emulator, "getUpdates", data={"timeout": "5"}))
+    async with asyncio.timeout(WAIT):  # until the server holds the request, however slowly
+        while not emulator.calls("getUpdates"):  # noqa: ASYNC110 - no event to await
+            await asyncio.sleep(0.01)
     await asyncio.sleep(0.05)
     assert not poll.done()
     update = emulator.send_text(alice["id"], "/start now", user=alice)
-    _, body = await asyncio.wait_for(poll, 2)
+    _, body = await asyncio.wait_for(poll, WAIT)
     assert body["result"] == [update]
     assert update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
     # Confirming by offset forgets the update; a zero timeout answers at once.

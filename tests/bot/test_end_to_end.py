@@ -54,7 +54,7 @@ async def bot(
         data_dir=tmp_path,
         openai_base_url=llm.base_url,
         openai_api_key="sk-test-key",
-        llm_timeout_seconds=3,
+        llm_timeout_seconds=30,  # no slow faults here: generous, a loaded machine never trips it
         llm_max_retries=0,
     )
     runtime = Runtime(settings, embedder=real_embedder)

@@ -9,16 +9,10 @@ import faiss
 import numpy as np
 import pytest
 
-from index.faiss_kinds import (
-    DIRECT,
-    FLAT,
-    IVF,
-    SELECTOR,
-    filtered_route,
-    id_selector,
-    widened_nprobe,
-)
-from index.vectors import VECTORS_FILE, FaissVectorIndex
+from index.faiss_filtered import DIRECT, SELECTOR, filtered_route, id_selector, widened_nprobe
+from index.faiss_kinds import FLAT, IVF
+from index.vector_files import VECTORS_FILE
+from index.vectors import FaissVectorIndex
 
 DIM = 32
 MODEL = "test-model"

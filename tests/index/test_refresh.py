@@ -18,27 +18,24 @@ from index.embedding import HashingEmbedder
 from index.errors import FetchError, IndexMismatchError, ParseError
 from index.fetch import FetchPolicy
 from index.identity import normalize_url
+from index.indexing_types import merge_new_chunks
 from index.pipeline import Indexer, IndexingConfig, NewChunks
-from index.refresh import (
+from index.refresh import RefreshBusyError, RefreshCancelled, refresh_lock, refresh_sources
+from index.refresh_report import (
     DONE,
     FETCHING,
     INDEXING,
     REEMBEDDING,
-    RefreshBusyError,
-    RefreshCancelled,
     RefreshProgress,
     RefreshReport,
     estimate_eta,
-    merge_new_chunks,
-    refresh_lock,
-    refresh_sources,
 )
 from index.snapshot_io import load_pair
 from index.source_fetch import detect_source
 from index.types import SourceRecord
-from tests.news_site import NewsSite, story
+from tests.news_site import FETCH_TIMEOUT, NewsSite, story
 
-LOCAL = FetchPolicy(allow_private=True, timeout_seconds=1.0)
+LOCAL = FetchPolicy(allow_private=True, timeout_seconds=FETCH_TIMEOUT)
 
 
 @pytest.fixture
@@ -46,7 +43,6 @@ async def site() -> AsyncIterator[NewsSite]:
     async with NewsSite(
         items=[story("rain", "rain"), story("port", "port"), story("vote", "election")],
         pages={"bridge": story("bridge", "bridge")},
-        slow_seconds=3.0,
     ) as server:
         yield server
 

@@ -11,7 +11,8 @@ import pytest
 import index.snapshot as snapshot
 from index.errors import IndexMismatchError
 from index.manifest import MANIFEST_NAME, read_manifest
-from index.vectors import VECTORS_FILE, FaissVectorIndex
+from index.vector_files import VECTORS_FILE
+from index.vectors import FaissVectorIndex
 
 DIM = 16
 MODEL = "test-model"

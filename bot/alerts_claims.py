@@ -1,0 +1,135 @@
+"""The database side of alert delivery: claiming queued alerts, recording what became of them.
+
+Claims carry this process's worker id (`worker_id`), so several bot processes never send
+one alert twice; a claim left by a crashed process is claimable again after `stale_after`.
+Each function is one transaction, run on the alert service's worker thread
+(`AlertService.run`); `bot/alerts_jobs.py` sends the claimed alerts and calls back here
+with the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Sequence
+
+from bot.alerts_service import AlertService
+from index import store
+from index.db import session_scope
+from index.types import DigestBatch, PendingDelivery, StoredArticle
+
+logger = logging.getLogger(__name__)
+
+Item = tuple[PendingDelivery, StoredArticle]
+
+
+def worker_id() -> str:
+    """This process's name on its claims: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def claim_instant(alerts: AlertService, worker: str) -> tuple[list[Item], list[int]]:
+    """Claim pending instant alerts: those with their articles, and the ids of alerts
+    whose article is gone."""
+    with session_scope(alerts.sessions) as session:
+        claimed = store.claim_pending(
+            session=session,
+            worker=worker,
+            limit=alerts.config.batch,
+            now=alerts.now(),
+            stale_after=alerts.config.stale_after,
+        )
+    return _with_articles(alerts, claimed)
+
+
+def claim_digests(alerts: AlertService, worker: str) -> list[tuple[DigestBatch, list[Item]]]:
+    """Claim the alerts of due digests, with their articles; alerts whose article is gone
+    are marked skipped, and digests left empty are dropped."""
+    with session_scope(alerts.sessions) as session:
+        batches = store.claim_due_digests(
+            session=session,
+            worker=worker,
+            now=alerts.now(),
+            stale_after=alerts.config.stale_after,
+            limit=alerts.config.digest_batch,
+        )
+    found = []
+    for batch in batches:
+        items, gone = _with_articles(alerts, batch.deliveries)
+        if gone:
+            finish(alerts, skipped=gone)
+        if items:
+            found.append((batch, items))
+    return found
+
+
+def _with_articles(
+    alerts: AlertService, claimed: Sequence[PendingDelivery]
+) -> tuple[list[Item], list[int]]:
+    """The claimed alerts with their articles; ids of alerts whose article is gone."""
+    if not claimed:
+        return [], []
+    with session_scope(alerts.sessions) as session:
+        articles = store.get_articles(session=session, ids=[d.article_id for d in claimed])
+    items = [(d, articles[d.article_id]) for d in claimed if d.article_id in articles]
+    return items, [d.id for d in claimed if d.article_id not in articles]
+
+
+def record_sent(
+    alerts: AlertService,
+    delivery_ids: list[int],
+    chat_id: int,
+    message_id: int,
+    text: str,
+    article_id: int | None,
+    digest_subscription_id: int | None = None,
+) -> None:
+    """Mark alerts sent, with a chat turn carrying the article id (so that a reply to the
+    alert asks about that article); a digest also records when it was last sent."""
+    now = alerts.now()
+    with session_scope(alerts.sessions) as session:
+        store.mark_sent(session=session, delivery_ids=delivery_ids, now=now)
+        if digest_subscription_id is not None:
+            store.mark_digest_sent(session=session, subscription_id=digest_subscription_id, now=now)
+        store.add_turn(
+            session=session,
+            chat_id=chat_id,
+            role="assistant",
+            text=text,
+            message_id=message_id,
+            article_id=article_id,
+            now=now,
+        )
+
+
+def chat_blocked(alerts: AlertService, chat_id: int, delivery_ids: list[int]) -> None:
+    """The chat blocked the bot: pause its subscriptions, mark these alerts failed."""
+    with session_scope(alerts.sessions) as session:
+        paused = store.pause_chat_subscriptions(session=session, chat_id=chat_id)
+        store.mark_failed(session=session, delivery_ids=delivery_ids)
+    logger.info("paused %d subscriptions of chat %s", paused, chat_id)
+
+
+def finish(
+    alerts: AlertService,
+    *,
+    failed: Sequence[int] = (),
+    released: Sequence[int] = (),
+    skipped: Sequence[int] = (),
+) -> None:
+    """Mark alerts failed, put them back in the queue (released), or mark them skipped."""
+    with session_scope(alerts.sessions) as session:
+        if failed:
+            store.mark_failed(session=session, delivery_ids=failed)
+        if released:
+            store.release_claims(session=session, delivery_ids=released)
+        if skipped:
+            store.mark_skipped(session=session, delivery_ids=skipped)
+
+
+def release_worker(alerts: AlertService, worker: str) -> int:
+    """Put back every claim of `worker`; returns how many."""
+    with session_scope(alerts.sessions) as session:
+        return store.release_claims(session=session, worker=worker)
