@@ -8,7 +8,6 @@ in the asker's timezone, returned in UTC.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,8 +18,6 @@ from index.errors import BadInputError
 from retrieval.date_phrases import MONTH_NAME, NUMBER, UNIT, WEEKDAY_NAME, find_date_phrases
 from retrieval.types import DateRange
 
-logger = logging.getLogger(__name__)
-
 _MAX_CHARS = 1000  # questions are short; a longer text is no question
 _ONE_US = timedelta(microseconds=1)
 
@@ -29,11 +26,6 @@ _PREP = (
     r"|to|and|or|between"
 )
 _MOD = r"early|mid|late|earlier|later"
-_UNIT = UNIT
-_NUM = NUMBER
-_MONTH = MONTH_NAME
-_WEEKDAY = WEEKDAY_NAME
-
 # Words that may stand before a phrase found ("since" Monday, "the past" 3 days).
 _PREFIX = re.compile(
     rf"(?:\b(?:{_PREP})\s+)?(?:\bthe\s+)?(?:\b(?:{_MOD})[\s-]+)?(?:\b(?:last|past|previous)\s+)?$",
@@ -43,25 +35,21 @@ _LEAD = re.compile(
     rf"^(?:(?P<prep>{_PREP})\s+)?(?:(?P<the>the)\s+)?(?:(?:{_MOD})[\s-]+)?(?P<core>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
-_TRAILING_WORDS = frozenset(
-    {"in", "on", "at", "of", "about", "and", "or", "the", "to", "for", "from", "with", "by"}
-    | {"a", "an", "is", "was", "were", "did"}
-)
 # "past week" is read as "last week", and "yesterday's" as "yesterday": both rewritten in a
 # copy of the same length, so offsets in the copy are offsets in the question.
-_PAST = re.compile(rf"\bpast(?=\s+(?:\S+\s+)?{_UNIT}\b)", re.IGNORECASE)
+_PAST = re.compile(rf"\bpast(?=\s+(?:\S+\s+)?{UNIT}\b)", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 _DAY_WORD = re.compile(r"today|tonight|yesterday|last night|this (?:morning|afternoon|evening)")
 _THIS = re.compile(r"this (?:week|month|year)")
 _LAST_PERIOD = re.compile(r"last (?P<unit>week|month|year)")
-_SPAN = re.compile(rf"(?:last|past|previous) {_NUM} {_UNIT}")
-_AGO = re.compile(rf"{_NUM} {_UNIT} ago(?: today)?")
+_SPAN = re.compile(rf"(?:last|past|previous) {NUMBER} {UNIT}")
+_AGO = re.compile(rf"{NUMBER} {UNIT} ago(?: today)?")
 _WEEKDAY_RE = re.compile(
-    rf"(?P<rel>last |this )?{_WEEKDAY}(?: (?:morning|afternoon|evening|night))?"
+    rf"(?P<rel>last |this )?{WEEKDAY_NAME}(?: (?:morning|afternoon|evening|night))?"
 )
-_MONTH_DATE = re.compile(rf"(?:{_MONTH}|\d{{1,4}}(?:st|nd|rd|th)?|of|the|,|\s)+")
-_HAS_MONTH = re.compile(rf"\b{_MONTH}(?!\w)")
+_MONTH_DATE = re.compile(rf"(?:{MONTH_NAME}|\d{{1,4}}(?:st|nd|rd|th)?|of|the|,|\s)+")
+_HAS_MONTH = re.compile(rf"\b{MONTH_NAME}(?!\w)")
 _NUMERIC_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
 _YEAR = re.compile(r"\d{4}")
 # A comparison word up to two words before a phrase ("to" may be the phrase's own
@@ -78,7 +66,6 @@ class _Context:
     local_now: datetime  # the asker's wall-clock time, naive
     now_utc: datetime
     zone: ZoneInfo
-    timezone: str
 
 
 @dataclass(frozen=True)
@@ -105,7 +92,6 @@ def date_range_from_question(
         local_now=now_utc.astimezone(zone).replace(tzinfo=None),
         now_utc=now_utc,
         zone=zone,
-        timezone=timezone,
     )
     matches: list[_Match] = []
     for phrase in find_date_phrases(context.masked, context.local_now):
@@ -145,15 +131,7 @@ def _interpret(
 ) -> _Match | None:
     """Accept or reject one phrase found; an accepted one becomes a UTC range."""
     masked, zone, now_utc = context.masked, context.zone, context.now_utc
-    words = list(re.finditer(r"\S+", masked[start:end]))
-    while words:  # drop trailing punctuation and words that are no part of the date
-        last = words[-1].group(0).rstrip("?!.,;:")
-        if last and last.lower() not in _TRAILING_WORDS:
-            end = start + words[-1].start() + len(last)
-            break
-        words.pop()
-    if not words:
-        return None
+    end = start + len(masked[start:end].rstrip("?!.,;:"))  # "in Oct." keeps its full stop
     start = _PREFIX.search(masked, 0, start).start()  # type: ignore[union-attr]
     if _BASELINE.search(masked, 0, start):
         return None  # "higher than a year ago": a point of comparison, not the news' time
