@@ -58,7 +58,6 @@ class BotConfig:
     network_retry_delay: float = 0.5  # doubled on each retry
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
-    write_timeout: float = 15.0
     pool_timeout: float = 5.0
     connection_pool_size: int = 16  # to the Bot API: plenty for its ~30 messages a second
     poll_timeout: float = 30.0  # long-poll duration of getUpdates
@@ -119,7 +118,6 @@ def build_application(
         pool_size=config.connection_pool_size,
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,
-        write_timeout=config.write_timeout,
         pool_timeout=config.pool_timeout,
     )
     application = (

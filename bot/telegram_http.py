@@ -31,7 +31,6 @@ class HttpLimits:
     pool_size: int = 16
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
-    write_timeout: float = 15.0
     pool_timeout: float = 5.0
 
 
@@ -49,8 +48,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._limits.pool_size)
-            # No cookies, and no proxy settings from the environment beyond what httpx
-            # would honour: aiohttp reads HTTP(S)_PROXY with trust_env, as httpx does.
+            # No cookies; proxies from HTTP(S)_PROXY honoured, as httpx does.
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 cookie_jar=aiohttp.DummyCookieJar(),
