@@ -17,28 +17,41 @@ from bot.render import render_partial
 
 logger = logging.getLogger(__name__)
 
+_TYPING_GRACE = 2.0  # seconds a chat action in flight may take to finish after the work
+
 
 @contextlib.asynccontextmanager
 async def typing_indicator(bot: Bot, chat_id: int, interval: float) -> AsyncIterator[None]:
-    """Show 'typing…' now and every `interval` seconds until the block ends."""
+    """Show 'typing…' now and every `interval` seconds until the block ends.
+
+    A request already on its way gets a moment to finish rather than being cancelled at
+    once: cancelling drops its pooled connection, and on a quick answer the first one would
+    never show. One held up longer (a 429 waited out) is cancelled, so the chat's next
+    update does not wait on it."""
+    done = asyncio.Event()
 
     async def keep_typing() -> None:
-        while True:
+        while not done.is_set():
             try:
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
             except Forbidden:
                 return
             except TelegramError as exc:
                 logger.debug("chat action failed in %s: %s", chat_id, exc)
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), interval)
 
     task = asyncio.create_task(keep_typing(), name=f"typing:{chat_id}")
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        done.set()
+        try:
+            await asyncio.wait({task}, timeout=_TYPING_GRACE)
+        finally:  # also when the handler itself is being cancelled
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 class AnswerStream:
