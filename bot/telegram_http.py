@@ -90,17 +90,18 @@ class AiohttpRequest(BaseRequest):
                 timeout=timeout,
             ) as response:
                 return response.status, await response.read()
-        except aiohttp.ConnectionTimeoutError as exc:
+        except aiohttp.ConnectionTimeoutError:
             # No connection (none free in the pool, or none opened in time): nothing was
             # sent, so this is a network failure that any call may retry, not a TimedOut.
-            raise NetworkError("timed out before the request was sent") from exc
+            # (aiohttp's own message quotes the URL, token included: not chained.)
+            raise NetworkError("timed out before the request was sent") from None
         except TimeoutError as exc:  # waiting for the reply: the request may have arrived
             raise TimedOut from exc
         except aiohttp.ClientConnectorError as exc:  # names host and port, never the path
             raise NetworkError(f"cannot connect: {exc.os_error}") from exc
         except aiohttp.ClientError as exc:
-            # The URL holds the bot token: name the failure, never the request.
-            raise NetworkError(f"aiohttp: {type(exc).__name__}") from exc
+            # The URL holds the bot token and some of these quote it: name the failure only.
+            raise NetworkError(f"aiohttp: {type(exc).__name__}") from None
 
 
 def _chosen(value: ODVInput[float], default: float) -> float | None:

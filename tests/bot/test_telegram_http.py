@@ -139,6 +139,7 @@ async def test_no_free_connection_in_time_is_a_retryable_network_error(
         with pytest.raises(NetworkError) as caught:
             await transport.do_request(f"{base}/echo", "POST", RequestData([]))
         assert not isinstance(caught.value, TimedOut)  # not sent: safe to repeat
+        assert caught.value.__cause__ is None  # aiohttp's message quotes the token
         occupying.cancel()
     finally:
         await transport.shutdown()
