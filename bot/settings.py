@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
         default="auto", validation_alias="EMBEDDING_PRECISION"
     )
-    embedding_batch_size: int = Field(default=64, ge=1, validation_alias="EMBEDDING_BATCH_SIZE")
+    embedding_batch_size: int = Field(default=32, ge=1, validation_alias="EMBEDDING_BATCH_SIZE")
     chunk_words: int = Field(default=200, ge=20, validation_alias="CHUNK_WORDS")
     chunk_overlap_words: int = Field(default=40, ge=0, validation_alias="CHUNK_OVERLAP_WORDS")
     approximate_index_threshold: int = Field(

@@ -50,7 +50,7 @@ class SentenceTransformerEmbedder:
         model_name: str = DEFAULT_MODEL,
         *,
         precision: str = "auto",
-        batch_size: int = 64,
+        batch_size: int = 32,
         threads: int | None = None,
     ) -> None:
         if precision not in PRECISIONS:
