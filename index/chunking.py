@@ -31,31 +31,35 @@ def chunk_text(body: str, *, target_words: int = 200, overlap_words: int = 40) -
     share their last sentences up to `overlap_words` so a fact on a boundary survives."""
     if target_words <= 0 or overlap_words < 0 or overlap_words >= target_words:
         raise ValueError("need target_words > overlap_words >= 0")
-    sentences: list[str] = []
+    # (sentence, word count) pairs: each sentence is counted once, not at every look-back.
+    sentences: list[tuple[str, int]] = []
     for sentence in split_sentences(body):
-        if _word_count(sentence) > target_words:
-            sentences.extend(_split_long_sentence(sentence, target_words))
-        else:
-            sentences.append(sentence)
-    chunks: list[str] = []
-    current: list[str] = []
-    current_words = 0
-    for sentence in sentences:
         words = _word_count(sentence)
+        if words > target_words:
+            sentences.extend(
+                (piece, _word_count(piece))
+                for piece in _split_long_sentence(sentence, target_words)
+            )
+        else:
+            sentences.append((sentence, words))
+    chunks: list[str] = []
+    current: list[tuple[str, int]] = []
+    current_words = 0
+    for sentence, words in sentences:
         if current and current_words + words > target_words:
-            chunks.append(" ".join(current))
-            carried: list[str] = []
+            chunks.append(" ".join(s for s, _ in current))
+            carried: list[tuple[str, int]] = []
             carried_words = 0
             for previous in reversed(current):
-                if carried_words + _word_count(previous) > overlap_words:
+                if carried_words + previous[1] > overlap_words:
                     break
                 carried.insert(0, previous)
-                carried_words += _word_count(previous)
+                carried_words += previous[1]
             current, current_words = carried, carried_words
-        current.append(sentence)
+        current.append((sentence, words))
         current_words += words
     if current:
-        tail = " ".join(current)
+        tail = " ".join(s for s, _ in current)
         # A tail that only repeats the overlap adds nothing new.
         if not chunks or not chunks[-1].endswith(tail):
             chunks.append(tail)

@@ -15,7 +15,11 @@ class IndexingConfig:
     overlap_words: int = 40
     approximate_threshold: int = 200_000
     threads: int = 2
-    batch_articles: int = 64  # articles committed and embedded together
+    batch_articles: int = 64  # articles committed together
+    # Stored chunks embedded together: one group, sorted by length, fills the model's batches
+    # evenly (the pipeline's encode then costs what one bare encode of all texts costs).
+    embed_chunks: int = 1024
+    embed_slice: int = 256  # embedded per call within a group (progress between calls)
     save_every_chunks: int = 5_000  # snapshot this often during long runs
     story_threshold: float = 0.6  # MinHash similarity of syndicated copies of one story
 

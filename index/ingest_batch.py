@@ -1,9 +1,17 @@
 """The database half of ingesting: one batch of articles stored in one transaction.
 
-Each article is upserted (exact duplicates are skipped), given its story cluster (a
-near-duplicate of a known story joins it, anything else starts its own), and, when new or
-changed, chunked with its old chunks replaced. `index/pipeline.py` then embeds and indexes
-the chunks this returns, after the commit: the database stays the source of truth.
+Each article is stored under its identity key (exact duplicates are skipped), given its
+story cluster (a near-duplicate of a known story joins it, anything else starts its own),
+and, when new or changed, chunked with its old chunks replaced. `index/pipeline.py` then
+embeds and indexes the chunks this returns, after the commit: the database stays the
+source of truth.
+
+The outcome is that of storing the articles one by one with `store.upsert_article`,
+`store.set_story` and `store.replace_chunks` (same ids, stories, counts and removed
+chunks), in a handful of statements per batch instead of six per article: keys and
+content hashes are looked up for the whole batch, then new articles, story ids and chunks
+are written together. A key met twice in one batch writes what came before it first, so
+the second sees the first as stored, as it would one by one.
 """
 
 from __future__ import annotations
@@ -18,8 +26,19 @@ from index.chunking import chunk_article
 from index.db import session_scope
 from index.identity import article_key, content_hash, fingerprint
 from index.indexing_types import IndexingConfig
+from index.store_articles import (
+    ArticleWrite,
+    ids_by_content_hash,
+    ids_by_key,
+    insert_articles,
+    set_stories,
+    update_articles,
+)
+from index.store_chunks import delete_chunks_of, insert_chunks
 from index.stories import LazyStories
-from index.types import Article, ParseFailure, StoredChunk, UpsertStatus
+from index.types import Article, ChunkText, ParseFailure, StoredChunk, UpsertStatus
+
+_NOT_INSERTED = 0  # stands for a waiting new article's id (row ids start at 1)
 
 
 @dataclass
@@ -35,6 +54,144 @@ class IngestTally:
     embedded: int = 0
 
 
+@dataclass(frozen=True)
+class _Change:
+    write: ArticleWrite
+    article_id: int | None  # None: a new article, not inserted yet
+
+
+class _BatchWriter:
+    """One transaction's view of the articles it touches, and the changes not yet written.
+
+    `_by_key` and `_by_hash` start as the database's answer for the batch's keys and
+    content hashes and follow every decision taken since, written or not.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        stories: LazyStories,
+        tally: IngestTally,
+        config: IndexingConfig,
+        keyed: Sequence[tuple[Article, str, str]],
+    ) -> None:
+        self._session = session
+        self._stories = stories
+        self._tally = tally
+        self._config = config
+        self._by_key = ids_by_key(session=session, keys=[key for _, key, _ in keyed])
+        # Only an article whose key is unknown is checked by content, and keys only become
+        # known: these hashes cover every check below.
+        self._by_hash = ids_by_content_hash(
+            session=session, hashes=[h for _, key, h in keyed if key not in self._by_key]
+        )
+        self._waiting: list[_Change] = []
+        self._waiting_keys: set[str] = set()
+        self.chunks: list[StoredChunk] = []
+        self.removed: list[int] = []
+        self.changed: list[int] = []
+
+    def take(self, article: Article, key: str, digest: str) -> None:
+        """Decide what `article` is (duplicate, update, new) and queue its writes."""
+        if key in self._waiting_keys:
+            self.flush()  # it must see its namesake stored
+        known = self._by_key.get(key)
+        if known is not None:
+            article_id, stored_hash = known
+            if stored_hash == digest:
+                self._tally.duplicates += 1
+                return
+            self._tally.updated += 1
+            self._by_hash.get(stored_hash, set()).discard(article_id)
+            self._by_hash.setdefault(digest, set()).add(article_id)
+        elif self._by_hash.get(digest):
+            self._tally.duplicates += 1  # the same text stored under another key
+            return
+        else:
+            article_id = None
+            self._by_hash.setdefault(digest, set()).add(_NOT_INSERTED)
+        self._by_key[key] = (article_id or _NOT_INSERTED, digest)
+        write = ArticleWrite(article, key, digest, fingerprint(article.body))
+        self._waiting.append(_Change(write, article_id))
+        self._waiting_keys.add(key)
+
+    def flush(self) -> None:
+        """Write the waiting changes: articles, story ids, chunks."""
+        if not self._waiting:
+            return
+        changes, self._waiting, self._waiting_keys = self._waiting, [], set()
+        session = self._session
+        # Loaded (the first time) before this flush writes: the clusterer sees the articles
+        # of this batch only as each is added below, in order, as one by one would.
+        clusterer = self._stories.get(session)
+        updates = [(c.article_id, c.write) for c in changes if c.article_id is not None]
+        removed = delete_chunks_of(session=session, article_ids=[i for i, _ in updates])
+        update_articles(session=session, updates=updates)
+        inserted = insert_articles(
+            session=session, writes=[c.write for c in changes if c.article_id is None]
+        )
+        stories: list[tuple[int, int]] = []
+        pieces: list[tuple[int, ChunkText]] = []
+        for change in changes:
+            write = change.write
+            if change.article_id is None:
+                article_id = self._inserted_id(write, inserted)
+                if article_id is None:
+                    continue
+            else:
+                article_id = change.article_id
+                self.removed.extend(removed.get(article_id, ()))
+            clusterer.remove(article_id)  # an updated article's old text
+            story = clusterer.find(write.fingerprint, threshold=self._config.story_threshold)
+            story_id = story if story is not None else article_id
+            clusterer.add(article_id, story_id, write.fingerprint)
+            stories.append((article_id, story_id))
+            pieces.extend(
+                (article_id, piece)
+                for piece in chunk_article(
+                    write.article,
+                    target_words=self._config.chunk_words,
+                    overlap_words=self._config.overlap_words,
+                )
+            )
+            self.changed.append(article_id)
+        set_stories(session=session, stories=stories)
+        self.chunks.extend(insert_chunks(session=session, chunks=pieces))
+
+    def _inserted_id(self, write: ArticleWrite, inserted: dict[str, int]) -> int | None:
+        """The id of a new article just inserted; None when it turned out a duplicate."""
+        tally = self._tally
+        article_id = inserted.get(write.key)
+        self._by_hash[write.content_hash].discard(_NOT_INSERTED)
+        if article_id is None:
+            # Another writer stored this key since the look-up: decide again, one by one.
+            result = store.upsert_article(
+                session=self._session,
+                article=write.article,
+                key=write.key,
+                content_hash=write.content_hash,
+                fingerprint=write.fingerprint,
+            )
+            self._by_key.pop(write.key, None)
+            self._by_key.update(ids_by_key(session=self._session, keys=[write.key]))
+            if result.status is UpsertStatus.DUPLICATE:
+                tally.duplicates += 1
+                return None
+            self._by_hash[write.content_hash].add(result.article_id)
+            if result.status is UpsertStatus.UPDATED:
+                tally.updated += 1
+                self.removed.extend(result.removed_chunk_ids)
+                return result.article_id
+            article_id = result.article_id
+        else:
+            self._by_hash[write.content_hash].add(article_id)
+            self._by_key[write.key] = (article_id, write.content_hash)
+        tally.new += 1
+        tally.new_ids.append(article_id)
+        return article_id
+
+
 def store_batch(
     sessions: sessionmaker[Session],
     articles: Sequence[Article],
@@ -43,50 +200,19 @@ def store_batch(
     tally: IngestTally,
     config: IndexingConfig,
 ) -> tuple[list[StoredChunk], list[int], list[int]]:
-    """One transaction: upsert the articles, assign stories, replace changed chunks.
+    """One transaction: store the articles, assign stories, replace changed chunks.
 
     Returns the new chunks, the ids of the chunks removed, and the ids of the new or
     changed articles; `tally` counts new, updated and duplicate articles.
     """
-    chunks: list[StoredChunk] = []
-    removed: list[int] = []
-    changed: list[int] = []
+    keyed = [(a, article_key(a), content_hash(a.title, a.body)) for a in articles]
     with session_scope(sessions) as session:
-        for article in articles:
-            fp = fingerprint(article.body)
-            result = store.upsert_article(
-                session=session,
-                article=article,
-                key=article_key(article),
-                content_hash=content_hash(article.title, article.body),
-                fingerprint=fp,
-            )
-            if result.status is UpsertStatus.DUPLICATE:
-                tally.duplicates += 1
-                continue
-            if result.status is UpsertStatus.NEW:
-                tally.new += 1
-                tally.new_ids.append(result.article_id)
-            else:
-                tally.updated += 1
-            removed.extend(result.removed_chunk_ids)
-            clusterer = stories.get(session)
-            clusterer.remove(result.article_id)  # its old text, or its row just read
-            story = clusterer.find(fp, threshold=config.story_threshold)
-            story_id = story if story is not None else result.article_id
-            store.set_story(session=session, article_id=result.article_id, story_id=story_id)
-            clusterer.add(result.article_id, story_id, fp)
-            pieces = chunk_article(
-                article,
-                target_words=config.chunk_words,
-                overlap_words=config.overlap_words,
-            )
-            chunks.extend(
-                store.replace_chunks(session=session, article_id=result.article_id, chunks=pieces)
-            )
-            changed.append(result.article_id)
+        writer = _BatchWriter(session, stories=stories, tally=tally, config=config, keyed=keyed)
+        for article, key, digest in keyed:
+            writer.take(article, key, digest)
+        writer.flush()
     # An article given twice in one batch replaces chunks this batch has just made:
     # those are gone from the database and must not reach the indexes either.
-    gone = set(removed)
-    fresh = [chunk for chunk in chunks if chunk.id not in gone]
-    return fresh, removed, list(dict.fromkeys(changed))
+    gone = set(writer.removed)
+    fresh = [chunk for chunk in writer.chunks if chunk.id not in gone]
+    return fresh, writer.removed, list(dict.fromkeys(writer.changed))

@@ -11,9 +11,13 @@ matrix is rebuilt (pending merged in, tombstones dropped) lazily, on a search or
 the pending segment passes 1/8 of the main one or tombstones pass 1/4, so rebuild cost
 stays proportional to the growth it absorbs.
 
-Saved as `keyword.npz` + `keyword.json`, either as its own snapshot (`save(directory)`,
-atomic via `index/snapshot.py`) or into a folder the caller commits (`save_to(folder)`),
-e.g. in the same snapshot as the vector index.
+Saved as `keyword.npz` + `keyword.json` (+ `keyword-delta.npz`, see
+`index/keyword_store.py`), either as its own snapshot (`save(directory)`, atomic via
+`index/snapshot.py`) or into a folder the caller commits (`save_to(folder)`), e.g. in the
+same snapshot as the vector index. A save merges nothing the in-memory index would not
+merge on a search: the pending segment and tombstones go to the small delta file, and
+the unchanged main matrix is hard-linked from the snapshot it was loaded from or last
+written to (adding 20 chunks to 20k: ~15-25 ms to save instead of ~0.2 s).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from index.bm25_scoring import Bm25Stats, no_results, score_all, score_rows, top_k
-from index.keyword_store import read_keyword_files, write_keyword_files
+from index.keyword_store import KeywordDelta, read_keyword_files, write_keyword_files
 from index.protocols import FloatMatrix, IdArray
 from index.snapshot import load_current, write_snapshot
 from index.tokenize import tokenize
@@ -63,6 +67,8 @@ class Bm25Index:
         self._live = 0
         self._total_len = 0
         self._norms: tuple[float, np.ndarray, np.ndarray] | None = None  # see _main_norms
+        # Token of a saved file holding exactly `_main` (and the folder it was read from).
+        self._main_file: tuple[bytes, Path | None] | None = None
 
     # -- KeywordIndex ---------------------------------------------------------------
 
@@ -131,16 +137,20 @@ class Bm25Index:
     def save_to(self, folder: Path) -> None:
         """Write keyword.npz + keyword.json into an existing folder (not atomic by itself)."""
         with self._lock:
-            self._rebuild()
-            terms = list(self._vocab)  # insertion order is column order
-            write_keyword_files(
+            self._maybe_rebuild()
+            token, source = self._main_file or (None, None)
+            token = write_keyword_files(
                 folder,
                 matrix=self._main,
                 ids=self._main_ids,
                 lengths=self._main_len,
-                terms=terms,
+                terms=list(self._vocab),  # insertion order is column order
                 params={"k1": self.k1, "b": self.b},
+                delta=self._delta_record(),
+                token=token,
+                sources=() if source is None else (source,),
             )
+            self._main_file = (token, source)
 
     @classmethod
     def load(cls, directory: Path) -> Bm25Index | None:
@@ -154,6 +164,10 @@ class Bm25Index:
         index = cls(k1=float(stored.params["k1"]), b=float(stored.params["b"]))
         index._vocab = {term: col for col, term in enumerate(stored.terms)}
         index._install(stored.matrix, stored.ids, stored.lengths)
+        if stored.token is not None:
+            index._main_file = (stored.token, folder)
+        if stored.delta is not None:
+            index._apply_delta(stored.delta)
         return index
 
     # -- internals ------------------------------------------------------------------
@@ -163,15 +177,45 @@ class Bm25Index:
         cols = np.fromiter(
             (self._vocab.setdefault(t, len(self._vocab)) for t in counts), np.int64, len(counts)
         )
+        tf = np.fromiter(counts.values(), np.float32, len(counts))
+        self._put_pending(doc_id, cols, tf, len(terms))
+
+    def _put_pending(self, doc_id: int, cols: np.ndarray, tf: np.ndarray, length: int) -> None:
         if len(self._vocab) > len(self._df):
             grown = np.zeros(max(len(self._vocab), 2 * len(self._df)), dtype=np.int64)
             grown[: len(self._df)] = self._df
             self._df = grown
         self._df[cols] += 1
-        tf = np.fromiter(counts.values(), np.float32, len(counts))
-        self._pending[doc_id] = (cols, tf, len(terms))
+        self._pending[doc_id] = (cols, tf, length)
         self._live += 1
-        self._total_len += len(terms)
+        self._total_len += length
+
+    def _delta_record(self) -> KeywordDelta:
+        """The pending segment (in order) and the tombstoned main rows, for a save."""
+        entries = list(self._pending.values())
+        sizes = np.fromiter((len(cols) for cols, _, _ in entries), np.int64, len(entries))
+        empty = np.zeros(0, dtype=np.int64)
+        return KeywordDelta(
+            ids=np.fromiter(self._pending, dtype=np.int64, count=len(entries)),
+            lengths=np.fromiter((n for _, _, n in entries), np.int64, len(entries)),
+            indptr=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            cols=np.concatenate([cols for cols, _, _ in entries]) if entries else empty,
+            tfs=np.concatenate([tf for _, tf, _ in entries])
+            if entries
+            else empty.astype(np.float32),
+            dead_rows=np.flatnonzero(~self._alive),
+        )
+
+    def _apply_delta(self, delta: KeywordDelta) -> None:
+        """Replay a saved delta on the freshly installed main matrix it was saved with."""
+        if len(delta.dead_rows):
+            self._remove_locked(self._main_ids[delta.dead_rows])
+        bounds = delta.indptr.tolist()
+        for row, doc_id in enumerate(delta.ids.tolist()):
+            start, end = bounds[row], bounds[row + 1]
+            cols = delta.cols[start:end]
+            tf = delta.tfs[start:end]
+            self._put_pending(doc_id, cols, tf, int(delta.lengths[row]))
 
     def _remove_locked(self, ids: IdArray) -> int:
         removed = 0
@@ -191,10 +235,12 @@ class Bm25Index:
             rows = np.asarray(dead_rows, dtype=np.int64)
             self._alive[rows] = False
             self._total_len -= int(self._main_len[rows].sum())
-            # Each stored entry belongs to column j for indptr[j] <= entry < indptr[j + 1].
-            entry_cols = np.repeat(np.arange(self._main.shape[1]), np.diff(self._main.indptr))
-            hit = np.isin(self._main.indices, rows)
-            np.subtract.at(self._df, entry_cols[hit], 1)
+            dead = np.zeros(len(self._alive), dtype=bool)
+            dead[rows] = True
+            hit = np.flatnonzero(dead[self._main.indices])
+            # Stored entry e belongs to column j for indptr[j] <= e < indptr[j + 1].
+            hit_cols = np.searchsorted(self._main.indptr, hit, side="right") - 1
+            np.subtract.at(self._df, hit_cols, 1)
             self._delta = None
         self._live -= removed
         return removed
@@ -224,6 +270,7 @@ class Bm25Index:
 
     def _install(self, matrix: sp.csc_array, ids: IdArray, lengths: np.ndarray) -> None:
         matrix.sort_indices()
+        self._main_file = None  # no saved file holds this matrix yet
         self._main = matrix
         self._main_ids = ids
         self._main_len = lengths.astype(np.float32)

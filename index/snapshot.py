@@ -15,6 +15,11 @@ either the old complete snapshot or the new complete one; leftovers are cleared 
 next write. Readers never modify the directory, so read-only replicas can poll
 `current_version()` and reload when it changes.
 
+Files are never modified once their snapshot is committed: writers may hard-link an
+unchanged file from the live snapshot into the new one (the keyword and vector indexes
+do, see `index/keyword_store.py` and `index/vector_files.py`), so removing an old
+snapshot removes only its links.
+
 One snapshot holds whatever its writer wrote: to keep the vector and keyword indexes
 consistent, write both in one snapshot (`write_snapshot(dir, lambda p: (v.save_to(p, ...),
 k.save_to(p)))`); two separate `save()` calls on one directory would each replace the other.
@@ -90,6 +95,30 @@ def load_current(directory: Path, loader: Callable[[Path], T]) -> T | None:
                 raise
             logger.info("index snapshot %s replaced while loading; retrying", folder.name)
     raise AssertionError("unreachable")
+
+
+def link_unchanged(target: Path, sources: tuple[Path, ...], same: Callable[[Path], bool]) -> bool:
+    """Hard-link `target.name` into the snapshot being written (`target`'s folder) from the
+    first of `sources`, then the live snapshot, whose copy `same(folder)` accepts; False when
+    none does. Committed files never change, so a link is as good as a copy."""
+    live = current_snapshot_or_none(target.parent.parent)
+    for folder in (*sources, *((live,) if live is not None else ())):
+        try:
+            if not same(folder):
+                continue
+            os.link(folder / target.name, target)
+        except (OSError, ValueError, IndexMismatchError):
+            continue
+        return True
+    return False
+
+
+def current_snapshot_or_none(directory: Path) -> Path | None:
+    """`current_snapshot`, with a damaged pointer read as no snapshot."""
+    try:
+        return current_snapshot(directory)
+    except IndexMismatchError:
+        return None
 
 
 def write_snapshot(

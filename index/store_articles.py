@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from index.schema import ArticleRow, ChunkRow
-from index.store_common import as_utc, batched, insert_or_ignore, stamp, unique_ints
+from index.store_common import (
+    as_utc,
+    batched,
+    insert_or_ignore,
+    insert_or_ignore_many,
+    stamp,
+    unique_ints,
+)
 from index.types import Article, CorpusStats, StoredArticle, UpsertResult, UpsertStatus
 
 _ARTICLES = ArticleRow.__table__
@@ -104,6 +112,109 @@ def upsert_article(
 def set_story(*, session: Session, article_id: int, story_id: int) -> None:
     """Put an article in a near-duplicate cluster (story id = id of the story's first article)."""
     session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
+
+
+@dataclass(frozen=True)
+class ArticleWrite:
+    """An article with its identity, ready to insert or to replace a stored one's fields."""
+
+    article: Article
+    key: str
+    content_hash: str
+    fingerprint: bytes
+
+
+# -- batch writes: the ingest hot path (`index/ingest_batch.py`), a few statements per batch
+
+
+def ids_by_key(*, session: Session, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """(id, content hash) of the stored articles among `keys`, by key."""
+    found: dict[str, tuple[int, str]] = {}
+    for batch in batched(sorted(set(keys))):
+        rows = session.execute(
+            select(_ARTICLES.c.key, _ARTICLES.c.id, _ARTICLES.c.content_hash).where(
+                _ARTICLES.c.key.in_(batch)
+            )
+        )
+        for key, article_id, stored_hash in rows:
+            found[key] = (article_id, stored_hash)
+    return found
+
+
+def ids_by_content_hash(*, session: Session, hashes: Iterable[str]) -> dict[str, set[int]]:
+    """Ids of the stored articles whose content hash is among `hashes`, by hash."""
+    found: dict[str, set[int]] = {}
+    for batch in batched(sorted(set(hashes))):
+        rows = session.execute(
+            select(_ARTICLES.c.content_hash, _ARTICLES.c.id).where(
+                _ARTICLES.c.content_hash.in_(batch)
+            )
+        )
+        for stored_hash, article_id in rows:
+            found.setdefault(stored_hash, set()).add(article_id)
+    return found
+
+
+def insert_articles(
+    *, session: Session, writes: Sequence[ArticleWrite], now: datetime | None = None
+) -> dict[str, int]:
+    """Insert new articles (story_id empty) in one statement; the new ids by key.
+
+    A key another writer stored meanwhile is skipped and missing from the result: the
+    caller decides again for it (`upsert_article`).
+    """
+    now = stamp(now)
+    rows = [
+        {
+            **_fields(w.article, w.content_hash, w.fingerprint),
+            "key": w.key,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for w in writes
+    ]
+    return insert_or_ignore_many(session, _ARTICLES, rows, conflict="key")
+
+
+def update_articles(
+    *, session: Session, updates: Sequence[tuple[int, ArticleWrite]], now: datetime | None = None
+) -> None:
+    """Replace the fields of stored articles (by id) with new text; chunks are the caller's."""
+    if not updates:
+        return
+    now = stamp(now)
+    columns = list(_fields(updates[0][1].article, "", None))
+    stmt = (
+        update(_ARTICLES)
+        .where(_ARTICLES.c.id == bindparam("row_id"))
+        .values({name: bindparam(f"new_{name}") for name in [*columns, "updated_at"]})
+    )
+    session.execute(
+        stmt,
+        [
+            {
+                "row_id": article_id,
+                "new_updated_at": now,
+                **{
+                    f"new_{name}": value
+                    for name, value in _fields(w.article, w.content_hash, w.fingerprint).items()
+                },
+            }
+            for article_id, w in updates
+        ],
+    )
+
+
+def set_stories(*, session: Session, stories: Sequence[tuple[int, int]]) -> None:
+    """`set_story` for many (article id, story id) pairs in one executemany."""
+    if not stories:
+        return
+    stmt = (
+        update(_ARTICLES)
+        .where(_ARTICLES.c.id == bindparam("row_id"))
+        .values(story_id=bindparam("new_story_id"))
+    )
+    session.execute(stmt, [{"row_id": a, "new_story_id": s} for a, s in stories])
 
 
 def get_articles(*, session: Session, ids: Iterable[int]) -> dict[int, StoredArticle]:

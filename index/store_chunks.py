@@ -21,6 +21,7 @@ _CHUNK_COLUMNS = (
     ChunkRow.text,
     ChunkRow.embed_text,
 )
+_CHUNKS = ChunkRow.__table__
 
 
 def _to_chunk(row: Sequence[object]) -> StoredChunk:
@@ -54,6 +55,57 @@ def replace_chunks(
         ],
     ).all()
     return [_to_chunk(row) for row in rows]
+
+
+def delete_chunks_of(*, session: Session, article_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Drop the chunks of these articles; the ids dropped, ascending, by article."""
+    removed: dict[int, list[int]] = {}
+    for batch in batched(unique_ints(article_ids)):
+        rows = session.execute(
+            select(ChunkRow.article_id, ChunkRow.id)
+            .where(ChunkRow.article_id.in_(batch))
+            .order_by(ChunkRow.id)
+        )
+        for article_id, chunk_id in rows:
+            removed.setdefault(int(article_id), []).append(int(chunk_id))
+        session.execute(delete(ChunkRow).where(ChunkRow.article_id.in_(batch)))
+    return removed
+
+
+def insert_chunks(
+    *, session: Session, chunks: Sequence[tuple[int, ChunkText]]
+) -> list[StoredChunk]:
+    """Store (article id, chunk) pairs; returns them in the order given, with their ids.
+
+    One multi-row INSERT: rows get their ids in the order given, as `replace_chunks` article
+    by article would. Returned rows are matched back by (article, ordinal), which is unique,
+    rather than asking for them in order (SQLAlchemy would then insert row by row on SQLite).
+    """
+    if not chunks:
+        return []
+    rows = session.execute(
+        insert(_CHUNKS).returning(_CHUNKS.c.article_id, _CHUNKS.c.ordinal, _CHUNKS.c.id),
+        [
+            {
+                "article_id": article_id,
+                "ordinal": c.ordinal,
+                "text": c.text,
+                "embed_text": c.embed_text,
+            }
+            for article_id, c in chunks
+        ],
+    ).all()
+    ids = {(int(article_id), int(ordinal)): int(chunk_id) for article_id, ordinal, chunk_id in rows}
+    return [
+        StoredChunk(
+            id=ids[article_id, c.ordinal],
+            article_id=article_id,
+            ordinal=c.ordinal,
+            text=c.text,
+            embed_text=c.embed_text,
+        )
+        for article_id, c in chunks
+    ]
 
 
 def get_chunks(*, session: Session, ids: Iterable[int]) -> dict[int, StoredChunk]:

@@ -78,3 +78,33 @@ def insert_or_ignore(
         return None
     key = result.inserted_primary_key
     return None if key is None else int(key[0])
+
+
+def insert_or_ignore_many(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], conflict: str
+) -> dict[str, int]:
+    """Insert rows, skipping those that would violate the unique column `conflict`; the new
+    ids by that column's value (skipped rows are absent).
+
+    SQLite and PostgreSQL: one INSERT ... ON CONFLICT DO NOTHING RETURNING over all rows
+    (SQLAlchemy's "insertmanyvalues"); rows are matched back by value, not by position, as
+    skipped rows return nothing. Elsewhere: `insert_or_ignore` row by row.
+    """
+    if not rows:
+        return {}
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        found: dict[str, int] = {}
+        for values in rows:
+            new_id = insert_or_ignore(session, table, values, (conflict,))
+            if new_id is not None:
+                found[values[conflict]] = new_id
+        return found
+    module = sqlite if dialect == "sqlite" else postgresql
+    column = table.c[conflict]
+    stmt = (
+        module.insert(table)
+        .on_conflict_do_nothing(index_elements=[conflict])
+        .returning(column, table.c.id)
+    )
+    return {value: int(new_id) for value, new_id in session.execute(stmt, list(rows))}

@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
+import numpy as np
 from sqlalchemy.orm import Session
 
 from index import store
-from index.identity import StoryClusterer
+from index.identity import FINGERPRINT_BYTES, PERMUTATIONS, StoryClusterer
+
+_PAGE = 10_000  # rows per query: few round trips, bounded memory per page
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside a bulk load.
+def load_clusterer(session: Session) -> StoryClusterer:
+    """Every fingerprinted article of the database in one clusterer.
 
-    Loading the story clusterer creates a few small containers per stored article; every
-    few hundred of them the collector would rescan all live objects (measured: 5k articles
-    loaded in 6.8 s with collections, 2.1 s without). Nothing loaded here forms cycles.
+    The blobs are joined into one (n, 128) array and handed to the clusterer's bulk part:
+    at 5k articles ~40 ms instead of ~0.25 s of per-article band buckets.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    ids: list[int] = []
+    stories: list[int] = []
+    blobs: list[bytes] = []
+    for article_id, story_id, fp in store.iter_fingerprints(session=session, batch=_PAGE):
+        ids.append(article_id)
+        stories.append(article_id if story_id is None else story_id)
+        blobs.append(fp)
+    blob = b"".join(blobs)
+    if len(blob) != len(blobs) * FINGERPRINT_BYTES:
+        bad = next(len(fp) for fp in blobs if len(fp) != FINGERPRINT_BYTES)
+        raise ValueError(f"a fingerprint has {FINGERPRINT_BYTES} bytes, not {bad}")
+    signatures = np.frombuffer(blob, dtype="<u4").reshape(len(blobs), PERMUTATIONS)
+    return StoryClusterer.from_signatures(ids, stories, signatures)
 
 
 class LazyStories:
@@ -41,10 +44,5 @@ class LazyStories:
         """Loaded in the caller's transaction, so it also holds the article just upserted
         (the caller removes that one before searching, as it would an updated article)."""
         if self._clusterer is None:
-            clusterer = StoryClusterer()
-            with _gc_paused():
-                for article_id, story_id, fp in store.iter_fingerprints(session=session):
-                    story = story_id if story_id is not None else article_id
-                    clusterer.add(article_id, story, fp)
-            self._clusterer = clusterer
+            self._clusterer = load_clusterer(session)
         return self._clusterer

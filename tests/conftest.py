@@ -10,6 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield sqlite_url(tmp_path)
         return
     assert _POSTGRES_URL is not None
+    with postgres_schema(_POSTGRES_URL) as url:
+        yield url
+
+
+@contextmanager
+def postgres_schema(server_url: str) -> Iterator[str]:
+    """The URL of a fresh schema on a PostgreSQL server, dropped on exit."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(_POSTGRES_URL)
+    admin = make_engine(server_url)
     with admin.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = make_url(_POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:

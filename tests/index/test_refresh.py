@@ -54,7 +54,8 @@ def _indexer(
         session_factory=sessions,
         embedder=embedder or HashingEmbedder(64),
         index_dir=index_dir,
-        config=IndexingConfig(batch_articles=2),
+        # embed_chunks=1: every batch embedded on its own, so alerts come in several parts
+        config=IndexingConfig(batch_articles=2, embed_chunks=1),
     )
 
 
