@@ -118,11 +118,19 @@ def main() -> None:
         pipeline: list[tuple[float, float, int, float, float]] = []
         bare_seconds: list[float] = []
         bare_cpu: list[float] = []
-        for round_no in range(args.rounds):
-            pipeline.append(pipeline_round(timing, Path(tmp) / f"round-{round_no}"))
+
+        def bare_round() -> None:
             wall = time.perf_counter()
             bare_cpu.append(cpu_timed(lambda: bare.encode(texts)))
             bare_seconds.append(time.perf_counter() - wall)
+
+        for round_no in range(args.rounds):
+            # Which runs first alternates too, so neither always follows the other.
+            if round_no % 2:
+                bare_round()
+            pipeline.append(pipeline_round(timing, Path(tmp) / f"round-{round_no}"))
+            if round_no % 2 == 0:
+                bare_round()
             seconds, embedding, chunks, _, cpu = pipeline[-1]
             print(
                 f"round {round_no + 1}: pipeline {seconds:.2f} s ({chunks} chunks, "
