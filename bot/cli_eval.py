@@ -25,7 +25,7 @@ from tqdm import tqdm
 from bot.runtime import Runtime
 from index.chunking import chunk_article
 from index.errors import BadInputError
-from index.identity import fingerprint
+from index.fingerprints import fingerprint
 from index.keyword import tokenize
 from index.types import Article
 from retrieval import realtimeqa as rtqa

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from index import store
 from index.chunking import chunk_article
 from index.db import session_scope
-from index.identity import article_key, content_hash, fingerprint
+from index.fingerprints import fingerprint
+from index.identity import article_key, content_hash
 from index.indexing_types import IndexingConfig
 from index.store_articles import (
     ArticleWrite,

@@ -6,7 +6,8 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from index import store
-from index.identity import FINGERPRINT_BYTES, PERMUTATIONS, StoryClusterer
+from index.fingerprints import FINGERPRINT_BYTES, PERMUTATIONS
+from index.story_clusters import StoryClusterer
 
 _PAGE = 10_000  # rows per query: few round trips, bounded memory per page
 

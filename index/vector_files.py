@@ -3,8 +3,8 @@
 A folder is refused with IndexMismatchError (whose message says to run a full re-index)
 when its manifest names another model or dimension, or when the FAISS file is unreadable,
 disagrees with the manifest, or is not of the kind the manifest names. The folder is one
-snapshot of `index/snapshot.py`; `index/vectors.py` writes it and turns what is read here
-back into a `FaissVectorIndex`.
+snapshot of `index/snapshot.py`; `index/vectors.py` saves through `write_vectors` (it
+writes the manifest itself) and turns what `read_vectors` returns into a `FaissVectorIndex`.
 
 Flat indexes may be saved incrementally: `vectors.faiss` is then an unchanged main file
 hard-linked from an earlier snapshot (snapshot files are never modified once committed)
@@ -19,8 +19,10 @@ the manifest's count) and ask for a full re-index.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -35,6 +37,7 @@ VECTORS_FILE = "vectors.faiss"
 DELTA_FILE = "vectors-delta.npz"
 # Manifest params of the incremental layout (not settings of the index).
 FILE_PARAMS = ("main_token", "main_count", "delta")
+_MIN_DELTA_ROWS = 1024  # added rows a save may keep in the delta file, at least
 
 
 @dataclass
@@ -94,7 +97,35 @@ def read_vectors(
     return index, manifest, base
 
 
-def delta_plan(
+def write_vectors(
+    folder: Path, index: faiss.Index, kind: str, base: FlatBase | None
+) -> tuple[dict[str, Any], FlatBase | None]:
+    """Write an index's `vectors.faiss` (and `vectors-delta.npz`) into `folder`; return the
+    manifest params of the layout (FILE_PARAMS; none for IVF) and the base to keep.
+
+    A flat index whose rows are still `base`'s live rows followed by a small tail links
+    the main file and writes only the delta; past 1/8 added or 1/4 removed, or for IVF,
+    the whole file is written, and a flat index then has a new base: that file.
+    """
+    target = folder / VECTORS_FILE
+    if kind != FLAT:
+        faiss.write_index(index, str(target))
+        return {}, base
+    plan = None if base is None else _delta_plan(base, index, _MIN_DELTA_ROWS)
+    sources = () if base is None or base.folder is None else (base.folder,)
+    if base is not None and plan is not None and _link_main(target, base.token, sources):
+        dead, ids, vectors = plan
+        changed = bool(len(dead) or len(ids))
+        if changed:
+            _write_delta(folder, dead=dead, ids=ids, vectors=vectors)
+        return {"main_token": base.token, "main_count": len(base.ids), "delta": changed}, base
+    faiss.write_index(index, str(target))
+    token = secrets.token_hex(16)
+    new_base = FlatBase.of(token, None, faiss.vector_to_array(index.id_map))
+    return {"main_token": token, "main_count": int(index.ntotal), "delta": False}, new_base
+
+
+def _delta_plan(
     base: FlatBase, index: faiss.IndexIDMap2, min_rows: int
 ) -> tuple[IdArray, IdArray, FloatMatrix] | None:
     """(main ids removed, ids and vectors added after the main rows) when the flat index's
@@ -112,12 +143,12 @@ def delta_plan(
     return base.ids[~base.alive], ids_by_row[len(keep) :].copy(), vectors[len(keep) :].copy()
 
 
-def write_delta(folder: Path, *, dead: IdArray, ids: IdArray, vectors: FloatMatrix) -> None:
+def _write_delta(folder: Path, *, dead: IdArray, ids: IdArray, vectors: FloatMatrix) -> None:
     with open(folder / DELTA_FILE, "wb") as handle:
         np.savez(handle, dead=dead.astype(np.int64), ids=ids.astype(np.int64), vectors=vectors)
 
 
-def link_main(target: Path, token: str, sources: tuple[Path, ...]) -> bool:
+def _link_main(target: Path, token: str, sources: tuple[Path, ...]) -> bool:
     """Hard-link the main file named `token` from the first source folder (or the live
     snapshot of the target's directory) whose manifest names it; False when none does."""
 

@@ -4,31 +4,25 @@ Two kinds, chosen by size when a full set is built (`FaissVectorIndex.build`):
 
 - below `approximate_threshold` (200k) vectors, "flat": exact, ~10-30 ms per query at
   100-200k on two cores, supports add/remove/lookup by id.
-- above it, "ivf" (IVF-Flat, nlist ≈ 4·sqrt(n), nprobe = nlist/16). Chosen over HNSW
-  because the index must follow the database: updated articles replace their chunks and
-  deleted ones disappear. IVF removes ids natively and adds without rebuilding the graph;
-  HNSW cannot remove (tombstones would grow until a rebuild) and takes ~6 min to build at
-  1M vectors against 2-3 min for IVF. IVF-Flat keeps full vectors and FAISS's hashtable
-  id map (~40 bytes per vector), so stored vectors are read by id without a scan. Recall
-  on the realtimeqa embeddings (36k chunks, nlist 764, nprobe 47): 0.978 recall@10 vs flat.
+- above it, "ivf" (IVF-Flat, nlist ≈ 4·sqrt(n), nprobe = nlist/16): approximate, removes
+  ids natively, reads stored vectors by id through an id map. Why IVF rather than HNSW,
+  and its measured recall: `index/faiss_kinds.py`.
 
 An index grown by `add` keeps its kind; `needs_rebuild()` says when rebuilding
 (`FaissVectorIndex.build(*index.export())`) would change the kind or refresh stale IVF
-centroids.
+centroids (the rule is `needs_rebuild` in `index/faiss_kinds.py`).
 
 Filtered search (`allowed_ids`) scores small allowed sets exactly and searches larger ones
 with an IDSelector: the routes and where they cross are in `index/faiss_filtered.py`.
 
 Saved as a snapshot (`index/snapshot.py`): `vectors.faiss` + `manifest.json`, checked on
-load by `index/vector_files.py`. A flat index changed little since it was loaded or last
-saved links the unchanged `vectors.faiss` and writes only `vectors-delta.npz` (20 vectors
-added to 20k: no 30 MB rewrite and fsync per save); past 1/8 added or 1/4 removed, or for
-IVF, the whole file is written.
+load by `index/vector_files.py`, which also writes them: a flat index changed little since
+it was loaded or last saved links the unchanged `vectors.faiss` and writes only
+`vectors-delta.npz` (20 vectors added to 20k: no 30 MB rewrite and fsync per save).
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 from pathlib import Path
 
@@ -38,16 +32,16 @@ import numpy.typing as npt
 
 from index.faiss_filtered import DIRECT, filtered_route, search_selected, top_k_exact
 from index.faiss_kinds import (
+    DEFAULT_APPROXIMATE_THRESHOLD,
     FLAT,
     IVF,
+    build_ivf,
     check_batch,
     flat_storage,
-    ivf_default_nprobe,
-    ivf_nlist,
     ivf_storage,
     ivf_vectors,
+    needs_rebuild,
     new_flat,
-    new_ivf,
     normalised,
     pad_missing,
     sorted_unique,
@@ -55,18 +49,7 @@ from index.faiss_kinds import (
 from index.manifest import Manifest, new_manifest, write_manifest
 from index.protocols import FloatMatrix, IdArray
 from index.snapshot import load_current, write_snapshot
-from index.vector_files import (
-    FILE_PARAMS,
-    VECTORS_FILE,
-    FlatBase,
-    delta_plan,
-    link_main,
-    read_vectors,
-    write_delta,
-)
-
-DEFAULT_APPROXIMATE_THRESHOLD = 200_000
-_MIN_DELTA_ROWS = 1024  # added rows a save may keep in the delta file, at least
+from index.vector_files import FILE_PARAMS, FlatBase, read_vectors, write_vectors
 
 
 class FaissVectorIndex:
@@ -110,12 +93,8 @@ class FaissVectorIndex:
             index.add(ids, vectors)
             return index
         faiss.omp_set_num_threads(threads)  # training is the heavy part
-        nlist = ivf_nlist(len(ids))
-        ivf = new_ivf(vectors, nlist=nlist)
-        ivf.nprobe = nprobe or ivf_default_nprobe(nlist)
-        ivf.add_with_ids(vectors, ids)
+        ivf, params = build_ivf(ids, vectors, nprobe=nprobe)
         built = cls.__new__(cls)
-        params = {"nlist": nlist, "nprobe": int(ivf.nprobe), "trained_count": len(ids)}
         built._init(ivf, kind=IVF, params=params, threads=threads)
         return built
 
@@ -161,29 +140,13 @@ class FaissVectorIndex:
     def save_to(self, folder: Path, *, model_name: str) -> Manifest:
         """Write `vectors.faiss` and `manifest.json` into an existing folder (not atomic)."""
         with self._lock:
-            params = dict(self._params)
-            base = self._base if self._kind == FLAT else None
-            plan = None if base is None else delta_plan(base, self._index, _MIN_DELTA_ROWS)
-            target = folder / VECTORS_FILE
-            sources = () if base is None or base.folder is None else (base.folder,)
-            if base is not None and plan is not None and link_main(target, base.token, sources):
-                dead, ids, vectors = plan
-                changed = bool(len(dead) or len(ids))
-                if changed:
-                    write_delta(folder, dead=dead, ids=ids, vectors=vectors)
-                params.update(main_token=base.token, main_count=len(base.ids), delta=changed)
-            else:
-                faiss.write_index(self._index, str(target))
-                if self._kind == FLAT:
-                    token = secrets.token_hex(16)
-                    self._base = FlatBase.of(token, None, self._ids_locked())
-                    params.update(main_token=token, main_count=len(self), delta=False)
+            files, self._base = write_vectors(folder, self._index, self._kind, self._base)
             manifest = new_manifest(
                 model_name=model_name,
                 dimension=self.dimension,
                 count=len(self),
                 kind=self._kind,
-                params=params,
+                params={**self._params, **files},
             )
         write_manifest(folder, manifest)
         return manifest
@@ -291,11 +254,7 @@ class FaissVectorIndex:
 
     def needs_rebuild(self, approximate_threshold: int = DEFAULT_APPROXIMATE_THRESHOLD) -> bool:
         """True when `build(*export())` would switch kind or retrain drifted IVF lists."""
-        count = len(self)
-        if self._kind == FLAT:
-            return count >= approximate_threshold
-        trained = int(self._params.get("trained_count", count))
-        return count < approximate_threshold // 2 or not trained / 2 <= count <= trained * 2
+        return needs_rebuild(self._kind, len(self), self._params, approximate_threshold)
 
     # -- internals ------------------------------------------------------------------
 

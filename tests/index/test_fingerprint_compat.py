@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.identity import FINGERPRINT_BYTES, fingerprint
+from index.fingerprints import FINGERPRINT_BYTES, fingerprint
 from index.parsing import iter_path
 from index.types import Article
 
@@ -132,16 +132,22 @@ def test_same_bytes_on_short_texts(text: str) -> None:
 
 def test_hash_values_above_the_prime_wrap_as_a_remainder(monkeypatch: pytest.MonkeyPatch) -> None:
     """blake2b-32 values in [p, 2**32) are reduced mod p (too rare to meet in real text)."""
-    import index.identity as identity
+    import index.fingerprints as fingerprints
 
     class Digest:
-        def __init__(self, data: bytes) -> None:
-            self._data = data
+        def __init__(self) -> None:
+            self._data = b""
+
+        def copy(self) -> Digest:
+            return Digest()
+
+        def update(self, data: bytes) -> None:
+            self._data += data
 
         def digest(self) -> bytes:
             top = {b"a b c": 0xFFFFFFFE, b"b c d": _PRIME, b"c d e": _PRIME - 1}
             return top.get(self._data, 7).to_bytes(4, "little")
 
-    monkeypatch.setattr(identity, "_blake2b_32", Digest)
-    hashes = identity._shingle_hashes("A b c d e f")
+    monkeypatch.setattr(fingerprints, "_BLAKE2B_32", Digest())
+    hashes = fingerprints._shingle_hashes("A b c d e f")
     assert hashes.tolist() == [0xFFFFFFFE - _PRIME, 0, _PRIME - 1, 7]

@@ -9,16 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.identity import (
-    FINGERPRINT_BYTES,
-    StoryClusterer,
-    article_key,
-    content_hash,
-    fingerprint,
-    normalize_url,
-    similarity,
-)
+from index.fingerprints import FINGERPRINT_BYTES, fingerprint, similarity
+from index.identity import article_key, content_hash, normalize_url
 from index.parsing import parse_path
+from index.story_clusters import StoryClusterer
 from index.types import Article
 
 ROOT = Path(__file__).resolve().parents[2]

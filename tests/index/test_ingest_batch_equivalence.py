@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from index import ingest_batch, store
 from index.chunking import chunk_article
 from index.db import make_engine, make_session_factory, session_scope, upgrade_database
-from index.identity import article_key, content_hash, fingerprint
+from index.fingerprints import fingerprint
+from index.identity import article_key, content_hash
 from index.ingest_batch import IngestTally, store_batch
 from index.parsing import iter_path
 from index.pipeline import IndexingConfig

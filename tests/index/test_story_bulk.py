@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.identity import PERMUTATIONS, StoryClusterer, fingerprint
+from index.fingerprints import PERMUTATIONS, fingerprint
+from index.story_clusters import StoryClusterer
 
 _EMPTY = np.uint32(0xFFFFFFFF)
 

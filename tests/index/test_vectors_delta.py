@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import index.vectors as vectors_module
+import index.vector_files as vector_files
 from index.errors import IndexMismatchError
 from index.faiss_kinds import flat_storage
 from index.manifest import MANIFEST_NAME
@@ -67,7 +67,7 @@ OPERATIONS = st.lists(
 def test_save_load_cycles_match_an_index_never_saved(tmp_path_factory, operations) -> None:
     directory = tmp_path_factory.mktemp("vec")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(vectors_module, "_MIN_DELTA_ROWS", 12)  # full writes now and then
+        patch.setattr(vector_files, "_MIN_DELTA_ROWS", 12)  # full writes now and then
         index, twin = FaissVectorIndex(DIM), FaissVectorIndex(DIM)
         for version, (action, ids) in enumerate(operations):
             if action == "add":
@@ -111,7 +111,7 @@ def test_small_change_links_the_vectors_file(tmp_path: Path) -> None:
 
     index.add(np.arange(1000, 1040), rows_for(list(range(1000, 1040)), 2))  # over 1/8
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(vectors_module, "_MIN_DELTA_ROWS", 0)
+        patch.setattr(vector_files, "_MIN_DELTA_ROWS", 0)
         index.save(tmp_path, model_name=MODEL)
     fourth = current_snapshot(tmp_path)
     assert fourth is not None
