@@ -85,6 +85,9 @@ def write_keyword_files(
     it, instead of written again.
     """
     main = folder / MATRIX_FILE
+    # A file already there may be a link to a committed snapshot's: replace, never rewrite.
+    main.unlink(missing_ok=True)
+    (folder / DELTA_FILE).unlink(missing_ok=True)
     if token is None or not link_unchanged(main, sources, _carries(token)):
         token = secrets.token_bytes(_TOKEN_BYTES)
         with open(main, "wb") as handle:

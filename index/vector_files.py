@@ -108,6 +108,9 @@ def write_vectors(
     the whole file is written, and a flat index then has a new base: that file.
     """
     target = folder / VECTORS_FILE
+    # A file already there may be a link to a committed snapshot's: replace, never rewrite.
+    target.unlink(missing_ok=True)
+    (folder / DELTA_FILE).unlink(missing_ok=True)
     if kind != FLAT:
         faiss.write_index(index, str(target))
         return {}, base
