@@ -245,15 +245,12 @@ class Indexer:
             pending.embedding = len(chunks) - start - len(part)
             report()
         pending.embedding = 0
-        ids = np.asarray([c.id for c in chunks], dtype=np.int64)
-        self.pair.vectors.add(ids, vectors)
-        self.pair.keywords.add(ids, texts)
-        self._dirty = True
+        self._index_chunks(chunks, vectors)
         if on_chunks is not None:
             on_chunks(
                 NewChunks(
                     article_ids=tuple(article_ids),
-                    chunk_ids=ids,
+                    chunk_ids=np.asarray([c.id for c in chunks], dtype=np.int64),
                     chunk_article_ids=np.asarray([c.article_id for c in chunks], dtype=np.int64),
                     vectors=vectors,
                 )
@@ -274,12 +271,16 @@ class Indexer:
             )
         self.save()
 
-    def _index_chunks(self, chunks: Sequence[StoredChunk]) -> np.ndarray:
+    def _index_chunks(
+        self, chunks: Sequence[StoredChunk], vectors: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Add chunks to both indexes, embedding them unless their `vectors` are given."""
         if not chunks:
             return np.zeros((0, self._embedder.dimension), dtype=np.float32)
         ids = np.asarray([c.id for c in chunks], dtype=np.int64)
         texts = [c.embed_text for c in chunks]
-        vectors = self._embedder.embed(texts)
+        if vectors is None:
+            vectors = self._embedder.embed(texts)
         self.pair.vectors.add(ids, vectors)
         self.pair.keywords.add(ids, texts)
         self._dirty = True

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from index.schema import ArticleRow, ChunkRow
+from index.store_chunks import delete_chunks_of
 from index.store_common import (
     as_utc,
     batched,
@@ -77,10 +78,9 @@ def upsert_article(
             article_id, stored_hash = existing
             if stored_hash == content_hash:
                 return UpsertResult(UpsertStatus.DUPLICATE, article_id)
-            removed = session.scalars(
-                select(ChunkRow.id).where(ChunkRow.article_id == article_id).order_by(ChunkRow.id)
-            ).all()
-            session.execute(delete(ChunkRow).where(ChunkRow.article_id == article_id))
+            removed = delete_chunks_of(session=session, article_ids=[article_id]).get(
+                article_id, []
+            )
             session.execute(
                 update(ArticleRow)
                 .where(ArticleRow.id == article_id)
@@ -111,7 +111,7 @@ def upsert_article(
 
 def set_story(*, session: Session, article_id: int, story_id: int) -> None:
     """Put an article in a near-duplicate cluster (story id = id of the story's first article)."""
-    session.execute(update(ArticleRow).where(ArticleRow.id == article_id).values(story_id=story_id))
+    set_stories(session=session, stories=[(article_id, story_id)])
 
 
 @dataclass(frozen=True)

@@ -39,22 +39,8 @@ def replace_chunks(
     *, session: Session, article_id: int, chunks: Sequence[ChunkText]
 ) -> list[StoredChunk]:
     """Drop the article's chunks and store `chunks`; returns them with their new ids."""
-    session.execute(delete(ChunkRow).where(ChunkRow.article_id == article_id))
-    if not chunks:
-        return []
-    rows = session.execute(
-        insert(ChunkRow).returning(*_CHUNK_COLUMNS, sort_by_parameter_order=True),
-        [
-            {
-                "article_id": article_id,
-                "ordinal": c.ordinal,
-                "text": c.text,
-                "embed_text": c.embed_text,
-            }
-            for c in chunks
-        ],
-    ).all()
-    return [_to_chunk(row) for row in rows]
+    delete_chunks_of(session=session, article_ids=[article_id])
+    return insert_chunks(session=session, chunks=[(article_id, c) for c in chunks])
 
 
 def delete_chunks_of(*, session: Session, article_ids: Iterable[int]) -> dict[int, list[int]]:
