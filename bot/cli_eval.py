@@ -30,6 +30,7 @@ from index.keyword import tokenize
 from index.types import Article
 from retrieval import realtimeqa as rtqa
 from retrieval.realtimeqa_files import load_corpus, load_questions
+from retrieval.search import HybridSearcher
 
 _ARTICLE_FILES = ("articles.jsonl.xz", "articles.jsonl")
 _QUESTIONS_FILE = "questions.jsonl"
@@ -58,6 +59,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="folder of cached eval indexes (default: DATA_DIR/eval)",
     )  # fmt: skip
     realtime.add_argument("--limit", type=int, default=None, metavar="N", help="first N only")
+    realtime.add_argument(
+        "--answers", action="store_true",
+        help="also answer every question as the bot does and count the replies holding the "
+        "answer (extractive unless an LLM is configured; ~0.3 s per question extractive)",
+    )  # fmt: skip
     # Topic-alert matching (ag-news shape): retrieval/alert_eval.py.
     alerts = kinds.add_parser("alerts", help="topic-alert matching: precision, recall, F1")
     alerts.add_argument("directory", metavar="DIR", type=Path)
@@ -75,7 +81,9 @@ def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
     if args.command != "eval":
         return None
     if args.eval_kind == "realtimeqa":
-        return run_realtimeqa(runtime, args.directory, cache=args.cache, limit=args.limit)
+        return run_realtimeqa(
+            runtime, args.directory, cache=args.cache, limit=args.limit, answers=args.answers
+        )
     if args.eval_kind == "alerts":
         return _alerts(runtime, args.directory, threshold=args.threshold, cache=args.cache)
     raise BadInputError(f"unknown evaluation {args.eval_kind}")
@@ -193,10 +201,38 @@ def _ensure_index(runtime: Runtime, articles: Path, folder: Path, key: dict[str,
     return seconds
 
 
+def _ask_all(
+    local: Runtime, searcher: HybridSearcher, questions: list[rtqa.Question]
+) -> tuple[list[rtqa.ReplyResult], float]:
+    """The bot's reply to every question (its own assistant, LLM or extractive), timed."""
+    assistant = local.assistant(searcher)
+
+    async def ask(bar: tqdm) -> list[rtqa.ReplyResult]:
+        # One loop for the asking and the closing: an LLM client belongs to its loop.
+        async with assistant.searcher:
+            try:
+                return await rtqa.ask_questions(
+                    assistant, questions, progress=lambda n: bar.update(n - bar.n)
+                )
+            finally:
+                await local.aclose()
+
+    started = time.monotonic()
+    with tqdm(total=len(questions), desc="answers", file=sys.stderr, disable=None) as bar:
+        replies = asyncio.run(ask(bar))
+    return replies, time.monotonic() - started
+
+
 def run_realtimeqa(
-    runtime: Runtime, directory: Path, *, cache: Path | None = None, limit: int | None = None
+    runtime: Runtime,
+    directory: Path,
+    *,
+    cache: Path | None = None,
+    limit: int | None = None,
+    answers: bool = False,
 ) -> int:
-    """Run the RealTime QA evaluation on `directory` and print its figures."""
+    """Run the RealTime QA evaluation on `directory` and print its figures; with `answers`,
+    also the share of the bot's replies that hold the answer."""
     articles, questions_file = _input_files(directory)
     if limit is not None and limit < 1:
         raise BadInputError("--limit must be at least 1")
@@ -220,6 +256,7 @@ def run_realtimeqa(
                 searcher, questions, progress=lambda n: bar.update(n - bar.n)
             )
         ask_seconds = time.monotonic() - started
+        replies, reply_seconds = _ask_all(local, searcher, questions) if answers else ([], 0.0)
     finally:
         asyncio.run(local.aclose())
 
@@ -243,12 +280,23 @@ def run_realtimeqa(
         f"{'answer ceiling':<22} {ceiling.value:.3f}  ({ceiling.hits:.0f}/{ceiling.total})"
         "  the answer occurs in some article the question may see"
     )
+    reply_report = rtqa.summarise_replies(replies) if answers else None
+    if reply_report is not None:
+        recall = reply_report.recall
+        modes = ", ".join(f"{mode} {n}" for mode, n in sorted(reply_report.modes.items()))
+        lines.append(
+            f"{'reply answer recall':<22} {recall.value:.3f}  ({recall.hits:.0f}/{recall.total})"
+            f"  the bot's reply holds the answer ({modes})"
+        )
     cold = f"index built in {build_seconds:.0f} s" if build_seconds else "index cached"
     per_question = 1000 * ask_seconds / len(questions)
-    lines.append(
+    timing = (
         f"timings: cold {cold}; warm: index loaded in {load_seconds:.1f} s, questions in "
         f"{ask_seconds:.1f} s ({per_question:.0f} ms per question)"
     )
-    lines.append(rtqa.report_json(report, model=model, index=index))
+    if answers:
+        timing += f"; replies in {reply_seconds:.1f} s"
+    lines.append(timing)
+    lines.append(rtqa.report_json(report, model=model, index=index, replies=reply_report))
     print("\n".join(lines))
     return 0

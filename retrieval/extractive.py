@@ -1,9 +1,12 @@
 """The extractive composer: an answer made of article sentences, each with its [n] (pure).
 
 Used when no LLM is configured or the LLM fails. Candidate sentences come from the top
-passages; they are scored against the question by embedding cosine (the same embedder as
-search, one batch) or, without an embedder, by the share of the question's content words they
-contain. A small penalty per passage rank prefers sentences from better-ranked passages;
+passages. With an embedder (the same as search's, one batch), a sentence qualifies by its
+embedding cosine to the question and ranks by that cosine plus the share of the question's
+content words it contains: the two signals fail differently (a sentence alone loses the
+context its words point to; words miss paraphrase), as in the search's own fusion. Without
+an embedder the share of words alone scores. A small penalty per passage rank prefers
+sentences from better-ranked passages;
 near-duplicates (syndicated copies) are skipped. The chosen sentences are printed in reading
 order (passage rank, then position), each followed by its source number.
 
@@ -171,8 +174,8 @@ def compose_extractive(
 ) -> tuple[str, tuple[Citation, ...]] | None:
     """Sentences of the top `max_passages` passages that answer `question`, each followed by
     its [n] (n counts the cited passages from 1, in order of appearance), within `max_chars`.
-    None when no sentence reaches `min_score` (default: MIN_SENTENCE_SIMILARITY with an
-    embedder, MIN_LEXICAL_OVERLAP without)."""
+    None when no sentence reaches `min_score`: a cosine to the question with an embedder
+    (default MIN_SENTENCE_SIMILARITY), a share of its words without (MIN_LEXICAL_OVERLAP)."""
     if max_chars <= 0 or max_sentences <= 0:
         raise ValueError("max_chars and max_sentences must be positive")
     top = list(passages[:max_passages])
@@ -180,22 +183,24 @@ def compose_extractive(
     if not candidates or not question.strip():
         return None
 
+    terms = content_terms(question) or [w.lower() for w in _WORD.findall(question)]
+    overlaps = [lexical_overlap(terms, c.text) for c in candidates]
     vectors: np.ndarray | None = None
     if embedder is not None:
         vectors = np.asarray(embedder.embed([c.text for c in candidates]), dtype=np.float32)
         query = np.asarray(embedder.embed_query(question), dtype=np.float32).reshape(-1)
-        scores = (vectors @ query).tolist()
+        gates = (vectors @ query).tolist()
+        scores = [cosine + overlap for cosine, overlap in zip(gates, overlaps, strict=True)]
         floor = MIN_SENTENCE_SIMILARITY if min_score is None else min_score
     else:
-        terms = content_terms(question) or [w.lower() for w in _WORD.findall(question)]
-        scores = [lexical_overlap(terms, c.text) for c in candidates]
+        gates = scores = overlaps
         floor = MIN_LEXICAL_OVERLAP if min_score is None else min_score
 
     ranked = sorted(
         (
             (score - RANK_PENALTY * c.rank, i)
-            for i, (c, score) in enumerate(zip(candidates, scores, strict=True))
-            if score >= floor and score > 0
+            for i, (c, score, gate) in enumerate(zip(candidates, scores, gates, strict=True))
+            if gate >= floor and gate > 0
         ),
         reverse=True,
     )

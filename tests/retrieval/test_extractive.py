@@ -209,3 +209,60 @@ def test_instructions_are_recognised(sentence: str) -> None:
 )
 def test_news_sentences_are_not_instructions(sentence: str) -> None:
     assert not looks_like_instruction(sentence)
+
+
+class TableEmbedder:
+    """Fake whose cosines are set by the test: sentence `i` of `cosines` is the unit vector
+    `cosines[i] * e0 + sqrt(1 - c^2) * e_(i+1)`, the question is `e0`."""
+
+    model_name = "fake-table"
+
+    def __init__(self, cosines: dict[str, float]) -> None:
+        self._cosines = cosines
+        self.dimension = len(cosines) + 1
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            i = list(self._cosines).index(text)
+            cosine = self._cosines[text]
+            row = np.zeros(self.dimension, dtype=np.float32)
+            row[0], row[i + 1] = cosine, (1.0 - cosine**2) ** 0.5
+            rows.append(row)
+        return np.stack(rows)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        query = np.zeros(self.dimension, dtype=np.float32)
+        query[0] = 1.0
+        return query
+
+
+GENERAL = "Drivers have been paying record prices at the pump for many weeks now."
+SPECIFIC = "The federal gas tax holiday would last three months, through September."
+OFF_TOPIC = "Gas tax holiday federal plan last, a list of words with no meaning."
+
+
+def test_a_sentence_with_the_questions_words_outranks_a_slightly_closer_embedding() -> None:
+    # Cosine alone prefers the general sentence; its words and a close cosine win together.
+    embedder = TableEmbedder({GENERAL: 0.62, SPECIFIC: 0.55})
+    result = compose_extractive(
+        "How long will the federal gas tax holiday last?",
+        [passage(1, f"{GENERAL} {SPECIFIC}")],
+        embedder=embedder,
+        max_sentences=1,
+    )
+    assert result is not None
+    assert result[0] == f"{SPECIFIC} [1]"
+
+
+def test_shared_words_do_not_admit_a_sentence_the_embedding_finds_unrelated() -> None:
+    # The cosine gates, the words only rank: a word salad below the floor stays out.
+    embedder = TableEmbedder({GENERAL: 0.40, OFF_TOPIC: 0.20})
+    result = compose_extractive(
+        "How long will the federal gas tax holiday last?",
+        [passage(1, f"{GENERAL} {OFF_TOPIC}")],
+        embedder=embedder,
+        max_sentences=2,
+    )
+    assert result is not None
+    assert result[0] == f"{GENERAL} [1]"

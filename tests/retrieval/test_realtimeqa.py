@@ -18,7 +18,7 @@ from bot.settings import Settings
 from index.embedding import HashingEmbedder
 from index.errors import BadInputError
 from retrieval import realtimeqa as rtqa
-from retrieval.types import Passage
+from retrieval.types import Answer, AnswerMode, Passage
 
 # -- pure metrics -------------------------------------------------------------------------
 
@@ -274,6 +274,33 @@ def test_eval_command_scores_a_small_folder_and_reuses_its_index(
     out = capsys.readouterr().out.strip().splitlines()
     assert json.loads(out[-1])["n_questions"] == 2
     assert "index cached" in "\n".join(out)
+
+
+def test_eval_command_with_answers_judges_the_bots_own_replies(
+    runtime: Runtime, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_dir(tmp_path / "rtqa")
+    assert cli_eval.run_realtimeqa(runtime, folder, answers=True) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    figures = json.loads(out[-1])
+    # No LLM configured: extractive replies. q3's article is hidden as of its date, so the
+    # bot says it does not know; the three others quote the sentence holding the answer.
+    assert figures["reply_modes"] == {"extractive": 3, "not_found": 1}
+    assert figures["reply_answer_recall"] == pytest.approx(3 / 4)
+    assert any(line.startswith("reply answer recall") and "(3/4)" in line for line in out)
+
+
+def test_judge_reply_reads_the_reply_text_only() -> None:
+    q = rtqa.Question("q", "How many?", ("12",), date(2022, 6, 1), ())
+    citations: tuple = ()
+    holding = Answer("Officials counted 12 cases [1].", citations, AnswerMode.EXTRACTIVE, "q")
+    # A reply citing source [12] does not say "12".
+    missing = Answer("Officials counted many cases [12].", citations, AnswerMode.EXTRACTIVE, "q")
+    assert rtqa.judge_reply(q, holding).holds_answer
+    assert not rtqa.judge_reply(q, missing).holds_answer
+    report = rtqa.summarise_replies([rtqa.judge_reply(q, holding), rtqa.judge_reply(q, missing)])
+    assert (report.recall.hits, report.recall.total) == (1, 2)
+    assert report.modes == {"extractive": 2}
 
 
 def test_cache_key_follows_chunking_and_the_articles_content(
