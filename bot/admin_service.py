@@ -5,7 +5,10 @@ never on the event loop; a second request meanwhile gets `AdminBusyError` carryi
 running job, whose `progress` the worker keeps up to date. When a write finishes, the
 searcher is swapped to the new snapshot (`IndexReloader`), so questions asked during the
 work are answered from the old index. Then the hooks in `on_new_articles` (the alert
-matcher) receive the chunks of the new and updated articles.
+matcher) receive the chunks of the new and updated articles. Before a re-index or feed
+poll they also receive, a batch at a time, the articles an earlier run left unmatched
+(killed between storing and matching, or a hook failed): a bot that runs for weeks
+matches what a killed `newsbot ingest` left without waiting for its own restart.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, TypeVar
 
 from bot import admin_ops
 from bot.admin_ops import AdminStats
+from bot.alerts_matcher import unmatched_chunks
 from bot.index_watch import IndexReloader
 from bot.runtime import Runtime
 from index.errors import NewsbotError, ParseError
@@ -185,6 +189,7 @@ class AdminService:
             job.progress = state  # one reference assignment: safe to read from the loop
 
         try:
+            await self._match_unmatched()  # what earlier runs left first, in id order
             job.report = await self._on_worker(
                 admin_ops.run_reindex,
                 self._runtime,
@@ -208,6 +213,24 @@ class AdminService:
             merged = merge_new_chunks(parts)
             if merged is not None:
                 await self._notify(merged)
+
+    async def _match_unmatched(self) -> None:
+        """Hand the hooks the articles left unmatched, with the vectors the searcher
+        serves (an article it lacks a vector of waits for a later run)."""
+        if not self.on_new_articles:
+            return
+        batches = unmatched_chunks(
+            self._runtime.sessions, lambda: self._reloader.searcher.searcher.vector_index
+        )
+        while not self._closed:
+            try:
+                chunks = await self._on_worker(lambda: next(batches, None))
+            except Exception:
+                log.exception("reading the articles left unmatched failed")
+                return
+            if chunks is None:
+                return
+            await self._notify(chunks)
 
     async def _notify(self, chunks: NewChunks) -> None:
         for hook in list(self.on_new_articles):

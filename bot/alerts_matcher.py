@@ -14,23 +14,32 @@ keep theirs. The background is rebuilt from the newest articles once a day
 (`BACKGROUND_MAX_AGE`); when its content changed, every profile is refitted in that one
 match (9-13 s at 10,000 subscriptions, on the alerts thread), since a profile is made
 of scores of the background's articles.
+
+Matching is at least once per new or updated article: an ingest that matches records its
+articles as unmatched when it stores them (`index/store_unmatched.py`), and `match_new`
+marks them matched in the transaction that queues their alerts. Articles a crash (or a
+failed match) left unmatched are matched by `match_pending`, a batch at a time, with the
+vectors the index already holds; the unique (chat, story) deliveries make a second match
+of an article harmless.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts_background import BackgroundSource, background_from, snapshot_index
-from bot.runtime import Runtime
 from index import store
 from index.db import session_scope
 from index.pipeline import NewChunks
-from index.protocols import Embedder, FloatMatrix
+from index.protocols import Embedder, FloatMatrix, VectorIndex
+from index.store_chunks import chunk_owners
+from index.store_unmatched import clear_unmatched, unmatched_after
 from index.types import StoredArticle, Subscription
 from index.vectors import FaissVectorIndex
 from retrieval.alert_background import Background
@@ -45,9 +54,14 @@ from retrieval.alerts import (
 )
 from retrieval.topic_embedding import embed_topic
 
+if TYPE_CHECKING:  # bot.runtime opens the index with `match_pending`: no import cycle
+    from bot.runtime import Runtime
+
 log = logging.getLogger(__name__)
 
 BACKGROUND_MAX_AGE = timedelta(hours=24)  # the corpus moves on; refit the topics daily
+UNMATCHED_BATCH = 256  # articles left unmatched, matched together (bounded memory)
+IndexSource = Callable[[], VectorIndex | None]
 
 
 def _utcnow() -> datetime:
@@ -152,15 +166,18 @@ class AlertMatcher:
         return self._background
 
     def match_new(self, chunks: NewChunks) -> int:
-        """Score new articles against every active subscription; queue the matches.
+        """Score new articles against every active subscription; queue the matches and
+        mark the articles matched, in one transaction.
 
         Returns how many alerts were queued (a story a chat already had is not queued).
         """
         if not chunks.article_ids:
             return 0
+        seen = last_chunks(chunks)
         with session_scope(self._sessions) as session:
             subscriptions = store.active_subscriptions(session=session)
-            if not subscriptions:
+            if not subscriptions:  # matched against none: nothing to queue, now or later
+                clear_unmatched(session=session, last_chunk=seen)
                 return 0
             articles = store.get_articles(session=session, ids=chunks.article_ids)
             texts = store.get_chunks(session=session, ids=chunks.chunk_ids.tolist())
@@ -170,7 +187,7 @@ class AlertMatcher:
             settings=self._settings,
             reason_embedder=self._embedder,
         )
-        return self._enqueue(matches, subscriptions, articles)
+        return self._enqueue(matches, subscriptions, articles, seen)
 
     def safe_match_new(self, chunks: NewChunks) -> int:
         """`match_new` for an ingest that must go on when matching fails (logged)."""
@@ -180,14 +197,33 @@ class AlertMatcher:
             log.exception("matching new articles against subscriptions failed")
             return 0
 
+    def match_pending(self, index: IndexSource) -> int:
+        """Match the articles left unmatched (a crash between storing and matching, a
+        failed match), a batch at a time, with their vectors from `index()`; returns how
+        many alerts were queued."""
+        queued = matched = 0
+        for chunks in unmatched_chunks(self._sessions, index):
+            queued += self.match_new(chunks)
+            matched += len(chunks.article_ids)
+        if matched:
+            log.info("%d articles left unmatched matched: %d alerts queued", matched, queued)
+        return queued
+
+    def safe_match_pending(self, index: IndexSource) -> int:
+        """`match_pending` for a start-up or an ingest that must go on when it fails."""
+        try:
+            return self.match_pending(index)
+        except Exception:
+            log.exception("matching the articles left unmatched failed (retried next run)")
+            return 0
+
     def _enqueue(
         self,
         matches: Sequence[AlertMatch],
         subscriptions: Sequence[Subscription],
         articles: dict[int, StoredArticle],
+        seen: dict[int, int],
     ) -> int:
-        if not matches:
-            return 0
         chat_of = {s.id: s.chat_id for s in subscriptions}
         queued = 0
         now = self._clock()
@@ -205,8 +241,60 @@ class AlertMatcher:
                     reason=match.reason,
                     now=now,
                 )
-        log.info("%d matches: %d alerts queued", len(matches), queued)
+            # With the alerts: a crash before this commit only makes them matched again.
+            clear_unmatched(session=session, last_chunk=seen)
+        if matches:
+            log.info("%d matches: %d alerts queued", len(matches), queued)
         return queued
+
+
+def last_chunks(chunks: NewChunks) -> dict[int, int]:
+    """Article id -> the highest of its chunk ids in `chunks` (0 for none): what
+    `clear_unmatched` needs to keep an article updated since unmatched."""
+    seen = dict.fromkeys((int(a) for a in chunks.article_ids), 0)
+    owners = np.asarray(chunks.chunk_article_ids, dtype=np.int64).tolist()
+    for chunk_id, owner in zip(np.asarray(chunks.chunk_ids).tolist(), owners, strict=True):
+        if owner in seen and chunk_id > seen[owner]:
+            seen[owner] = chunk_id
+    return seen
+
+
+def unmatched_chunks(
+    sessions: sessionmaker[Session], index: IndexSource, *, batch: int = UNMATCHED_BATCH
+) -> Iterator[NewChunks]:
+    """The unmatched articles, `batch` at a time in id order, with their chunk vectors
+    read from `index()` (called once, when there is something to match).
+
+    An article with a chunk the index does not hold is skipped: the next `Indexer.open()`
+    embeds the chunk, and a later run matches the article.
+    """
+    vectors: VectorIndex | None = None
+    after = 0
+    while True:
+        with session_scope(sessions) as session:
+            ids = unmatched_after(session=session, after=after, limit=batch)
+            chunk_ids, owners = chunk_owners(session=session, article_ids=ids)
+        if not ids:
+            return
+        after = ids[-1]
+        if vectors is None:
+            vectors = index()
+            if vectors is None:
+                return
+        found, rows = vectors.vectors_of(chunk_ids)  # sorted by id, as chunk_ids
+        held = np.isin(chunk_ids, found)
+        waiting = set(owners[~held].tolist())
+        if waiting:
+            log.info("%d unmatched articles wait for their vectors", len(waiting))
+        keep = ~np.isin(owners[held], list(waiting))
+        ready = tuple(a for a in ids if a not in waiting)
+        if ready:
+            yield NewChunks(
+                article_ids=ready,
+                chunk_ids=found[keep],
+                chunk_article_ids=owners[held][keep],
+                vectors=rows[keep],
+            )
 
 
 def new_articles(

@@ -124,16 +124,26 @@ def render_digest(
 
 
 def render_subscriptions(subscriptions: Sequence[Subscription]) -> str:
-    """/alerts: the chat's subscriptions, numbered as /unsubscribe and /digest take them."""
+    """/alerts: the chat's subscriptions, numbered as /unsubscribe and /digest take them.
+
+    An alert's number is its subscription id: it never changes, and is never reused, so an
+    old number cannot act on another alert after one is removed.
+    """
     if not subscriptions:
         return messages.ALERTS_EMPTY
     lines = [f"<b>{messages.ALERTS_HEADER} ({len(subscriptions)})</b>"]
-    for number, subscription in enumerate(subscriptions, start=1):
+    for subscription in subscriptions:
+        number = alert_number(subscription)
         state = messages.subscription_state(subscription.active, subscription.digest_hours)
         label = escape(truncate(topic_label(subscription), MAX_LISTED_TOPIC))
         lines.append(f"{number}. {label} ({state})")
     lines.append(f"\n{messages.ALERTS_FOOTER}")
     return "\n".join(lines)
+
+
+def alert_number(subscription: Subscription) -> int:
+    """The number users see and type (/unsubscribe N): the subscription's own id."""
+    return subscription.id
 
 
 def button_data(action: str, subscription_id: int) -> str:
@@ -155,7 +165,8 @@ def subscriptions_keyboard(subscriptions: Sequence[Subscription]) -> InlineKeybo
     if not subscriptions:
         return None
     rows = []
-    for number, subscription in enumerate(subscriptions, start=1):
+    for subscription in subscriptions:
+        number = alert_number(subscription)
         if subscription.active:
             toggle = InlineKeyboardButton(
                 f"{messages.BUTTON_PAUSE} {number}", callback_data=button_data("p", subscription.id)

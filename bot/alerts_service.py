@@ -26,8 +26,10 @@ from index.db import session_scope
 from index.errors import BadInputError
 from index.pipeline import NewChunks
 from index.protocols import Embedder
+from index.tokenize import tokenize
 from index.types import Subscription
 from retrieval.alert_defaults import DIRECT_THRESHOLD
+from retrieval.topics import USAGE as TOPIC_USAGE
 from retrieval.topics import TopicQuery, parse_topic
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,15 @@ T = TypeVar("T")
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def same_topic(held: Subscription, topic: TopicQuery) -> bool:
+    """The same alert asked for twice: phrase equal up to case and spacing, same filters."""
+    return (
+        " ".join(held.topic.lower().split()) == " ".join(topic.phrase.lower().split())
+        and set(held.must_words) == set(topic.must_words)
+        and set(held.exclude_words) == set(topic.exclude_words)
+    )
 
 
 @dataclass(frozen=True)
@@ -101,13 +112,20 @@ class AlertService:
     # -- subscriptions ----------------------------------------------------------------------
 
     async def subscribe(self, chat_id: int, text: str) -> Subscription:
-        """Parse the topic, check the chat's limit, embed the phrase, store it."""
+        """Parse the topic, refuse one without content words or already held, check the
+        chat's limit, embed the phrase, store it."""
         topic = parse_topic(text)
+        if not tokenize(" ".join((topic.phrase, *topic.must_words))):
+            # "a", "the", "🚀": only stop words or symbols, nothing to match articles on.
+            raise BadInputError(f"That topic has no words I can follow. {TOPIC_USAGE}")
         return await self.run(self._subscribe, chat_id, topic)
 
     def _subscribe(self, chat_id: int, topic: TopicQuery) -> Subscription:
         limit = self._config.max_per_chat
         with session_scope(self._sessions) as session:
+            for held in store.list_subscriptions(session=session, chat_id=chat_id):
+                if same_topic(held, topic):
+                    raise BadInputError(f"You already have this alert: #{held.id}.")
             if store.count_subscriptions(session=session, chat_id=chat_id) >= limit:
                 raise BadInputError(
                     f"This chat already has {limit} subscriptions, the most I keep. "
@@ -130,11 +148,12 @@ class AlertService:
         return await self.run(self._in_session, store.list_subscriptions, chat_id=chat_id)
 
     async def numbered(self, chat_id: int, number: int) -> Subscription:
-        """The chat's subscription number `number` as /alerts lists them (from 1)."""
+        """The chat's alert `number` as /alerts shows it (its subscription id: stable)."""
         found = await self.subscriptions(chat_id)
-        if not 1 <= number <= len(found):
-            raise BadInputError(f"There is no subscription {number} here. /alerts lists them.")
-        return found[number - 1]
+        for subscription in found:
+            if subscription.id == number:
+                return subscription
+        raise BadInputError(f"There is no subscription {number} here. /alerts lists them.")
 
     async def set_active(self, chat_id: int, subscription_id: int, active: bool) -> Subscription:
         return await self.run(

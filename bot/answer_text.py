@@ -6,7 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from retrieval.types import Answer, Passage
+from retrieval.answering import CLOSEST_HEADLINES
+from retrieval.types import Answer, AnswerMode, Passage
 
 
 def _date(moment: datetime | None) -> str | None:
@@ -20,11 +21,17 @@ def source_line(number: int, passage: Passage) -> str:
 
 
 def answer_as_text(answer: Answer) -> str:
-    """The answer, then its numbered sources with outlet, date and URL."""
-    parts = [answer.text.strip()]
+    """The answer, then its numbered sources with outlet, date and URL.
+
+    A "not found" answer lists its closest headlines once, under that name, not as sources.
+    """
+    closest = answer.mode is AnswerMode.NOT_FOUND and bool(answer.citations)
+    text = answer.text.strip()
+    parts = [text.partition(CLOSEST_HEADLINES)[0].strip() if closest else text]
     if answer.citations:
+        header = CLOSEST_HEADLINES if closest else "Sources:"
         parts.append(
-            "Sources:\n" + "\n".join(source_line(c.number, c.passage) for c in answer.citations)
+            header + "\n" + "\n".join(source_line(c.number, c.passage) for c in answer.citations)
         )
     return "\n\n".join(parts)
 

@@ -24,6 +24,7 @@ from types import ModuleType
 from pydantic import ValidationError
 
 from bot.answer_text import answer_as_json, answer_as_text
+from bot.handlers_ask import has_words
 from bot.logging_setup import configure_logging
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -50,6 +51,24 @@ def _command_modules() -> list[ModuleType]:
     return modules
 
 
+def _positive_int(value: str) -> int:
+    """argparse type for counts: a usage error for 0, negatives and non-numbers."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
+    return number
+
+
+def _question(value: str) -> str:
+    """argparse type: a question with at least one word (not "", spaces, a lone emoji)."""
+    if not has_words(value):
+        raise argparse.ArgumentTypeError('the question is empty, e.g. "What happened in Seoul?"')
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsbot", description="Answers questions about the news it has indexed."
@@ -61,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
 
     ask = commands.add_parser("ask", help="answer a question from the indexed news")
-    ask.add_argument("question")
+    ask.add_argument("question", type=_question)
     ask.add_argument("--json", action="store_true", help="answer, citations and passages as JSON")
     ask.add_argument("--as-of", metavar="DATE", help="search only articles published by DATE")
     ask.add_argument(
@@ -73,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--since", metavar="DATE", help="only articles published on or after DATE")
     ask.add_argument("--until", metavar="DATE", help="only articles published on or before DATE")
-    ask.add_argument("-k", type=int, default=None, help="passages to retrieve")
+    ask.add_argument("-k", type=_positive_int, default=None, help="passages to retrieve")
 
     commands.add_parser("run", help="start the bot (offline terminal chat without a token)")
 
@@ -124,7 +143,7 @@ def _dispatch(runtime: Runtime, args: argparse.Namespace) -> int:
         from bot.cli_index import print_report, run_ingest
 
         report = run_ingest(runtime, args.targets, quiet=args.quiet)
-        print_report(report)
+        print_report(report, args.targets)
         return 0 if report.new + report.updated + report.duplicates or not report.failures else 1
     if args.command == "ask":
         return asyncio.run(_ask(runtime, args))

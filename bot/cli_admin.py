@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from tqdm import tqdm
 
 from bot import admin_ops, messages_admin
+from bot.alerts_background import snapshot_index
 from bot.alerts_matcher import matcher_for_runtime
 from bot.emulator_html import parse_html, plain_with_links
 from bot.runtime import Runtime
@@ -104,16 +105,15 @@ def _reindex(runtime: Runtime, *, full: bool, quiet: bool) -> int:
         )
         bar.refresh()
 
+    alerts = matcher_for_runtime(runtime)  # alerts are queued; a running bot sends them
     try:
         report = admin_ops.run_reindex(
-            runtime,
-            full=full,
-            trigger="cli",
-            progress=progress,
-            on_chunks=matcher_for_runtime(runtime).safe_match_new,  # alerts queued
+            runtime, full=full, trigger="cli", progress=progress, on_chunks=alerts.safe_match_new
         )
     finally:
         bar.close()
+    # Then the articles an earlier run stored but never matched (killed, failed match).
+    alerts.safe_match_pending(snapshot_index(runtime.index_dir, runtime.embedder))
     print(plain(messages_admin.reindex_summary(report)))
     everything_failed = report.sources > 0 and len(report.failed_sources) == report.sources
     return 1 if everything_failed else 0

@@ -13,7 +13,7 @@ from bot.alerts_matcher import matcher_for_runtime
 from bot.runtime import Runtime
 from index.errors import NewsbotError
 from index.fetch import fetch_articles
-from index.parsing import iter_path
+from index.parsing import iter_path, skipped_files
 from index.pipeline import IngestProgress
 from index.refresh import refresh_lock
 from index.types import Article, IngestReport, ParseFailure
@@ -66,10 +66,39 @@ def _ingest_locked(runtime: Runtime, targets: Sequence[str], *, quiet: bool) -> 
         )
     finally:
         bar.close()
+    # Then the articles an earlier run stored but never matched (killed, failed match).
+    alerts.safe_match_pending(lambda: indexer.pair.vectors)
     return report
 
 
-def print_report(report: IngestReport) -> None:
+MAX_LISTED_SKIPPED = 10
+
+
+def print_report(report: IngestReport, targets: Sequence[str] = ()) -> None:
+    """Failures on stderr; skipped files, then the summary line, on stdout."""
     for failure in report.failures:
         print(f"failed: {failure.name}: {failure.reason}", file=sys.stderr)
-    print(report.summary_line())
+    skipped = [
+        str(file.relative_to(folder))
+        for folder in (Path(t) for t in targets if not _is_url(t))
+        for file in skipped_files(folder)
+    ]
+    if skipped:
+        print(skipped_line(skipped))
+    print(summary_line(report, targets))
+
+
+def skipped_line(names: Sequence[str]) -> str:
+    """'2 files skipped (not articles): a.png, b.csv', the list capped (pure)."""
+    files = "file" if len(names) == 1 else "files"
+    listed = ", ".join(names[:MAX_LISTED_SKIPPED])
+    more = f" and {len(names) - MAX_LISTED_SKIPPED} more" if len(names) > MAX_LISTED_SKIPPED else ""
+    return f"{len(names)} {files} skipped (not articles): {listed}{more}"
+
+
+def summary_line(report: IngestReport, targets: Sequence[str]) -> str:
+    """The closing line; a run that found nothing at all says so instead of zeros (pure)."""
+    found = report.new + report.updated + report.duplicates + len(report.failures)
+    if found == 0 and targets:
+        return f"Nothing to ingest in {', '.join(targets)}."
+    return report.summary_line()

@@ -32,10 +32,14 @@ async def start(update: Update, context: NewsContext) -> None:
 
 
 async def help_command(update: Update, context: NewsContext) -> None:
-    """/help: how to use the bot."""
-    del context
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(messages.HELP)
+    """/help: how to use the bot; admins also get the admin commands."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    admin = context.services.is_admin(user.id if user is not None else None)
+    await message.reply_text(
+        f"{messages.HELP}\n\n{messages.ADMIN_HELP}" if admin else messages.HELP
+    )
 
 
 async def latest(update: Update, context: NewsContext) -> None:
@@ -46,20 +50,21 @@ async def latest(update: Update, context: NewsContext) -> None:
     services = context.services
     topic = command_argument(message.text or "") or None
     if topic is not None and len(topic) > MAX_QUESTION_CHARS:  # it is searched, and echoed
-        await message.reply_text(messages.question_too_long(MAX_QUESTION_CHARS))
+        await message.reply_text(messages.topic_too_long(MAX_QUESTION_CHARS))
         return
     headlines = await services.news.latest(topic, services.latest_limit)
     await reply_pieces(message, render_headlines(headlines, topic, tz=services.timezone))
 
 
 async def sources(update: Update, context: NewsContext) -> None:
-    """/sources: which outlets and dates are indexed."""
+    """/sources: which outlets and dates are indexed (admins also get the feed list)."""
     message = update.effective_message
-    if message is None or await admin_sources(update, context):
+    if message is None:
         return
     overview = await context.services.news.overview()
     pieces = render_sources_overview(overview, tz=context.services.timezone)
     await reply_pieces(message, pieces)
+    await admin_sources(update, context)
 
 
 async def unknown_command(update: Update, context: NewsContext) -> None:

@@ -46,7 +46,8 @@ async def _admin(update: Update, context: NewsContext) -> tuple[Message, AdminSe
 
 
 async def admin_sources(update: Update, context: NewsContext) -> bool:
-    """/sources for admins: every source with its state. False: not an admin, not handled."""
+    """/sources, after the public overview: admins also get every registered source with its
+    state. False: not an admin, nothing sent."""
     message, user = update.effective_message, update.effective_user
     services = context.services
     if message is None or services.admin is None:

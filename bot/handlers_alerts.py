@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot import messages
 from bot.alerts_jobs import schedule_alert_jobs
 from bot.alerts_render import (
+    alert_number,
     parse_button,
     render_subscriptions,
     subscriptions_keyboard,
@@ -82,9 +83,9 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         await message.reply_text(messages.SUBSCRIBE_USAGE)
         return
     subscription = await alerts.subscribe(message.chat_id, text)
-    listed = await alerts.subscriptions(message.chat_id)
-    number = next(i for i, s in enumerate(listed, start=1) if s.id == subscription.id)
-    await message.reply_text(messages.subscribed(topic_label(subscription), number))
+    await message.reply_text(
+        messages.subscribed(topic_label(subscription), alert_number(subscription))
+    )
 
 
 async def list_alerts(update: Update, context: NewsContext) -> None:
@@ -101,7 +102,7 @@ async def list_alerts(update: Update, context: NewsContext) -> None:
 
 def _number(text: str) -> int | None:
     text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 6 else None
+    return int(text) if text.isdigit() and len(text) < 10 else None  # ids grow
 
 
 async def unsubscribe(update: Update, context: NewsContext) -> None:

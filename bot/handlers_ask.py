@@ -20,6 +20,14 @@ logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
+def has_words(text: str) -> bool:
+    """False for text with no letter or digit (empty, spaces, a zero-width joiner, "?!")."""
+    return _WORD_CHAR.search(text) is not None
+
+
 def command_argument(text: str) -> str:
     """Everything after the leading /command (newlines kept)."""
     parts = text.strip().split(maxsplit=1)
@@ -60,7 +68,7 @@ async def ask_command(update: Update, context: NewsContext) -> None:
     if message is None:
         return
     question = command_argument(message.text or "")
-    if not question:
+    if not has_words(question):
         await message.reply_text(messages.ASK_USAGE)
         return
     await answer_question(update, context, question)
@@ -74,7 +82,7 @@ async def on_text(update: Update, context: NewsContext) -> None:
     question = addressed_question(message, context.bot.username, context.bot.id)
     if question is None:
         return
-    if not question:
+    if not has_words(question):
         await message.reply_text(messages.ASK_USAGE)
         return
     await answer_question(update, context, question)

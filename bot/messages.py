@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 SOURCES_HEADER = "Sources"
+CLOSEST_HEADER = "Closest headlines"
 NOT_FOUND = "I could not find anything about that in the indexed news."
 PARTIAL_SUFFIX = " …"
 
@@ -42,6 +43,16 @@ HELP = (
     "Reply to an answer to ask a follow-up question, or to an alert to ask about its article."
 )
 
+ADMIN_HELP = (
+    "<b>Admin commands</b>\n"
+    "/addsource URL - register a feed or an article page\n"
+    "/sources - also lists the registered sources, with their state\n"
+    "/removesource N - unregister source N (its articles stay indexed)\n"
+    "/ingest URL - index one article now\n"
+    "/reindex [full] - fetch every source and index what is new (full: re-embed everything)\n"
+    "/stats - articles, chunks, outlets, the index and the last re-index"
+)
+
 ASK_USAGE = "Usage: /ask QUESTION, for example <code>/ask What happened this week?</code>"
 
 APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
@@ -55,6 +66,10 @@ TEXT_ONLY = "I can only read questions written as text. /help shows how to ask."
 BUTTON_EXPIRED = "This button no longer works."
 
 
+def topic_too_long(limit: int) -> str:
+    return f"That topic is too long for me: {limit:,} characters at most. Please shorten it."
+
+
 def question_too_long(limit: int) -> str:
     return (
         f"That question is too long for me: {limit:,} characters at most. "
@@ -63,11 +78,12 @@ def question_too_long(limit: int) -> str:
 
 
 def start(examples: list[str]) -> str:
-    """/start: what the bot does and a few questions to try."""
+    """/start: what the bot does, an example question and a few recent topics to try."""
     lines = [f"<b>Hello!</b> {escape(BOT_DESCRIPTION)}"]
+    lines.append("\nAsk in your own words, for example: <i>What happened this week?</i>")
     if examples:
-        lines.append("\nTry asking, for example:")
-        lines.extend(f"• {escape(question)}" for question in examples)
+        lines.append("Or try asking about:")
+        lines.extend(f"• {escape(topic)}" for topic in examples)
     lines.append("\n/help shows everything I can do.")
     return "\n".join(lines)
 
@@ -101,6 +117,11 @@ def overview_header(article_count: int, outlet_count: int, dates: str | None) ->
 def outlet_line(name: str, articles: int) -> str:
     unit = "article" if articles == 1 else "articles"
     return f"• {escape(name)}: {articles} {unit}"
+
+
+def no_outlet_line(articles: int) -> str:
+    unit = "article" if articles == 1 else "articles"
+    return f"• no outlet named: {articles} {unit}"
 
 
 def admin_error_summary(error_type: str, error_text: str, where: str) -> str:

@@ -27,7 +27,9 @@ REINDEX_USAGE = "Usage: /reindex, or <code>/reindex full</code> to re-embed ever
 INGEST_USAGE = (
     "Usage: /ingest URL, for example <code>/ingest https://example.com/news/story.html</code>"
 )
-ADMIN_SOURCES_EMPTY = "No sources yet. Add a feed or a page with /addsource URL."
+ADMIN_SOURCES_EMPTY = (
+    "No feeds or pages are registered for re-indexing. Add one with /addsource URL."
+)
 INGEST_BUSY = "An article is being indexed right now. Please try again in a moment."
 MAX_LISTED_FAILURES = 15
 
@@ -162,7 +164,15 @@ def reindex_summary(report: RefreshReport) -> str:
         if len(report.failed_sources) > MAX_LISTED_FAILURES:
             lines.append(f"… and {len(report.failed_sources) - MAX_LISTED_FAILURES} more")
     if report.parse_failures:
-        lines.append(f"{plural(len(report.parse_failures), 'item')} could not be parsed.")
+        failures = report.parse_failures
+        lines.append(f"\n<b>Could not be parsed ({len(failures)})</b>")
+        for parse_failure in failures[:MAX_LISTED_FAILURES]:
+            lines.append(
+                f"• {escape(truncate(parse_failure.name, 200))}: "
+                f"{escape(truncate(parse_failure.reason, 200))}"
+            )
+        if len(failures) > MAX_LISTED_FAILURES:
+            lines.append(f"… and {len(failures) - MAX_LISTED_FAILURES} more")
     return "\n".join(lines)
 
 

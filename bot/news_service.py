@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -31,10 +32,15 @@ def _headline(article: StoredArticle) -> Headline:
     )
 
 
-def example_question(title: str) -> str:
-    """A question a reader could ask about a headline (pure)."""
-    title = title.strip().rstrip(".!?")
-    return f"What happened: {title}?"
+_LABEL = re.compile(r"^(?:[\w'’-]+\s){0,2}[\w'’-]+:\s+")  # "Reports: ", "Live updates: "
+
+
+def example_topic(title: str) -> str:
+    """A headline tidied to show under "Try asking about:" (pure): a leading label such as
+    "Reports:" and the closing punctuation go; the words stay the headline's own."""
+    title = " ".join(title.split())
+    topic = _LABEL.sub("", title, count=1) or title
+    return topic.rstrip(" .!?:;,")
 
 
 class StoreNewsService:
@@ -196,8 +202,12 @@ class StoreNewsService:
             with session_scope(self._sessions) as session:
                 return [a.title for a in store.latest_articles(session=session, limit=n * 3)]
 
+        # Topics rather than made-up questions: a headline pasted into a question template
+        # rarely reads as one ("What happened: Reports: ...?"). /start shows them as
+        # "Try asking about:".
         picked: list[str] = []
         for title in await asyncio.to_thread(titles):
-            if 3 <= len(title.split()) <= 14 and title not in picked:
-                picked.append(title)
-        return [example_question(t) for t in picked[:n]]
+            topic = example_topic(title)
+            if 3 <= len(topic.split()) <= 14 and topic not in picked:
+                picked.append(topic)
+        return picked[:n]

@@ -24,7 +24,8 @@ from bot.html_text import (
     visible_length,
 )
 from bot.services import Headline, Overview
-from retrieval.types import Answer, Citation
+from retrieval.answering import CLOSEST_HEADLINES
+from retrieval.types import Answer, AnswerMode, Citation
 
 MAX_TITLE = 300
 
@@ -41,20 +42,23 @@ def render_answer(
     answer: Answer, *, tz: tzinfo = UTC, limit: int = MAX_MESSAGE_LENGTH
 ) -> list[str]:
     """The answer as HTML messages: linked [n] markers, then a Sources list."""
-    text = answer.text.strip() or messages.NOT_FOUND
+    citations = sorted(answer.citations, key=lambda c: c.number)
+    # "Not found" comes with the closest headlines: listed once, and not called sources.
+    closest = answer.mode is AnswerMode.NOT_FOUND and bool(citations)
+    text = (not_found_lead(answer.text) if closest else answer.text.strip()) or messages.NOT_FOUND
     urls = {c.number: _safe_url(c.passage.url) for c in answer.citations}
     body = [
         Fragment(link_markers(piece, urls), visible_length(piece))
         for piece in split_plain(text, limit)
     ]
-    citations = sorted(answer.citations, key=lambda c: c.number)
     if not citations:
         return [fragment.html for fragment in body]
-    header = f"<b>{messages.SOURCES_HEADER}</b>"
-    lines = [_source_line(citation, tz) for citation in citations]
-    first = Fragment(
-        f"{header}\n{lines[0].html}", len(messages.SOURCES_HEADER) + 1 + lines[0].length
-    )
+    title = messages.CLOSEST_HEADER if closest else messages.SOURCES_HEADER
+    if closest:
+        lines = [_prefixed("• ", _cited(c, tz)) for c in citations]
+    else:
+        lines = [_source_line(citation, tz) for citation in citations]
+    first = Fragment(f"<b>{title}</b>\n{lines[0].html}", len(title) + 1 + lines[0].length)
     packed = _append(body, [first, *lines[1:]], "\n\n", "\n", limit)
     return [fragment.html for fragment in packed]
 
@@ -94,10 +98,12 @@ def render_sources_overview(
     dates = _date_span(overview.first_published, overview.last_published, tz)
     header_html = messages.overview_header(overview.article_count, len(overview.outlets), dates)
     header = Fragment(header_html, _visible(header_html))
-    lines = [
-        Fragment(html, _visible(html))
-        for html in (messages.outlet_line(o.name, o.articles) for o in overview.outlets)
-    ]
+    outlet_lines = [messages.outlet_line(o.name, o.articles) for o in overview.outlets]
+    # Articles without an outlet get their own line, so the counts add up to the header's.
+    unattributed = overview.article_count - sum(o.articles for o in overview.outlets)
+    if unattributed > 0:
+        outlet_lines.append(messages.no_outlet_line(unattributed))
+    lines = [Fragment(html, _visible(html)) for html in outlet_lines]
     return [f.html for f in _append([header], lines, "\n\n", "\n", limit)]
 
 
@@ -131,10 +137,18 @@ def _linked_marker(marker: str, urls: Mapping[int, str | None]) -> str:
     return "[" + "".join(out) + "]"
 
 
+def not_found_lead(text: str) -> str:
+    """A "not found" answer's text without its own list of closest headlines (pure)."""
+    return text.partition(CLOSEST_HEADLINES)[0].strip()
+
+
 def _source_line(citation: Citation, tz: tzinfo) -> Fragment:
+    return _prefixed(f"{citation.number}. ", _cited(citation, tz))
+
+
+def _cited(citation: Citation, tz: tzinfo) -> Fragment:
     passage = citation.passage
-    line = _titled(passage.title, passage.url, passage.source, passage.published_at, tz)
-    return _prefixed(f"{citation.number}. ", line)
+    return _titled(passage.title, passage.url, passage.source, passage.published_at, tz)
 
 
 def _titled(

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.alerts_matcher import matcher_for_runtime
 from bot.settings import Settings
 from index.db import make_engine, make_session_factory, upgrade_database
 from index.embedding import SentenceTransformerEmbedder
@@ -84,12 +85,15 @@ class Runtime:
         )
 
     def open_index(self) -> IndexPair:
-        """The index, repaired to match the database (missing vectors embedded)."""
+        """The index, repaired to match the database (missing vectors embedded), and the
+        articles a killed run left unmatched matched against the subscriptions."""
         indexer = self.indexer()
         report = indexer.open()
         if report.added or report.removed:
             log.info("index repaired: %d added, %d removed", report.added, report.removed)
-        return indexer.pair
+        pair = indexer.pair
+        matcher_for_runtime(self, lambda: pair.vectors).safe_match_pending(lambda: pair.vectors)
+        return pair
 
     def searcher(self, pair: IndexPair) -> HybridSearcher:
         return HybridSearcher(

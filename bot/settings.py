@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     )
     admin_chat_id: int | None = Field(default=None, validation_alias="ADMIN_CHAT_ID")
     questions_per_user_per_hour: int = Field(
-        default=30, ge=1, validation_alias="QUESTIONS_PER_USER_PER_HOUR"
+        default=30, ge=0, validation_alias="QUESTIONS_PER_USER_PER_HOUR"
     )
     webhook_url: str | None = Field(default=None, validation_alias="WEBHOOK_URL")
     webhook_listen: str = Field(default="0.0.0.0", validation_alias="WEBHOOK_LISTEN")

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.errors import ModelUnavailableError
 from index.model_resolve import (
     DEFAULT_MODEL,
     PRECISIONS,
     choose_precision,
     read_cpu_flags,
     resolve_model,
+    unavailable_message,
 )
 from index.protocols import FloatMatrix
 
@@ -128,8 +130,17 @@ class SentenceTransformerEmbedder:
         if self._threads is not None:
             torch.set_num_threads(self._threads)
         resolved = resolve_model(self._model_name)
-        # local_files_only keeps a packaged or local model from ever calling the hub.
-        model = SentenceTransformer(resolved.source, device="cpu", local_files_only=resolved.local)
+        try:
+            # local_files_only keeps a packaged or local model from ever calling the hub.
+            model = SentenceTransformer(
+                resolved.source, device="cpu", local_files_only=resolved.local
+            )
+        except (OSError, ValueError) as exc:
+            # Missing folder, hub unreachable, unknown repo (huggingface_hub and transformers
+            # raise OSError or ValueError subclasses): one line for the user, not the chain.
+            logger.debug("loading %s failed", self._model_name, exc_info=True)
+            message = unavailable_message(self._model_name, local=resolved.local)
+            raise ModelUnavailableError(message) from exc
         if self.precision == "bf16":
             model.to(torch.bfloat16)
         model.eval()

@@ -45,6 +45,12 @@ class IndexMismatchError(NewsbotError):
     )
 
 
+class ModelUnavailableError(NewsbotError):
+    """The embedding model could not be loaded (no such folder, not downloadable)."""
+
+    default_message = "The embedding model could not be loaded."
+
+
 class StorageError(NewsbotError):
     """The database could not be read or written."""
 

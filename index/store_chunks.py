@@ -177,3 +177,19 @@ def chunk_meta(*, session: Session, ids: Iterable[int] | None = None) -> ChunkMe
         sources=tuple(r[3] for r in rows),
         story_ids=np.fromiter((r[4] for r in rows), dtype=np.int64, count=n),
     )
+
+
+def chunk_owners(
+    *, session: Session, article_ids: Iterable[int]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(chunk ids ascending, their article ids) of these articles, without the texts."""
+    pairs: list[tuple[int, int]] = []
+    for batch in batched(unique_ints(article_ids)):
+        rows = session.execute(
+            select(ChunkRow.id, ChunkRow.article_id).where(ChunkRow.article_id.in_(batch))
+        )
+        pairs.extend((int(chunk_id), int(article_id)) for chunk_id, article_id in rows)
+    pairs.sort()
+    ids = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    owners = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    return ids, owners

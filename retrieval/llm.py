@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import aiohttp
 import openai
 
 from index.errors import LLMError
@@ -73,12 +74,43 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}" + (f" (HTTP {status})" if status is not None else "")
 
 
-def _to_llm_error(exc: BaseException) -> LLMError:
+TIMED_OUT = "The language model took too long to answer."
+CONNECTION_DROPPED = "The connection to the language model broke off before it finished answering."
+BUSY = "The language model is busy right now. Please try again shortly."
+
+
+_HANG_UPS = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, ConnectionResetError)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it was raised from, outermost first (cycles cut)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A real timeout somewhere in the chain. openai's aiohttp transport reports a closed
+    connection as a ConnectTimeout (so APITimeoutError): only TimeoutError proves a wait."""
+    return any(isinstance(cause, TimeoutError) for cause in _causes(exc))
+
+
+def _to_llm_error(exc: BaseException, *, mid_stream: bool = False) -> LLMError:
+    dropped = isinstance(exc, openai.APIConnectionError) and not _timed_out(exc)
+    # Mid-stream, any broken connection is a drop; before it, only a server that hung up
+    # after accepting the request (a refused connection means it is not available).
+    hung_up = any(isinstance(cause, _HANG_UPS) for cause in _causes(exc))
+    if dropped and (mid_stream or hung_up):
+        logger.warning("LLM connection dropped mid-answer: %s", _describe(_causes(exc)[-1]))
+        return LLMError(CONNECTION_DROPPED)
     logger.warning("LLM request failed: %s", _describe(exc))
-    if isinstance(exc, openai.APITimeoutError):
-        return LLMError("The language model took too long to answer.")
+    if isinstance(exc, openai.APITimeoutError) and not dropped:
+        return LLMError(TIMED_OUT)
     if isinstance(exc, openai.RateLimitError):
-        return LLMError("The language model is busy right now. Please try again shortly.")
+        return LLMError(BUSY)
     return LLMError()
 
 
@@ -153,7 +185,7 @@ class LLMGenerator:
                     produced = True
                     yield delta
         except _CLIENT_FAILURES as exc:
-            raise _to_llm_error(exc) from exc
+            raise _to_llm_error(exc, mid_stream=True) from exc
         finally:
             await chunks.close()
         if not produced:

@@ -32,7 +32,7 @@ from bot.app import BotConfig, build_application, polling
 from bot.cli_run import build_service
 from bot.emulator import TelegramEmulator
 from bot.emulator_messages import Json
-from bot.handlers_ask import MAX_QUESTION_CHARS, command_argument
+from bot.handlers_ask import MAX_QUESTION_CHARS, command_argument, has_words
 from bot.news_service import StoreNewsService
 from retrieval.dates import date_range_from_question
 from retrieval.query import understand
@@ -209,10 +209,13 @@ def _check_replies(emulator: TelegramEmulator, sent: Sent) -> None:
             assert replies == [messages.TEXT_ONLY]
         elif sent.text.startswith("/frobnicate"):
             assert replies == [messages.UNKNOWN_COMMAND]
+        elif question is not None and sent.text.startswith("/latest "):
+            if len(question) > MAX_QUESTION_CHARS:
+                assert replies == [messages.topic_too_long(MAX_QUESTION_CHARS)]
+        elif question is not None and not has_words(question):  # "", spaces, emoji only
+            assert replies == [messages.ASK_USAGE.replace("<code>", "").replace("</code>", "")]
         elif question is not None and len(question) > MAX_QUESTION_CHARS:
             assert replies == [messages.question_too_long(MAX_QUESTION_CHARS)]
-        elif question == "" and not sent.text.startswith("/latest"):
-            assert replies == [messages.ASK_USAGE.replace("<code>", "").replace("</code>", "")]
     elif sent.kind == "group" and not sent.text.startswith(("/", "@")):
         assert replies == []  # not addressed to the bot
     elif sent.kind == "callback_query":

@@ -12,6 +12,7 @@ from index.parsing.dispatch import (
     iter_path,
     parse_document,
     parse_path,
+    skipped_files,
 )
 from index.parsing.html_text import html_to_text
 
@@ -26,4 +27,5 @@ __all__ = [
     "parse_date",
     "parse_document",
     "parse_path",
+    "skipped_files",
 ]

@@ -69,16 +69,29 @@ def iter_path(path: Path) -> Iterator[ParseItem]:
 
 def iter_article_files(folder: Path) -> Iterator[Path]:
     """Files under `folder` that look like article files, sorted, hidden ones skipped."""
+    for file in _visible_files(folder):
+        if kind_for_name(file)[0] is Kind.UNSUPPORTED:
+            logger.debug("skipping %s: not an article format", file)
+            continue
+        yield file
+
+
+def skipped_files(folder: Path) -> list[Path]:
+    """Files under `folder` that `iter_path` skips for their type (.png, .csv), sorted.
+
+    Hidden files and editor backups are not listed: nobody expects those to be read.
+    """
+    if not folder.is_dir():
+        return []
+    return [f for f in _visible_files(folder) if kind_for_name(f)[0] is Kind.UNSUPPORTED]
+
+
+def _visible_files(folder: Path) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.startswith(".") or name.endswith("~"):
-                continue
-            file = Path(root, name)
-            if kind_for_name(file)[0] is Kind.UNSUPPORTED:
-                logger.debug("skipping %s: not an article format", file)
-                continue
-            yield file
+            if not name.startswith(".") and not name.endswith("~"):
+                yield Path(root, name)
 
 
 def iter_document(

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -54,7 +55,14 @@ def iter_feed(
     feed: dict[str, Any] = parsed.get("feed") or {}
     source = _plain(feed.get("title")) or host_of(feed.get("link")) or host_of(url)
     language = feed.get("language")
-    for index, entry in enumerate(parsed.get("entries") or [], start=1):
+    # feedparser recovers what it can from broken XML (a truncated file): entries read
+    # before the break are kept; the broken one is reported as malformed, not as empty.
+    malformed = _malformed_reason(parsed)
+    entries = parsed.get("entries") or []
+    if malformed is not None and not entries:
+        yield ParseFailure(name=name, reason=malformed)
+        return
+    for index, entry in enumerate(entries, start=1):
         link = entry.get("link") or None
         try:
             yield build_article(
@@ -66,7 +74,21 @@ def iter_feed(
                 language=entry.get("language") or language,
             )
         except ParseError as exc:
-            yield failure_from(link or f"{name}#{index}", exc)
+            failure = failure_from(link or f"{name}#{index}", exc)
+            if malformed is not None:
+                failure = ParseFailure(name=failure.name, reason=malformed)
+            yield failure
+
+
+def _malformed_reason(parsed: Any) -> str | None:
+    """'malformed XML (line L, column C: why)' when the feed is not well-formed XML."""
+    error = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if not isinstance(error, SAXParseException):  # e.g. an encoding override: harmless
+        return None
+    return (
+        f"malformed XML (line {error.getLineNumber()}, column {error.getColumnNumber()}: "
+        f"{error.getMessage()}); the feed may be cut off"
+    )
 
 
 def _entry_body(entry: dict[str, Any]) -> str:

@@ -65,6 +65,15 @@ async def _reply(world: AdminWorld, chat_id: int, text: str, user: dict, **kw: o
     return replies[before].text
 
 
+async def _sources(world: AdminWorld, user: dict) -> tuple[str, str]:
+    """/sources as an admin: the public overview, then the list of registered sources."""
+    before = len(world.emulator.bot_messages(user["id"]))
+    await _say(world, user["id"], "/sources", user)
+    replies = world.emulator.bot_messages(user["id"])[before:]
+    assert len(replies) == 2, [r.text for r in replies]
+    return replies[0].text, replies[1].text
+
+
 async def test_admin_commands_are_refused_for_everyone_else(world: AdminWorld) -> None:
     bob = world.emulator.create_user("Bob")
     for command in [*ADMIN_COMMANDS, "/ingest http://a.example/story"]:
@@ -78,6 +87,8 @@ async def test_admin_commands_are_refused_for_everyone_else(world: AdminWorld) -
     # /sources stays the public overview for non-admins.
     overview = await _reply(world, bob["id"], "/sources", bob)
     assert overview.startswith("Indexed news\n1 article from 1 outlet")
+    await _say(world, bob["id"], "/help", bob)
+    assert world.emulator.bot_messages(bob["id"])[-2].text == overview  # no feed list
     assert not world.admin.busy
     with session_scope(world.runtime.sessions) as session:
         assert store.list_sources(session=session) == []
@@ -105,6 +116,9 @@ async def test_bad_arguments_get_usage_lines(world: AdminWorld) -> None:
 
 async def test_add_list_and_remove_sources(world: AdminWorld, site: NewsSite) -> None:
     admin = world.emulator.create_user("Ada", user_id=ADMIN_ID)
+    overview, listing = await _sources(world, admin)  # admins see what is indexed too
+    assert overview.startswith("Indexed news\n1 article from 1 outlet")
+    assert listing == messages_admin.ADMIN_SOURCES_EMPTY
     added = await _reply(world, ADMIN_ID, f"/addsource {site.url('/feed.xml')}", admin)
     assert added.startswith(f"Added feed #1: {site.url('/feed.xml')} (Test Gazette, 2 articles")
     added = await _reply(
@@ -116,13 +130,14 @@ async def test_add_list_and_remove_sources(world: AdminWorld, site: NewsSite) ->
     again = await _reply(world, ADMIN_ID, f"/addsource {site.url('/feed.xml')}", admin)
     assert again == f"{site.url('/feed.xml')} is already a source."
 
-    listing = await _reply(world, ADMIN_ID, "/sources", admin)
+    overview, listing = await _sources(world, admin)
+    assert overview.startswith("Indexed news\n1 article from 1 outlet")
     assert listing.startswith("Sources (2)\n\n#1 feed: ")
     assert "0 articles, last fetch never" in listing
 
     removed = await _reply(world, ADMIN_ID, "/removesource 2", admin)
     assert removed.startswith("Removed source #2")
-    assert "#2" not in await _reply(world, ADMIN_ID, "/sources", admin)
+    assert "#2" not in (await _sources(world, admin))[1]
 
 
 async def test_private_addresses_are_refused_unless_allowed(
@@ -223,7 +238,7 @@ async def test_reindex_shows_progress_answers_questions_meanwhile_and_swaps_at_t
     await _say(world, alice["id"], "What did the rain report say?", alice)
     assert "Rain update 1" in emulator.bot_messages(alice["id"])[-1].text
 
-    listing = await _reply(world, ADMIN_ID, "/sources", admin)
+    listing = (await _sources(world, admin))[1]
     assert "last error: The site answered with HTTP 404." in listing
     assert "2 articles, last fetch" in listing
 

@@ -66,7 +66,7 @@ async def test_subscribe_then_pause_resume_digest_and_remove_with_buttons(
 
     await world.press(listing, button_data("x", first), alice)
     assert [s.topic for s in subscriptions(world, chat)] == ["chip export controls"]
-    assert listing.text.splitlines()[1] == "1. chip export controls (instant)"
+    assert listing.text.splitlines()[1] == "2. chip export controls (instant)"  # stable number
     # A button of a removed alert, or of another chat's alert, changes nothing.
     await world.press(listing, button_data("x", first), alice)
     assert world.emulator.state.answered_callbacks[-1]["text"] == messages.BUTTON_EXPIRED
@@ -76,7 +76,11 @@ async def test_subscribe_then_pause_resume_digest_and_remove_with_buttons(
     await world.press(listing, button_data("p", bobs.id), alice)
     assert subscriptions(world, bob["id"])[0].active
 
-    assert await world.reply(chat, "/unsubscribe 1", alice) == "Removed: chip export controls."
+    # Numbers are stable: alert 1 is gone, and 1 does not now mean the chip alert.
+    assert (await world.reply(chat, "/unsubscribe 1", alice)).startswith(
+        "There is no subscription 1"
+    )
+    assert await world.reply(chat, "/unsubscribe 2", alice) == "Removed: chip export controls."
     assert await world.reply(chat, "/alerts", alice) == messages.ALERTS_EMPTY
 
 
@@ -107,3 +111,20 @@ async def test_per_chat_limit(
         await world.reply(alice["id"], "/subscribe football", alice)
         refused = await world.reply(alice["id"], "/subscribe chips", alice)
     assert refused.startswith("This chat already has 2 subscriptions")
+
+
+async def test_duplicate_and_empty_topics_are_refused(world: AlertsWorld) -> None:
+    alice = user(world, "Alice")
+    chat = alice["id"]
+    await world.reply(chat, "/subscribe Boeing aircraft", alice)
+    [held] = subscriptions(world, chat)
+    again = await world.reply(chat, "/subscribe  boeing   Aircraft", alice)
+    assert again == f"You already have this alert: #{held.id}."
+    # Other filters make another alert.
+    assert (await world.reply(chat, "/subscribe Boeing aircraft -stocks", alice)).startswith(
+        "Subscribed"
+    )
+    for topic in ("a", "the", "🚀", "of the"):
+        reply = await world.reply(chat, f"/subscribe {topic}", alice)
+        assert reply.startswith("That topic has no words I can follow. Usage: /subscribe"), topic
+    assert len(subscriptions(world, chat)) == 2

@@ -112,15 +112,15 @@ def test_the_list_and_its_buttons() -> None:
     text = html_to_plain(render_subscriptions(subs))
     assert text.splitlines()[:3] == [
         "Your alerts (2)",
-        '1. chip export controls +china +"south korea" -stocks (instant)',
-        "2. rain (paused)",
+        '7. chip export controls +china +"south korea" -stocks (instant)',  # numbers are ids
+        "8. rain (paused)",
     ]
     keyboard = subscriptions_keyboard(subs)
     assert keyboard is not None
     rows = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
     assert rows == [
-        [("Pause 1", "al:p:7"), ("Remove 1", "al:x:7"), ("Daily digest 1", "al:d:7")],
-        [("Resume 2", "al:r:8"), ("Remove 2", "al:x:8"), ("Instant 2", "al:i:8")],
+        [("Pause 7", "al:p:7"), ("Remove 7", "al:x:7"), ("Daily digest 7", "al:d:7")],
+        [("Resume 8", "al:r:8"), ("Remove 8", "al:x:8"), ("Instant 8", "al:i:8")],
     ]
     assert subscriptions_keyboard([]) is None
 

@@ -53,3 +53,17 @@ def test_idle_users_are_forgotten() -> None:
     clock.now += 20
     limiter.try_acquire(99_999)
     assert limiter.tracked_users < 100
+
+
+def test_zero_from_the_settings_switches_the_limit_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli_run import bot_config
+    from bot.settings import Settings
+
+    monkeypatch.setenv("QUESTIONS_PER_USER_PER_HOUR", "0")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.questions_per_user_per_hour == 0
+    limiter = QuestionLimiter(bot_config(settings).questions_per_user_per_hour)
+    assert all(limiter.try_acquire(7) is None for _ in range(100))
+    monkeypatch.setenv("QUESTIONS_PER_USER_PER_HOUR", "-1")
+    with pytest.raises(ValueError, match="greater than or equal to 0"):
+        Settings(_env_file=None)  # type: ignore[call-arg]

@@ -138,6 +138,11 @@ def test_headlines_and_overview() -> None:
         "Indexed news\n3 articles from 2 outlets, published 1 Mar 2024.\n\n"
         "• A&B: 2 articles\n• C: 1 article"
     ]
+    # Articles with no outlet are counted on their own line: the numbers add up.
+    partial = Overview((OutletCount("A&B", 2), OutletCount("C", 1)), 9, SEOUL[3], SEOUL[3])
+    assert _texts(render_sources_overview(partial))[0].endswith(
+        "• A&B: 2 articles\n• C: 1 article\n• no outlet named: 6 articles"
+    )
 
 
 def test_many_headlines_split_between_lines() -> None:

@@ -43,13 +43,19 @@ def test_sqlite_pragmas_and_folder_creation(tmp_path: Path) -> None:
 
 
 def test_migrations_reach_head_and_are_idempotent(engine: Engine) -> None:
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     tables_before = set(inspect(engine).get_table_names())
     upgrade_database(engine)
     upgrade_database(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     assert set(inspect(engine).get_table_names()) == tables_before
-    assert {"articles", "chunks", "chat_turns", "alert_deliveries"} <= tables_before
+    assert {
+        "articles",
+        "chunks",
+        "chat_turns",
+        "alert_deliveries",
+        "unmatched_articles",
+    } <= tables_before
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:

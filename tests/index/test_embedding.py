@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from index.embedding import HashingEmbedder, SentenceTransformerEmbedder
+from index.errors import ModelUnavailableError
 from index.model_resolve import (
     DEFAULT_MODEL,
     choose_precision,
@@ -82,7 +83,7 @@ def test_construction_is_lazy(tmp_path: Path) -> None:
     # An empty folder is no model: building the embedder succeeds, the first use fails.
     embedder = SentenceTransformerEmbedder(str(tmp_path))
     assert embedder.model_name == str(tmp_path)
-    with pytest.raises((OSError, ValueError)):
+    with pytest.raises(ModelUnavailableError, match="that folder holds no model"):
         embedder.embed(["text"])
 
 
