@@ -1,4 +1,9 @@
-"""The question path: understand, search, answer. The bot and the command line both call it."""
+"""The question path: understand, search, answer. The bot and the command line both call it.
+
+A question that names no topic ("What happened yesterday?", "latest news") is answered by
+a digest: the lead of each article the search lists, cited. An answer to a question about
+a period none of whose cited articles is from that period says so in its first line.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,19 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
+from index.sentences import split_sentences
 from retrieval.answering import Answerer
 from retrieval.async_search import AsyncSearcher
+from retrieval.catalog import to_epoch
+from retrieval.dates import describe_range
 from retrieval.merge import merge_by_article
 from retrieval.prompt import Turn
 from retrieval.query import QueryPlan, understand
-from retrieval.types import Answer, AnswerMode, DateRange, Passage
+from retrieval.search_settings import period_window
+from retrieval.types import Answer, AnswerMode, Citation, DateRange, Passage
+
+LATEST_HEADING = "The latest news:"
+LEAD_CHARS = 280  # a digest line: the lead sentence or two of an article
 
 
 def pin_first(pinned: Sequence[Passage], found: Sequence[Passage], k: int) -> list[Passage]:
@@ -20,6 +32,55 @@ def pin_first(pinned: Sequence[Passage], found: Sequence[Passage], k: int) -> li
     taken = {p.chunk_id for p in pinned}
     rest = [p for p in found if p.chunk_id not in taken]
     return [*pinned, *rest][: max(k, len(pinned))]
+
+
+def in_period(passage: Passage, period: DateRange) -> bool:
+    """Whether a passage's article was published in `period` (undated: not known to be)."""
+    if passage.published_at is None:
+        return False
+    when = to_epoch(passage.published_at)
+    start, end = period.start, period.end
+    return (start is None or when >= to_epoch(start)) and (end is None or when <= to_epoch(end))
+
+
+def period_caveat(
+    cited: Sequence[Passage], period: DateRange, *, timezone: str = "UTC"
+) -> str | None:
+    """ "Nothing from 23 Nov 2026 to 30 Nov 2026; older coverage:" when no cited article
+    is from `period`, else None (pure). Older or later when all dated ones are."""
+    if not cited or any(in_period(p, period) for p in cited):
+        return None
+    times = [to_epoch(p.published_at) for p in cited if p.published_at is not None]
+    side = "other"
+    if times and len(times) == len(cited):
+        if period.start is not None and max(times) < to_epoch(period.start):
+            side = "older"
+        elif period.end is not None and min(times) > to_epoch(period.end):
+            side = "later"
+    return f"Nothing {describe_range(period, timezone)}; {side} coverage:"
+
+
+def lead(passage: Passage, limit: int = LEAD_CHARS) -> str:
+    """The first sentence or two of a passage's own chunk, at most `limit` characters."""
+    text = passage.text if passage.span is None else passage.text[slice(*passage.span)]
+    picked = ""
+    for sentence in split_sentences(text):
+        joined = f"{picked} {sentence}".strip()
+        if picked and len(joined) > limit:
+            break
+        picked = joined
+        if len(picked) >= limit // 3:
+            break
+    if len(picked) > limit:
+        picked = picked[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return picked
+
+
+def digest(passages: Sequence[Passage], heading: str) -> tuple[str, tuple[Citation, ...]]:
+    """A heading and one cited line per article (its lead), in the order given (pure)."""
+    citations = tuple(Citation(n, p) for n, p in enumerate(merge_by_article(passages), start=1))
+    lines = [f"• {lead(c.passage)} [{c.number}]" for c in citations]
+    return "\n".join([heading, *lines]), citations
 
 
 class NewsAssistant:
@@ -92,9 +153,43 @@ class NewsAssistant:
                 return answer
         searched = time.perf_counter()
         passages = await self._searcher.search(plan, k=k or self._passages)
+        search_seconds = time.perf_counter() - searched
         if pinned:
             passages = pin_first(pinned, passages, k or self._passages)
-        return await answer_from(passages, time.perf_counter() - searched)
+        elif plan.browse and passages:
+            text, citations = digest(passages, self._heading(plan, passages))
+            timings = {"search": search_seconds, "total": time.perf_counter() - started}
+            return Answer(
+                text, citations, AnswerMode.EXTRACTIVE, plan.text, tuple(passages), timings
+            )
+        answer = await answer_from(passages, search_seconds)
+        return self._with_caveat(answer, plan) if not pinned else answer
+
+    def _heading(self, plan: QueryPlan, passages: Sequence[Passage]) -> str:
+        """A digest's first line: the period it covers, or that it holds nothing from it."""
+        period = plan.filters.date_range or plan.period
+        outlets = ", ".join(plan.filters.sources)
+        if period is None:
+            return f"The latest from {outlets}:" if outlets else LATEST_HEADING
+        caveat = period_caveat(passages, period, timezone=self._timezone)
+        by = f" ({outlets})" if outlets else ""
+        return caveat or f"News {describe_range(period, self._timezone)}{by}:"
+
+    def _with_caveat(self, answer: Answer, plan: QueryPlan) -> Answer:
+        """The answer led by a caveat when the question names a period (not a filter) and
+        none of its cited articles is from it, counting the reporting lag of the search."""
+        if plan.period is None or plan.filters.date_range is not None or not answer.citations:
+            return answer
+        if answer.mode is AnswerMode.NOT_FOUND:
+            return answer
+        window = period_window(plan.period, self._searcher.searcher.settings.period_lag_days)
+        cited = [c.passage for c in answer.citations]
+        if any(in_period(p, window) for p in cited):
+            return answer
+        caveat = period_caveat(cited, plan.period, timezone=self._timezone)
+        if caveat is None:
+            return answer
+        return dataclasses.replace(answer, text=f"{caveat}\n{answer.text}")
 
     def _plan(
         self,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
 
-from retrieval.types import SearchFilters
+from retrieval.fusion import browse_order, period_distance
+from retrieval.types import DateRange, SearchFilters
 
 IdArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -155,12 +156,7 @@ class ChunkCatalog:
         cols = self._cols
         mask: npt.NDArray[np.bool_] | None = None
         if filters.date_range is not None:
-            start, end = filters.date_range.start, filters.date_range.end
-            mask = ~np.isnan(cols.published)
-            if start is not None:
-                mask &= cols.published >= to_epoch(start)
-            if end is not None:
-                mask &= cols.published <= to_epoch(end)
+            mask = _within(cols.published, filters.date_range)
         if filters.as_of is not None:
             dated_later = cols.published > to_epoch(filters.as_of)  # NaN compares False
             mask = ~dated_later if mask is None else mask & ~dated_later
@@ -171,6 +167,13 @@ class ChunkCatalog:
         if mask is None or (len(mask) > 0 and bool(mask.all())):
             return None
         return cols.chunk_ids[mask]
+
+    def published_in(
+        self, ids: Sequence[int] | IdArray, date_range: DateRange
+    ) -> npt.NDArray[np.bool_]:
+        """Whether each chunk id was published within `date_range` (undated or unknown:
+        False); negative ids (padding) are unknown."""
+        return _within(self.published_of(ids), date_range)
 
     def article_of(self, ids: Sequence[int] | IdArray) -> IdArray:
         """Article id of each chunk id; -1 for unknown chunks."""
@@ -196,6 +199,56 @@ class ChunkCatalog:
             _lookup(cols, cols.published, ids, math.nan),
         )
 
+    def leads(self, allowed: IdArray | None) -> tuple[IdArray, IdArray, IdArray, FloatArray]:
+        """(chunk ids, article ids, story ids, published) of each article's first chunk
+        among `allowed` (None: all chunks), by chunk id: chunk ids grow with the ordinal,
+        so it is the article's lead when all its chunks are allowed."""
+        cols = self._cols
+        if allowed is None:
+            positions = np.arange(len(cols.chunk_ids))
+        else:
+            wanted = np.asarray(allowed, dtype=np.int64)
+            positions = np.searchsorted(cols.chunk_ids, wanted)
+            inside = positions < len(cols.chunk_ids)
+            positions, wanted = positions[inside], wanted[inside]
+            positions = np.unique(positions[cols.chunk_ids[positions] == wanted])
+        _, first = np.unique(cols.article_ids[positions], return_index=True)
+        chosen = np.sort(positions[first])
+        return (
+            cols.chunk_ids[chosen],
+            cols.article_ids[chosen],
+            cols.story_ids[chosen],
+            cols.published[chosen],
+        )
+
+    def browse(
+        self,
+        filters: SearchFilters,
+        period: DateRange | None,
+        *,
+        newest_first: bool,
+        limit: int,
+    ) -> tuple[IdArray, IdArray, IdArray]:
+        """(chunk ids, article ids, story ids) of the leads of the articles a question
+        without a topic lists, best first (`browse_order`): of those passing `filters`,
+        the ones published in `period`, else (none there) the ones nearest to it."""
+        allowed = self.allowed_ids(filters)
+        if allowed is not None and len(allowed) == 0:
+            return allowed, allowed, allowed
+        candidates, nearest = allowed, False
+        if period is not None:
+            inside = self.allowed_ids(replace(filters, date_range=period))
+            nearest = inside is not None and len(inside) == 0
+            candidates = allowed if nearest else inside
+        chunks, articles, stories, published = self.leads(candidates)
+        distance = None
+        if nearest and period is not None:
+            start, end = (None if t is None else to_epoch(t) for t in (period.start, period.end))
+            distance = period_distance(published, start=start, end=end)
+        order = browse_order(published, stories, newest_first=newest_first, distance=distance)
+        order = order[:limit]
+        return chunks[order], articles[order], stories[order]
+
     def _encode(self, sources: Sequence[str | None]) -> CodeArray:
         codes = np.empty(len(sources), dtype=np.int32)
         for i, source in enumerate(sources):  # once per chunk at load time, not per search
@@ -208,6 +261,16 @@ class ChunkCatalog:
                 self._source_names.append(source.strip())
             codes[i] = self._source_codes[key]
         return codes
+
+
+def _within(published: FloatArray, date_range: DateRange) -> npt.NDArray[np.bool_]:
+    """Publication times (epoch seconds, NaN: undated) inside an inclusive range."""
+    mask = ~np.isnan(published)
+    if date_range.start is not None:
+        mask &= published >= to_epoch(date_range.start)
+    if date_range.end is not None:
+        mask &= published <= to_epoch(date_range.end)
+    return mask
 
 
 def _fields(cols: _Columns) -> tuple[np.ndarray, ...]:

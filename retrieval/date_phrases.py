@@ -1,12 +1,13 @@
 """Date phrases found in a question, each with the date it names and that date's period.
 
 A small grammar of how news questions name time: relative words ("yesterday", "last
-week", "3 days ago", "the past 24 hours"), weekdays, month names with or without a day and
-year ("June 12", "12th of June 2023", "Oct 2023", "October"), numeric dates ("2024-03-05",
-"6/12/2022") and years. Dates without a year are the most recent such date, never one in
-the future; a bare weekday is the most recent one before today. This module only finds and
-resolves; `retrieval/dates.py` decides which phrases are really dates ("May Russia win?")
-and what range each names. (It replaced dateparser's search, which took 10-40 ms a
+week", "3 days ago", "the past 24 hours"), weekdays, weekends ("over the weekend"), month
+names with or without a day and year ("June 12", "12th of June 2023", "Oct 2023",
+"October"), numeric dates ("2024-03-05", "6/12/2022") and years. Dates without a year
+are the most recent such date, never one in the future; a bare weekday is the most recent
+one before today, a weekend the latest one begun. This module only finds and resolves;
+`retrieval/dates.py` decides which phrases are really dates ("May Russia win?") and what
+range each names. (It replaced dateparser's search, which took 10-40 ms a
 question and most of a question's CPU time when several words looked like dates.)
 """
 
@@ -49,7 +50,7 @@ _UNIT = r"(?P<unit>hour|day|week|month|year)s?"
 @dataclass(frozen=True)
 class PhraseDate:
     """A phrase at [start, end) of the text, naming `when` (local wall-clock time, naive)
-    within a period: "day", "week", "month" or "year"."""
+    within a period: "day", "weekend" (`when` is its Saturday), "week", "month" or "year"."""
 
     start: int
     end: int
@@ -115,6 +116,15 @@ def _weekday(match: re.Match[str], now: datetime) -> tuple[datetime, str] | None
         return None
     back = (now.weekday() - target) % 7 or 7  # "Friday" said on a Friday: a week ago
     return now - timedelta(days=back), "day"
+
+
+def _weekend(match: re.Match[str], now: datetime) -> tuple[datetime, str]:
+    """The latest weekend begun by `now` (the current one on a Saturday or Sunday); "last
+    weekend" said during a weekend is the one before."""
+    saturday = now - timedelta(days=(now.weekday() - 5) % 7)
+    if (match.group("rel") or "").lower() in ("last", "previous") and now.weekday() >= 5:
+        saturday -= timedelta(days=7)
+    return saturday, "weekend"
 
 
 def _month_day(match: re.Match[str], now: datetime) -> tuple[datetime, str] | None:
@@ -206,6 +216,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Resolver], ...] = (
     (_compile(rf"\b{_NUM}\s+{_UNIT}\s+ago\b"), _span),
     (_compile(rf"\b(?:(?P<rel>last|this|next)\s+)?(?P<weekday>{WEEKDAY_NAME}){_PART_OF_DAY}\b"),
      _weekday),
+    (_compile(r"\b(?:this\s+past\s+|(?P<rel>this|last|previous)\s+)?weekend\b"), _weekend),
     (_compile(rf"\b{_MONTH}\s+{_DAY}{_YEAR_AFTER}"), _month_day),
     (_compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}{_YEAR_AFTER}"), _month_day),
     (_compile(rf"\b{_MONTH},?\s+(?P<year>\d{{4}})(?!\w)"), _month),

@@ -48,6 +48,7 @@ _AGO = re.compile(rf"{NUMBER} {UNIT} ago(?: today)?")
 _WEEKDAY_RE = re.compile(
     rf"(?P<rel>last |this )?{WEEKDAY_NAME}(?: (?:morning|afternoon|evening|night))?"
 )
+_WEEKEND = re.compile(r"(?:this past |this |last |past |previous )?weekend")
 _MONTH_DATE = re.compile(rf"(?:{MONTH_NAME}|\d{{1,4}}(?:st|nd|rd|th)?|of|the|,|\s)+")
 _HAS_MONTH = re.compile(rf"\b{MONTH_NAME}(?!\w)")
 _NUMERIC_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
@@ -78,12 +79,22 @@ class _Match:
 def date_range_from_question(
     question: str, *, now: datetime, timezone: str = "UTC"
 ) -> tuple[DateRange | None, str]:
-    """The date range a question asks about, and the question without the date phrase.
+    """The date range a question asks about, and the question without the date phrase
+    (the question itself when nothing else is left: "yesterday?").
 
     Calendar periods ("yesterday", "on June 12", "in October", "in 2021") run from local
     midnight to local midnight in `timezone`; "last week" and "the past 3 days" are the
     span before `now`. Several phrases give the range covering them all.
     """
+    date_range, rest = split_date_phrases(question, now=now, timezone=timezone)
+    return date_range, rest or question
+
+
+def split_date_phrases(
+    question: str, *, now: datetime, timezone: str = "UTC"
+) -> tuple[DateRange | None, str]:
+    """`date_range_from_question`, but the rest is "" when the question held nothing but
+    date phrases and punctuation, so callers can tell that nothing else was asked."""
     zone = _zone(timezone)
     now_utc = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     text = question[:_MAX_CHARS]
@@ -166,6 +177,9 @@ def _calendar_period(
         return _period(when, period)
     if _DAY_WORD.fullmatch(core):
         return _period(when, "day")
+    if _WEEKEND.fullmatch(core):
+        # "over the weekend", "this weekend"; not "opening weekend" nor "weekend sales".
+        return _period(when, "weekend") if prep or has_the or core != "weekend" else None
     if m := _WEEKDAY_RE.fullmatch(core):
         return _period(when, "day") if prep or m.group("rel") or after_match else None
     if _HAS_MONTH.search(core) and _MONTH_DATE.fullmatch(core):
@@ -186,8 +200,11 @@ def _is_span(core: str, has_the: bool) -> bool:
 
 
 def _period(when: datetime, period: str) -> tuple[datetime, datetime]:
-    """Local [start, end) of the calendar day, week, month or year holding `when`."""
+    """Local [start, end) of the calendar day, weekend, week, month or year holding `when`
+    (a weekend's `when` is its Saturday)."""
     day = datetime(when.year, when.month, when.day)
+    if period == "weekend":
+        return day, day + timedelta(days=2)
     if period == "week":
         first = day - timedelta(days=day.weekday())
         return first, first + timedelta(days=7)
@@ -225,13 +242,13 @@ def _possessive_length(question: str, end: int) -> int:
 
 
 def _remove_spans(question: str, spans: list[tuple[int, int]]) -> str:
-    """The question without the date phrases, tidied; the question itself if nothing is left."""
+    """The question without the date phrases, tidied ("" if no word is left)."""
     pieces, cursor = [], 0
     for start, end in sorted(spans):
         pieces.append(question[cursor:start])
         cursor = max(cursor, end)
     pieces.append(question[cursor:])
-    return tidy_question("".join(pieces)) or question
+    return tidy_question("".join(pieces))
 
 
 def tidy_question(text: str) -> str:
@@ -240,3 +257,24 @@ def tidy_question(text: str) -> str:
     text = re.sub(r"\s+([?.!,;:])", r"\1", text)
     text = re.sub(r"[,;:]+([?.!,;:])", r"\1", text).strip(" ,;:")
     return text if re.search(r"\w", text) else ""
+
+
+def describe_range(date_range: DateRange, timezone: str = "UTC") -> str:
+    """A date range in words, by local calendar day: "from 29 Nov 2026", "from 23 Nov 2026
+    to 30 Nov 2026", "since 1 Oct 2026", "until 1 Oct 2026", "from any time"."""
+    zone = _zone(timezone)
+    first = None if date_range.start is None else _day(date_range.start, zone)
+    last = None if date_range.end is None else _day(date_range.end, zone)
+    if first and last:
+        return f"from {first}" if first == last else f"from {first} to {last}"
+    if first:
+        return f"since {first}"
+    if last:
+        return f"until {last}"
+    return "from any time"
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(zone)
+    return f"{local.day} {local:%b %Y}"

@@ -159,3 +159,67 @@ def convex_fusion(
     scaled_dense = dense / top_dense if top_dense > 0 else dense
     scaled_keyword = keyword / top_keyword if top_keyword > 0 else keyword
     return dense_share * scaled_dense + (1.0 - dense_share) * scaled_keyword
+
+
+def merge_candidates(
+    first: tuple[npt.ArrayLike, npt.ArrayLike], second: tuple[npt.ArrayLike, npt.ArrayLike]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Two (scores, ids) candidate lists of one query as one, best first, each id once
+    (its best score); negative ids are padding and dropped. Scores must be comparable:
+    the same retriever and query, searched over two sets of allowed ids."""
+    scores = np.concatenate([np.ravel(first[0]), np.ravel(second[0])]).astype(np.float64)
+    ids = np.concatenate([np.ravel(first[1]), np.ravel(second[1])]).astype(np.int64)
+    real = ids >= 0
+    scores, ids = scores[real], ids[real]
+    order = np.argsort(-scores, kind="stable")
+    scores, ids = scores[order], ids[order]
+    _, first = np.unique(ids, return_index=True)  # an id's first place is its best
+    keep = np.sort(first)
+    return scores[keep], ids[keep]
+
+
+def period_distance(
+    published: npt.NDArray[np.float64], *, start: float | None, end: float | None
+) -> npt.NDArray[np.float64]:
+    """Days from each publication time (epoch seconds) to the period [start, end] (either
+    end open): 0 inside it, infinite when undated."""
+    before = np.zeros_like(published) if start is None else np.maximum(start - published, 0.0)
+    after = np.zeros_like(published) if end is None else np.maximum(published - end, 0.0)
+    return np.where(np.isnan(published), np.inf, (before + after) / 86_400.0)
+
+
+def browse_order(
+    published: npt.NDArray[np.float64],
+    story_ids: npt.NDArray[np.int64],
+    *,
+    newest_first: bool,
+    distance: npt.NDArray[np.float64] | None = None,
+) -> npt.NDArray[np.intp]:
+    """Positions of candidate articles for a question that names no topic, best first,
+    one article per story cluster (story -1: not clustered).
+
+    Closest to the question's period first when `distance` (days) is given; then the
+    stories most outlets covered (articles of one cluster among the candidates) and the
+    newest, or with `newest_first` the newest and then the most covered. Undated last.
+    """
+    stories = np.asarray(story_ids, dtype=np.int64)
+    count = len(stories)
+    coverage = np.ones(count, dtype=np.float64)
+    clustered = stories >= 0
+    if clustered.any():
+        _, inverse, counts = np.unique(stories[clustered], return_inverse=True, return_counts=True)
+        coverage[clustered] = counts[inverse]
+    newest = np.where(np.isnan(published), -np.inf, published)
+    near = np.zeros(count) if distance is None else np.asarray(distance, dtype=np.float64)
+    ties = np.arange(count)
+    if newest_first:
+        order = np.lexsort((ties, -coverage, -newest, near))  # the last key sorts first
+    else:
+        order = np.lexsort((ties, -newest, -coverage, near))
+    ordered = stories[order]
+    keep = np.ones(count, dtype=bool)
+    in_story = np.flatnonzero(ordered >= 0)
+    _, first = np.unique(ordered[in_story], return_index=True)
+    keep[in_story] = False
+    keep[in_story[first]] = True
+    return order[keep]

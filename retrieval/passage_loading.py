@@ -3,6 +3,13 @@ together with their neighbouring chunks in one read, and widened by them.
 
 A chunk deleted from the store since indexing (the indexes lag the database by at most one
 refresh) is dropped and the next candidate moves up.
+
+`Passage.similarity` is the cosine of the query to the chunk. For chunks the dense search
+returned it is their dense score. For the few final chunks it did not return (found by
+BM25 alone, or listed by date for a question without a topic), the vector index is asked
+again restricted to exactly those ids (exact and cheap on the flat index, which scores
+small allowed sets directly); any it still cannot score (an approximate index may miss
+them) are re-embedded from their stored `embed_text`.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from index.protocols import Embedder, FloatMatrix, VectorIndex
 from index.types import StoredArticle, StoredChunk
 from retrieval.catalog import ChunkCatalog
 from retrieval.context import neighbour_candidates, widen
@@ -106,3 +114,27 @@ def to_passage(row: tuple[StoredChunk, StoredArticle], score: float, similarity:
         similarity=similarity if math.isfinite(similarity) else 0.0,
         story_id=article.story_id,
     )
+
+
+def fill_similarity(
+    vectors: VectorIndex,
+    embedder: Embedder,
+    query_vector: FloatMatrix,
+    chosen: Sequence[int],
+    loaded: Rows,
+    similarity: dict[int, float],
+) -> None:
+    """Add to `similarity` the cosine of the query to chosen chunks it lacks."""
+    missing = [doc for doc in chosen if doc not in similarity]
+    if not missing:
+        return
+    wanted = np.asarray(missing, dtype=np.int64)
+    scores, ids = vectors.search(query_vector[None, :], len(missing), wanted)
+    for doc, score in zip(ids[0].tolist(), scores[0].tolist(), strict=True):
+        if doc >= 0:
+            similarity[doc] = float(score)
+    still = [doc for doc in missing if doc not in similarity]
+    if still:  # an approximate index may not find them: embed their text again
+        embedded = embedder.embed([loaded[doc][0].embed_text for doc in still])
+        for doc, cosine in zip(still, embedded @ query_vector, strict=True):
+            similarity[doc] = float(cosine)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from retrieval.dates import date_range_from_question, tidy_question
+from index.tokenize import tokenize
+from retrieval.dates import split_date_phrases, tidy_question
 from retrieval.types import DateRange, SearchFilters
 
 # "latest", "most recent", "last news": rank newer articles higher instead of filtering.
@@ -37,6 +38,10 @@ class QueryPlan:
     filters: SearchFilters = field(default_factory=SearchFilters)
     recency: bool = False
     period: DateRange | None = None
+    # The question names no topic, only a time, an outlet or news in general ("What
+    # happened yesterday?", "latest news", "what did CNN report?"): there is no text to
+    # match, so the searcher lists the period's articles, else the newest.
+    browse: bool = False
 
 
 def understand(
@@ -52,17 +57,56 @@ def understand(
     `now` and `timezone` are the asker's, for relative dates; `known_sources` are the outlets
     in the index (matched case-insensitively); `as_of` hides anything published later.
     """
-    date_range, text = date_range_from_question(question, now=now, timezone=timezone)
-    sources, text = _outlets(text, known_sources)
-    recency = _RECENCY.search(text) is not None
+    # `rest` is what the question asks besides its time and outlet ("" when nothing).
+    date_range, rest = split_date_phrases(question, now=now, timezone=timezone)
+    sources, rest = _outlets(rest, known_sources)
+    recency = _RECENCY.search(rest) is not None
     if recency:
-        text = tidy_question(_RECENCY.sub(" ", text)) or text
+        rest = tidy_question(_RECENCY.sub(" ", rest))
     return QueryPlan(
-        text=text,
+        text=rest or question,
         filters=SearchFilters(sources=sources, as_of=as_of),
         recency=recency,
         period=date_range,
+        browse=names_no_topic(rest, timed=date_range is not None or recency or bool(sources)),
     )
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Words a question about news in general is made of, besides stop words: words that ask
+# for news (one is needed when no time or outlet is named: "what about him?" and "who
+# said what?" ask for no news in general), and filler around them. Any other word is a
+# topic. Forms are listed as the keyword tokenizer leaves them (case-folded, no 's).
+_NEWS_CUES = _wordset(
+    """news new newest latest recent recently lately breaking happen happens happened
+    happening going occur occurs occurred up update updates updated headline headlines
+    story stories event events development developments coverage report reports reported
+    article articles digest recap summary briefing overview"""
+)
+_FILLER = _wordset(
+    """tell give show list share brief summarise summarize summarised summarized me us you
+    please know need hear heard miss missed catch get got find let see check any anything
+    something everything some all else here top main big biggest major important key
+    interesting notable world current currently now today so far just go goes went say
+    says said write writes wrote written cover covers covered"""
+)
+
+
+def names_no_topic(rest: str, *, timed: bool) -> bool:
+    """Whether a question asks for news in general rather than about a topic (pure).
+
+    `rest` is the question with its date phrases, outlets and recency words cut out;
+    `timed` says whether it named any of those. True when no word of `rest` is left
+    but stop words, numbers and words about news in general (`_NEWS_CUES`, `_FILLER`),
+    and the question named a time or outlet or asked for news ("What's new?").
+    """
+    terms = tokenize(rest)
+    if any(term not in _NEWS_CUES and term not in _FILLER and not term.isdigit() for term in terms):
+        return False
+    return timed or any(term in _NEWS_CUES for term in terms)
 
 
 def _outlets(text: str, known_sources: Sequence[str]) -> tuple[tuple[str, ...], str]:
@@ -79,7 +123,7 @@ def _outlets(text: str, known_sources: Sequence[str]) -> tuple[tuple[str, ...], 
         source, (start, end) = hit
         if source not in found:
             found.append(source)
-        text = tidy_question(text[:start] + " " + text[end:]) or text
+        text = tidy_question(text[:start] + " " + text[end:])
     return tuple(found), text
 
 

@@ -6,29 +6,32 @@ a few ids), then arithmetic on a few hundred ids (`search_settings` says how sco
 fused and weighed by the question's time); texts are loaded for the final k only, in the
 same read as their neighbouring chunks when passages are widened (`retrieval/passage_loading.py`).
 
-`Passage.similarity` is the cosine of the query to the chunk. For chunks the dense search
-returned it is their dense score. For the few final chunks found by BM25 alone, the vector
-index is asked again restricted to exactly those ids (exact and cheap on the flat index,
-which scores small allowed sets directly); any it still cannot score (an approximate
-index may miss them) are re-embedded from their stored `embed_text`.
+A question with a period whose candidates hold none from it also searches inside the
+period, so that its best matches are ranked; a question that names no topic (`QueryPlan.
+browse`) lists the leads of the period's, else the newest, articles instead of matching text.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from index.errors import IndexMismatchError
 from index.protocols import Embedder, FloatMatrix, IdArray, KeywordIndex, VectorIndex
-from index.types import StoredArticle, StoredChunk
 from retrieval.catalog import ChunkCatalog
-from retrieval.fusion import convex_fusion, reciprocal_rank_fusion
-from retrieval.passage_loading import PassageLoader, choose_and_load, to_passage, with_context
+from retrieval.fusion import convex_fusion, merge_candidates, reciprocal_rank_fusion
+from retrieval.passage_loading import (
+    PassageLoader,
+    choose_and_load,
+    fill_similarity,
+    to_passage,
+    with_context,
+)
 from retrieval.query import QueryPlan
-from retrieval.search_settings import SearchSettings, time_multipliers
+from retrieval.search_settings import SearchSettings, period_window, time_multipliers
 from retrieval.types import Passage, SearchFilters
 
 __all__ = ["HybridSearcher", "PassageLoader", "SearchSettings"]
@@ -124,7 +127,7 @@ class HybridSearcher:
         unfiltered = [
             i
             for i, plan in enumerate(plans)
-            if indexes.catalog.allowed_ids(self._filters(plan)) is None
+            if not plan.browse and indexes.catalog.allowed_ids(self._filters(plan)) is None
         ]
         dense: dict[int, _Dense] = {}
         if unfiltered:
@@ -154,6 +157,28 @@ class HybridSearcher:
     def _depth(self, k: int) -> int:
         return max(self._settings.candidates, 3 * k * self._settings.max_chunks_per_article)
 
+    def _pool_depth(self, k: int) -> int:
+        return max(self._settings.period_candidates, k * self._settings.max_chunks_per_article)
+
+    def _period_pool(
+        self, catalog: ChunkCatalog, plan: QueryPlan, found: Sequence[IdArray]
+    ) -> IdArray | None:
+        """Chunks of the question's period passing its filters, to search as well when the
+        candidates `found` over the whole index hold none from it (the text matches older
+        articles better): the period's best matches can then rank first. The period's end
+        is moved by the reporting lag, as in its prior. None when there is nothing to add.
+        """
+        settings = self._settings
+        if plan.period is None or settings.period_mode != "prior" or not settings.period_candidates:
+            return None
+        if plan.filters.date_range is not None:
+            return None
+        window = period_window(plan.period, settings.period_lag_days)
+        if catalog.published_in(np.concatenate([np.ravel(f) for f in found]), window).any():
+            return None
+        pool = catalog.allowed_ids(replace(plan.filters, date_range=window))
+        return pool if pool is not None and len(pool) > 0 else None
+
     def _search(
         self,
         indexes: _Indexes,
@@ -162,21 +187,67 @@ class HybridSearcher:
         query_vector: FloatMatrix,
         dense: _Dense | None,
     ) -> list[Passage]:
+        if plan.browse:
+            return self._browse(indexes, plan, k, query_vector)
         allowed = indexes.catalog.allowed_ids(self._filters(plan))
         if allowed is not None and len(allowed) == 0:
             return []
         if dense is None:
             scores, ids = indexes.vectors.search(query_vector[None, :], self._depth(k), allowed)
             dense = _Dense(scores[0], ids[0])
-        ranked, articles, stories = self._rank(indexes, plan, k, query_vector, dense, allowed)
+        keyword = indexes.keywords.search(plan.text, self._depth(k), allowed)
+        pool = self._period_pool(indexes.catalog, plan, (dense.ids, keyword[1]))
+        if pool is not None:
+            depth = self._pool_depth(k)
+            scores, ids = indexes.vectors.search(query_vector[None, :], depth, pool)
+            dense = _Dense(*merge_candidates((dense.scores, dense.ids), (scores[0], ids[0])))
+            keyword = merge_candidates(keyword, indexes.keywords.search(plan.text, depth, pool))
+        ranked, articles, stories = self._rank(indexes, plan, query_vector, dense, keyword)
+        similarity = {
+            int(doc): float(score) for doc, score in zip(dense.ids, dense.scores, strict=True)
+        }
+        return self._passages(indexes, query_vector, ranked, articles, stories, k, similarity)
+
+    def _browse(
+        self, indexes: _Indexes, plan: QueryPlan, k: int, query_vector: FloatMatrix
+    ) -> list[Passage]:
+        """A question without a topic: the leads of its period's articles (of those nearest
+        to it when it holds none), else of the newest articles (`browse_order`)."""
+        period = plan.filters.date_range or plan.period
+        chunks, articles, stories = indexes.catalog.browse(
+            plan.filters,
+            period,
+            newest_first=plan.recency or period is None,
+            limit=3 * k,  # spares for chunks gone from the store
+        )
+        ranked = [(doc, 1.0 / (1 + rank)) for rank, doc in enumerate(chunks.tolist())]
+        return self._passages(
+            indexes, query_vector, ranked, articles.tolist(), stories.tolist(), k, {}
+        )
+
+    def _passages(
+        self,
+        indexes: _Indexes,
+        query_vector: FloatMatrix,
+        ranked: list[tuple[int, float]],
+        articles: list[int],
+        stories: list[int],
+        k: int,
+        similarity: dict[int, float],
+    ) -> list[Passage]:
+        """The final k of ranked chunks, loaded, with cosines and neighbouring text."""
         settings = self._settings
         chosen, loaded = choose_and_load(
             self._load_passages, indexes.catalog, ranked, articles, stories, k=k, settings=settings
         )
-        similarity = {
-            int(doc): float(score) for doc, score in zip(dense.ids, dense.scores, strict=True)
-        }
-        self._fill_similarity(indexes, query_vector, [doc for doc, _ in chosen], loaded, similarity)
+        fill_similarity(
+            indexes.vectors,
+            self._embedder,
+            query_vector,
+            [doc for doc, _ in chosen],
+            loaded,
+            similarity,
+        )
         passages = [to_passage(loaded[doc], score, similarity[doc]) for doc, score in chosen]
         return with_context(
             self._load_passages, indexes.catalog, passages, loaded, radius=settings.context_chunks
@@ -186,14 +257,13 @@ class HybridSearcher:
         self,
         indexes: _Indexes,
         plan: QueryPlan,
-        k: int,
         query_vector: FloatMatrix,
         dense: _Dense,
-        allowed: IdArray | None,
+        keyword: tuple[FloatMatrix, IdArray],
     ) -> tuple[list[tuple[int, float]], list[int], list[int]]:
         """Fused (chunk id, score) best first, with parallel article and story ids."""
         settings = self._settings
-        keyword_scores, keyword_ids = indexes.keywords.search(plan.text, self._depth(k), allowed)
+        keyword_scores, keyword_ids = keyword
         if settings.fusion == "scores":
             ids, scores = self._score_fusion(
                 indexes, plan, query_vector, dense, keyword_scores, keyword_ids
@@ -251,26 +321,3 @@ class HybridSearcher:
             dense_share=self._settings.dense_share,
         )
         return ids, fused
-
-    def _fill_similarity(
-        self,
-        indexes: _Indexes,
-        query_vector: FloatMatrix,
-        chosen: Sequence[int],
-        loaded: Mapping[int, tuple[StoredChunk, StoredArticle]],
-        similarity: dict[int, float],
-    ) -> None:
-        """Cosine of the query to chosen chunks that the dense search did not return."""
-        missing = [doc for doc in chosen if doc not in similarity]
-        if not missing:
-            return
-        wanted = np.asarray(missing, dtype=np.int64)
-        scores, ids = indexes.vectors.search(query_vector[None, :], len(missing), wanted)
-        for doc, score in zip(ids[0].tolist(), scores[0].tolist(), strict=True):
-            if doc >= 0:
-                similarity[doc] = float(score)
-        still = [doc for doc in missing if doc not in similarity]
-        if still:  # an approximate index may not find them: embed their text again
-            vectors = self._embedder.embed([loaded[doc][0].embed_text for doc in still])
-            for doc, vector in zip(still, vectors @ query_vector, strict=True):
-                similarity[doc] = float(vector)

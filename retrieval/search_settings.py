@@ -10,6 +10,7 @@ lost. Filters (`SearchFilters`: as-of, outlets, an explicit date range) stay har
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy.typing as npt
 from retrieval.catalog import to_epoch
 from retrieval.fusion import period_factor, recency_factor
 from retrieval.query import QueryPlan
+from retrieval.types import DateRange
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class SearchSettings:
     period_lag_days: float = 2.0
     period_min_half_life_days: float = 3.0
     period_floor: float = 0.3
+    # Candidates per retriever searched inside the period ("prior" only; 0: never) when
+    # the text alone finds none from it: older articles that match better would otherwise
+    # keep the period's own out of the candidates.
+    period_candidates: int = 100
     # No time named: news questions are mostly about recent news, a mild prior (0: off).
     background_half_life_days: float = 30.0
     background_floor: float = 0.7
@@ -81,6 +87,8 @@ class SearchSettings:
             raise ValueError("period_mode must be 'prior' or 'filter'")
         if self.period_lag_days < 0 or self.period_min_half_life_days <= 0:
             raise ValueError("period_lag_days must be >= 0, period_min_half_life_days > 0")
+        if self.period_candidates < 0:
+            raise ValueError("period_candidates must be >= 0")
         if self.background_half_life_days < 0:
             raise ValueError("background_half_life_days must be >= 0")
 
@@ -118,3 +126,10 @@ def time_multipliers(
             floor=settings.background_floor,
         )
     return factor
+
+
+def period_window(period: DateRange, lag_days: float) -> DateRange:
+    """The period with its end moved `lag_days` later: where the period prior is 1."""
+    if period.end is None:
+        return period
+    return DateRange(start=period.start, end=period.end + timedelta(days=lag_days))

@@ -188,6 +188,8 @@ def service(runtime: Runtime) -> Iterator[StoreNewsService]:
 
 def _reply_kind(text: str, question: str) -> str:
     """What a final bot message is: an LLM answer to `question`, extractive, or not found."""
+    # An answer citing nothing from the period its question names opens with a caveat line.
+    text = re.sub(r"^Nothing (?:from|since|until) [^\n]*; \w+ coverage:\n", "", text)
     if text.startswith(LLM_MARKER):
         assert question in text, (question, text)
         return "llm"
