@@ -37,6 +37,7 @@ from retrieval.citations import (
     verify_citations,
 )
 from retrieval.extractive import compose_extractive, content_terms, tokenize
+from retrieval.grounding import drop_unsupported
 from retrieval.llm import Generator
 from retrieval.prompt import Turn, build_messages, condense_messages
 from retrieval.types import Answer, AnswerMode, Citation, Passage
@@ -88,14 +89,30 @@ def not_found_text(citations: Sequence[Citation]) -> str:
     return "\n".join([NOT_FOUND_TEXT, CLOSEST_HEADLINES, *lines])
 
 
+def checkable_text(passage: Passage) -> str:
+    """What the prompt shows of a source (title, outlet, date, text), for fact checks."""
+    when = passage.published_at.date().isoformat() if passage.published_at else ""
+    return " ".join([passage.title, passage.source or "", when, passage.text])
+
+
 def parse_llm_reply(
-    raw: str, passages: Sequence[Passage]
+    raw: str, passages: Sequence[Passage], *, question: str = ""
 ) -> tuple[str, tuple[Citation, ...]] | None:
-    """Verified, renumbered text and its citations; None when the reply is not an answer."""
+    """Verified, renumbered text and its citations; None when the reply is not an answer.
+
+    Sentences stating numbers or names that their cited sources (or the question) do not
+    hold are dropped first (`retrieval/grounding.py`): a claim is never shown as cited by a
+    source that does not say it.
+    """
     text = raw.strip()
     if not text or is_not_found_reply(text):
         return None
-    text, cited = verify_citations(strip_sentinel(text), len(passages))
+    grounded = drop_unsupported(
+        strip_sentinel(text), [checkable_text(p) for p in passages], question
+    )
+    if grounded.dropped:
+        logger.info("dropped %d generated sentence(s) not in their sources", len(grounded.dropped))
+    text, cited = verify_citations(grounded.text, len(passages))
     if not cited:
         return None
     return renumber(text, first_use_mapping(cited)), build_citations(passages, cited)
@@ -205,7 +222,7 @@ class Answerer:
                 logger.info("LLM failed (%s); answering extractively", exc.user_message)
             else:
                 timings["llm"] = perf_counter() - llm_started
-                parsed = parse_llm_reply(raw, sources)
+                parsed = parse_llm_reply(raw, sources, question=question)
                 if parsed is None:
                     return not_found()
                 return finish(*parsed, AnswerMode.LLM)

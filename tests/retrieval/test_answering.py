@@ -98,6 +98,29 @@ async def test_llm_answer_is_verified_and_renumbered(
     assert "2024-05-02" in request.messages[0]["content"]
 
 
+async def test_llm_sentences_their_sources_do_not_hold_are_dropped(
+    server: FakeOpenAIServer, llm: LLMGenerator
+) -> None:
+    # A valid marker on an invented number, and invented names with a marker out of range.
+    server.push(
+        "Blinken arrived in Seoul on Thursday [1]. The Seoul stock market fell 20% [2]. "
+        "Macron joined Kishida in Paris [7]. North Korea sent a million shells [2]."
+    )
+    answer = await ask(Answerer(llm=llm))
+    assert answer.mode is AnswerMode.LLM
+    assert answer.text == (
+        "Blinken arrived in Seoul on Thursday [1]. North Korea sent a million shells [2]."
+    )
+
+
+async def test_an_llm_reply_with_nothing_supported_is_not_found(
+    server: FakeOpenAIServer, llm: LLMGenerator
+) -> None:
+    server.push("The Seoul stock market fell 20% [2].")
+    answer = await ask(Answerer(llm=llm))
+    assert answer.mode is AnswerMode.NOT_FOUND
+
+
 @pytest.mark.parametrize(
     "reply", ["NOT_FOUND", "I cannot tell from these sources.", "Blinken came [7]."]
 )

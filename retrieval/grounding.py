@@ -1,0 +1,107 @@
+"""Checking a generated answer's facts against the sources it cites (pure).
+
+A model's sentence can carry a valid `[n]` and still state what source n never says ("the
+market fell 20% [2]"). Paraphrase cannot be checked without a model, but the most checkable
+facts can: numbers and names. A sentence is unsupported when one of its numbers, or most
+of its names, occur neither in the passages it cites nor in the question. A sentence citing
+nothing valid is checked against all the passages: it may state a fact, but only one the
+sources hold. Unsupported sentences are dropped from the reply, never shown as cited.
+
+Names are capitalised words other than a sentence's first word and stopwords ("..., The"),
+compared by their first five letters ("Korean" meets "Korea"); numbers are digit runs
+without thousands separators
+("1,000" meets "1000", "20%" meets "20 percent"). A number written in words on one side and
+in digits on the other is not recognised: such a sentence is dropped, the safe side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retrieval.citations import find_citations, strip_markers
+from retrieval.extractive import STOPWORDS
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+# A sentence ends at . ! or ? followed by space (and possibly citation markers before the
+# space: "claim. [1] Next" keeps "[1]" with "claim."), or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s–-]+\])*)(\s+|\Z)|(\n+)")
+_STEM = 5
+
+
+@dataclass(frozen=True)
+class GroundedText:
+    text: str
+    dropped: tuple[str, ...]  # the sentences removed, as the model wrote them
+
+
+def _number_key(raw: str) -> str:
+    """ "1,000" -> "1000", "05" -> "5" (a date's day), "2.50" stays "2.50"."""
+    integer, dot, fraction = raw.replace(",", "").partition(".")
+    return (integer.lstrip("0") or "0") + (dot + fraction if fraction else "")
+
+
+def _numbers(text: str) -> set[str]:
+    return {_number_key(match) for match in _NUMBER.findall(text)}
+
+
+def _stems(text: str) -> set[str]:
+    return {word.casefold()[:_STEM] for word in _WORD.findall(text)}
+
+
+def _names(sentence: str) -> list[str]:
+    words = _WORD.findall(sentence)
+    return [word for word in words[1:] if word[0].isupper() and word.casefold() not in STOPWORDS]
+
+
+def is_supported(sentence: str, sources: Sequence[str], question: str = "") -> bool:
+    """Whether the sentence's numbers, and most of its names, occur in `sources` or the
+    question (citation markers are not facts)."""
+    claim = strip_markers(sentence)
+    known_text = " ".join([*sources, question])
+    numbers = _numbers(claim)
+    if numbers - _numbers(known_text):
+        return False
+    names = _names(claim)
+    if not names:
+        return True
+    known = _stems(known_text)
+    missing = sum(1 for name in names if name.casefold()[:_STEM] not in known)
+    return missing * 2 <= len(names)
+
+
+def split_reply(text: str) -> list[tuple[str, str]]:
+    """(sentence, separator after it) pairs whose concatenation is `text`."""
+    parts: list[tuple[str, str]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group(3) is not None:  # a line break
+            end, after = match.start(), match.group(3)
+        else:
+            end, after = match.end(1), match.group(2)
+        if end > start:
+            parts.append((text[start:end], after))
+        elif parts:
+            sentence, separator = parts[-1]
+            parts[-1] = (sentence, separator + after)
+        start = match.end()
+    if start < len(text):
+        parts.append((text[start:], ""))
+    return parts
+
+
+def drop_unsupported(text: str, passages: Sequence[str], question: str = "") -> GroundedText:
+    """The reply without its unsupported sentences. `passages` are the texts numbered 1..n
+    in the prompt; a sentence is checked against those it cites, else against all."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    for sentence, separator in split_reply(text):
+        cited = [n for n in find_citations(sentence) if 1 <= n <= len(passages)]
+        sources = [passages[n - 1] for n in cited] if cited else list(passages)
+        if is_supported(sentence, sources, question):
+            kept.append(sentence + separator)
+        else:
+            dropped.append(sentence)
+    return GroundedText("".join(kept).strip(), tuple(dropped))

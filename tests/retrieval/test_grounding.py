@@ -1,0 +1,81 @@
+"""Dropping generated sentences whose numbers or names their cited sources do not hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.grounding import drop_unsupported, is_supported, split_reply
+
+SEOUL = (
+    "Blinken in Seoul — Wire, 2024-05-02\n"
+    "US Secretary of State Antony Blinken arrived in Seoul on Thursday for talks with "
+    "President Yoon Suk Yeol. South Korea and the US signed a deal worth $1,500 million."
+)
+MARKETS = (
+    "Markets slide — Wire, 2024-05-02\n"
+    "Asian stock markets fell 2.5 percent on Thursday as investors weighed interest rates."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One. Two! Three?",
+        "Blinken arrived [1]. He met Yoon [1][2].\n\n- a list item [2]\n- another",
+        "Claim one. [1] Claim two. [2]",
+        "No end punctuation",
+        "",
+        "Trailing space. ",
+    ],
+)
+def test_split_reply_keeps_every_character(text: str) -> None:
+    assert "".join(s + sep for s, sep in split_reply(text)) == text
+
+
+def test_split_reply_keeps_a_marker_after_the_full_stop_with_its_sentence() -> None:
+    parts = split_reply("Blinken arrived in Seoul. [1] Markets fell. [2]")
+    assert [s for s, _ in parts] == ["Blinken arrived in Seoul. [1]", "Markets fell. [2]"]
+
+
+def test_a_number_the_cited_source_lacks_makes_the_sentence_unsupported() -> None:
+    assert is_supported("Asian markets fell 2.5 percent [2].", [MARKETS])
+    assert not is_supported("The Seoul stock market fell 20% [2].", [MARKETS])
+
+
+def test_numbers_match_without_separators_and_with_the_question() -> None:
+    assert is_supported("The deal is worth $1500 million [1].", [SEOUL])
+    assert is_supported("The 2024 talks went well [1].", [SEOUL])  # the date line
+    assert is_supported("They met on May 2 [1].", [SEOUL])  # 2024-05-02
+    assert is_supported("It happened in 2019.", [SEOUL], question="What happened in 2019?")
+
+
+def test_names_are_compared_by_stem_and_most_must_be_known() -> None:
+    assert is_supported("He met South Korean President Yoon [1].", [SEOUL])
+    # One unknown name among several known ones is tolerated (a paraphrase, "America")...
+    assert is_supported("Then Blinken, America's envoy, saw Yoon in Seoul [1].", [SEOUL])
+    # ...a sentence about people and places the source never names is not.
+    assert not is_supported("Later Kishida and Macron met in Paris [1].", [SEOUL])
+
+
+def test_drop_unsupported_checks_each_sentence_against_what_it_cites() -> None:
+    reply = (
+        "Blinken arrived in Seoul on Thursday [1]. "
+        "The Seoul stock market fell 20% [2]. "
+        "Asian markets fell 2.5 percent [2]."
+    )
+    grounded = drop_unsupported(reply, [SEOUL, MARKETS])
+    assert (
+        grounded.text
+        == "Blinken arrived in Seoul on Thursday [1]. Asian markets fell 2.5 percent [2]."
+    )
+    assert grounded.dropped == ("The Seoul stock market fell 20% [2].",)
+
+
+def test_a_sentence_citing_nothing_valid_must_hold_up_against_all_sources() -> None:
+    reply = "Blinken met Yoon [1]. They signed a deal worth $1,500 million [7]. Tokyo paid 90 [7]."
+    grounded = drop_unsupported(reply, [SEOUL, MARKETS])
+    assert "deal worth $1,500 million" in grounded.text
+    assert "Tokyo" not in grounded.text
+    # The same number cited to the wrong source is dropped.
+    wrong = drop_unsupported("The deal was worth $1,500 million [2].", [SEOUL, MARKETS])
+    assert wrong.text == ""
