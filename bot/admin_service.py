@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from bot import admin_ops
 from bot.admin_ops import AdminStats
-from bot.alerts_matcher import unmatched_chunks
+from bot.alerts_unmatched import unmatched_chunks
 from bot.index_watch import IndexReloader
 from bot.runtime import Runtime
 from index.errors import NewsbotError, ParseError

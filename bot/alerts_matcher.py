@@ -26,7 +26,7 @@ of an article harmless.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -34,12 +34,12 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts_background import BackgroundSource, background_from, snapshot_index
+from bot.alerts_unmatched import IndexSource, last_chunks, unmatched_chunks
 from index import store
 from index.db import session_scope
 from index.pipeline import NewChunks
-from index.protocols import Embedder, FloatMatrix, VectorIndex
-from index.store_chunks import chunk_owners
-from index.store_unmatched import clear_unmatched, unmatched_after
+from index.protocols import Embedder, FloatMatrix
+from index.store_unmatched import clear_unmatched
 from index.types import StoredArticle, Subscription
 from index.vectors import FaissVectorIndex
 from retrieval.alert_background import Background
@@ -60,8 +60,6 @@ if TYPE_CHECKING:  # bot.runtime opens the index with `match_pending`: no import
 log = logging.getLogger(__name__)
 
 BACKGROUND_MAX_AGE = timedelta(hours=24)  # the corpus moves on; refit the topics daily
-UNMATCHED_BATCH = 256  # articles left unmatched, matched together (bounded memory)
-IndexSource = Callable[[], VectorIndex | None]
 
 
 def _utcnow() -> datetime:
@@ -246,55 +244,6 @@ class AlertMatcher:
         if matches:
             log.info("%d matches: %d alerts queued", len(matches), queued)
         return queued
-
-
-def last_chunks(chunks: NewChunks) -> dict[int, int]:
-    """Article id -> the highest of its chunk ids in `chunks` (0 for none): what
-    `clear_unmatched` needs to keep an article updated since unmatched."""
-    seen = dict.fromkeys((int(a) for a in chunks.article_ids), 0)
-    owners = np.asarray(chunks.chunk_article_ids, dtype=np.int64).tolist()
-    for chunk_id, owner in zip(np.asarray(chunks.chunk_ids).tolist(), owners, strict=True):
-        if owner in seen and chunk_id > seen[owner]:
-            seen[owner] = chunk_id
-    return seen
-
-
-def unmatched_chunks(
-    sessions: sessionmaker[Session], index: IndexSource, *, batch: int = UNMATCHED_BATCH
-) -> Iterator[NewChunks]:
-    """The unmatched articles, `batch` at a time in id order, with their chunk vectors
-    read from `index()` (called once, when there is something to match).
-
-    An article with a chunk the index does not hold is skipped: the next `Indexer.open()`
-    embeds the chunk, and a later run matches the article.
-    """
-    vectors: VectorIndex | None = None
-    after = 0
-    while True:
-        with session_scope(sessions) as session:
-            ids = unmatched_after(session=session, after=after, limit=batch)
-            chunk_ids, owners = chunk_owners(session=session, article_ids=ids)
-        if not ids:
-            return
-        after = ids[-1]
-        if vectors is None:
-            vectors = index()
-            if vectors is None:
-                return
-        found, rows = vectors.vectors_of(chunk_ids)  # sorted by id, as chunk_ids
-        held = np.isin(chunk_ids, found)
-        waiting = set(owners[~held].tolist())
-        if waiting:
-            log.info("%d unmatched articles wait for their vectors", len(waiting))
-        keep = ~np.isin(owners[held], list(waiting))
-        ready = tuple(a for a in ids if a not in waiting)
-        if ready:
-            yield NewChunks(
-                article_ids=ready,
-                chunk_ids=found[keep],
-                chunk_article_ids=owners[held][keep],
-                vectors=rows[keep],
-            )
 
 
 def new_articles(

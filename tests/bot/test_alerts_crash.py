@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import select
 
 from bot import cli_admin
-from bot.alerts_matcher import AlertMatcher, matcher_for_runtime, unmatched_chunks
+from bot.alerts_matcher import AlertMatcher, matcher_for_runtime
+from bot.alerts_unmatched import unmatched_chunks
 from bot.cli import _parser
 from bot.cli_index import run_ingest
 from bot.cli_run import build_service
