@@ -20,6 +20,7 @@ from index.protocols import FloatMatrix, IdArray
 from retrieval.alert_defaults import NEIGHBOURS
 
 _BLOCK_CELLS = 8_000_000  # similarity cells held at once (32 MB of float32)
+SAME_ARTICLE_COSINE = 0.9999  # a background article this close to a query is the query
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,9 +34,19 @@ class Background:
     self_neighbours: sp.csr_array  # (B, B)
     neighbours: int
     key: str  # content fingerprint (vectors and k): profiles fitted on it are valid for it
+    # (B,) each article's mean cosine to its `neighbours` nearest others: how close the
+    # corpus's own articles sit to their neighbours (see `inside_cut`)
+    closeness: FloatMatrix
 
     def __len__(self) -> int:
         return int(self.vectors.shape[0])
+
+    def inside_cut(self, percentile: float) -> float:
+        """The mean neighbour cosine an article needs to count as inside the corpus: this
+        percentile of the background articles' own (+inf when they have no neighbours)."""
+        if len(self.closeness) == 0:
+            return np.inf
+        return float(np.percentile(self.closeness, percentile))
 
 
 def article_vectors(
@@ -55,7 +66,8 @@ def build_background(vectors: FloatMatrix, *, neighbours: int = NEIGHBOURS) -> B
     k = max(1, min(neighbours, count - 1))
     if count < 2:
         empty = sp.csr_array((count, count), dtype=np.float32)
-        return Background(vectors, empty, empty, k, background_key(vectors, k))
+        nothing = np.zeros(0, dtype=np.float32)  # no neighbours: no article is inside
+        return Background(vectors, empty, empty, k, background_key(vectors, k), nothing)
     columns, sims = nearest(vectors, vectors, k, exclude_self=True)
     rows = np.repeat(np.arange(count), k)
     weights = np.maximum(sims.ravel(), 0.0) + 1e-6  # a zero weight would drop the edge
@@ -67,7 +79,14 @@ def build_background(vectors: FloatMatrix, *, neighbours: int = NEIGHBOURS) -> B
         (np.full(rows.size, 1.0 / k, dtype=np.float32), (rows, columns.ravel())),
         shape=(count, count),
     )
-    return Background(vectors, graph.astype(np.float32), averaging, k, background_key(vectors, k))
+    return Background(
+        vectors,
+        graph.astype(np.float32),
+        averaging,
+        k,
+        background_key(vectors, k),
+        sims.mean(axis=1).astype(np.float32),
+    )
 
 
 def background_key(vectors: FloatMatrix, neighbours: int) -> str:
@@ -80,14 +99,35 @@ def background_key(vectors: FloatMatrix, neighbours: int) -> str:
 
 def neighbour_average(query_vectors: FloatMatrix, background: Background) -> sp.csr_array:
     """(A, B) sparse: each query row averages its `neighbours` nearest background articles."""
+    return neighbourhood(query_vectors, background)[0]
+
+
+def neighbourhood(
+    query_vectors: FloatMatrix, background: Background
+) -> tuple[sp.csr_array, FloatMatrix]:
+    """`neighbour_average`, and each query's mean cosine to those neighbours (A,): compared
+    with `Background.inside_cut`, whether the corpus covers the query at all.
+
+    A query that is itself in the background (a new article is among the newest, of which
+    the background is made) is not its own neighbour, as no background article is: it would
+    vouch for itself, with a cosine of 1.
+    """
     count = len(query_vectors)
-    k = min(background.neighbours, len(background))
-    if count == 0 or k == 0:
-        return sp.csr_array((count, len(background)), dtype=np.float32)
-    columns, _ = nearest(query_vectors, background.vectors, k, exclude_self=False)
+    k = min(background.neighbours, len(background) - 1)
+    if count == 0 or k <= 0:
+        empty = sp.csr_array((count, len(background)), dtype=np.float32)
+        return empty, np.full(count, -np.inf, dtype=np.float32)
+    columns, sims = nearest(query_vectors, background.vectors, k + 1, exclude_self=False)
+    order = np.argsort(-sims, axis=1, kind="stable")
+    columns = np.take_along_axis(columns, order, axis=1)
+    sims = np.take_along_axis(sims, order, axis=1)
+    itself = sims[:, 0] >= SAME_ARTICLE_COSINE
+    columns = np.where(itself[:, None], columns[:, 1:], columns[:, :k])
+    sims = np.where(itself[:, None], sims[:, 1:], sims[:, :k])
     rows = np.repeat(np.arange(count), k)
     values = np.full(rows.size, 1.0 / k, dtype=np.float32)
-    return sp.csr_array((values, (rows, columns.ravel())), shape=(count, len(background)))
+    averaging = sp.csr_array((values, (rows, columns.ravel())), shape=(count, len(background)))
+    return averaging, sims.mean(axis=1).astype(np.float32)
 
 
 def nearest(

@@ -15,6 +15,7 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,3 +190,44 @@ def _write_cache(cache_dir: Path, key: str, chunks: FloatMatrix, titles: FloatMa
         with os.fdopen(handle, "wb") as stream:
             np.save(stream, array)
         Path(temporary).replace(path)
+
+
+class KnownTexts:
+    """An `Embedder` that serves texts embedded before from their vectors (the evaluation's
+    cached chunk vectors) and embeds only the others; `seconds` is the time spent on those."""
+
+    def __init__(self, embedder: Embedder, known: Mapping[str, FloatMatrix]) -> None:
+        self._embedder = embedder
+        self._known = known
+        self.seconds = 0.0
+
+    @property
+    def model_name(self) -> str:
+        return self._embedder.model_name
+
+    @property
+    def dimension(self) -> int:
+        return self._embedder.dimension
+
+    def embed(self, texts: Sequence[str]) -> FloatMatrix:
+        rows = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        missing = [i for i, text in enumerate(texts) if text not in self._known]
+        for i, text in enumerate(texts):
+            if text in self._known:
+                rows[i] = self._known[text]
+        if missing:
+            started = time.perf_counter()
+            rows[missing] = self._embedder.embed([texts[i] for i in missing])
+            self.seconds += time.perf_counter() - started
+        return rows
+
+    def embed_query(self, text: str) -> FloatMatrix:
+        return self._embedder.embed_query(text)
+
+
+def known_chunks(embedded: EmbeddedItems, embedder: Embedder) -> KnownTexts:
+    """`embedder` serving the items' chunk vectors by embedded text: the re-scoring without
+    the outlet (`alert_rescore`) then embeds only chunks whose header held more than the
+    title (an outlet or a date)."""
+    texts = embedded.items.chunk_embed_texts
+    return KnownTexts(embedder, dict(zip(texts, embedded.chunk_vectors, strict=True)))

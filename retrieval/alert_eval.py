@@ -21,8 +21,19 @@ import numpy as np
 
 from index.protocols import Embedder
 from retrieval.alert_background import Background, article_vectors, build_background
-from retrieval.alert_data import EmbeddedItems, as_new_articles, embed_items, load_labelled_items
-from retrieval.alert_defaults import BACKGROUND_SIZE, DIRECT_THRESHOLD, MIN_BACKGROUND
+from retrieval.alert_data import (
+    EmbeddedItems,
+    as_new_articles,
+    embed_items,
+    known_chunks,
+    load_labelled_items,
+)
+from retrieval.alert_defaults import (
+    BACKGROUND_SIZE,
+    DIRECT_THRESHOLD,
+    MIN_BACKGROUND,
+    MIN_DIRECT_SCORE,
+)
 from retrieval.alerts import (
     AlertMatch,
     AlertTopic,
@@ -57,8 +68,9 @@ class AlertEvalReport:
     n_chunks: int
     match_seconds: float  # matching all items against all subscriptions (no embedding)
     profile_seconds: float  # background graph + subscription profiles (once per background)
-    embed_seconds: float  # 0 when the item vectors came from the cache
+    embed_seconds: float  # items (0 when cached) and candidates re-scored without the outlet
     threshold: float  # the direct-route cosine threshold used
+    min_score: float  # the cosine every alert needs, whatever its route
     corpus_route: bool
     background_size: int
     model_name: str
@@ -73,13 +85,19 @@ def run_alert_eval(
     cache_dir: Path | None = None,
     corpus_route: bool = True,
     background_size: int = BACKGROUND_SIZE,
+    min_score: float = MIN_DIRECT_SCORE,
 ) -> AlertEvalReport:
-    """Run the protocol on DIR; item vectors are cached in `cache_dir` when given."""
+    """Run the protocol on DIR; item vectors are cached in `cache_dir` when given.
+
+    As in the bot, candidates are scored again on their text without the outlet; the
+    chunk vectors at hand serve every text that has none (`alert_data.known_chunks`).
+    """
     items = load_labelled_items(directory)
     embedded = embed_items(items, directory, embedder=embedder, cache_dir=cache_dir)
     settings = MatchSettings(
         direct_threshold=DIRECT_THRESHOLD if threshold is None else threshold,
         corpus_route=corpus_route,
+        min_score=min_score,
     )
     categories = list(items.topics)
     topics = [
@@ -91,9 +109,10 @@ def run_alert_eval(
     topic_set = build_topic_set(topics, background)
     profile_seconds = time.perf_counter() - started
     articles = as_new_articles(items, embedded)
+    rescorer = known_chunks(embedded, embedder)
     started = time.perf_counter()
-    matches = match_articles(topic_set, articles, settings=settings)
-    match_seconds = time.perf_counter() - started
+    matches = match_articles(topic_set, articles, settings=settings, rescore_embedder=rescorer)
+    match_seconds = time.perf_counter() - started - rescorer.seconds
     scores = score_matches(matches, items.categories, categories, items.topics)
     return AlertEvalReport(
         categories=scores,
@@ -104,8 +123,9 @@ def run_alert_eval(
         n_chunks=len(items.chunk_texts),
         match_seconds=match_seconds,
         profile_seconds=profile_seconds,
-        embed_seconds=embedded.embed_seconds,
+        embed_seconds=embedded.embed_seconds + rescorer.seconds,
         threshold=settings.direct_threshold,
+        min_score=settings.min_score,
         corpus_route=corpus_route,
         background_size=len(background) if background is not None else 0,
         model_name=embedder.model_name,
@@ -178,7 +198,7 @@ def format_alert_report(report: AlertEvalReport) -> str:
         route = f"corpus route off (background {report.background_size} < {MIN_BACKGROUND} items)"
     lines.append(
         f"model {report.model_name}; direct threshold {report.threshold:.2f}; "
-        f"{route}; {report.n_chunks} chunks; "
+        f"{route}; floor {report.min_score:.2f}; {report.n_chunks} chunks; "
         f"match {report.match_seconds:.2f} s, profiles {report.profile_seconds:.2f} s, "
         f"embedding {report.embed_seconds:.1f} s"
         + (f"; {report.skipped} records skipped" if report.skipped else "")

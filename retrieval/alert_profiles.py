@@ -12,7 +12,10 @@ over subscriptions:
    article scored like a new article would be (the mean over its neighbours);
 5. Otsu's two-class split of those scores; the upper class becomes hard seeds and steps 4-5
    run once more (one round of self-training sharpens a broad topic's edge);
-6. the profile keeps the propagated scores (B floats) and the final cut-off.
+6. a topic whose upper class holds most of the background (`max_share`) has flooded the
+   graph (one label and nothing to stop it): it is not covered, only the direct route
+   alerts for it;
+7. the profile keeps the propagated scores (B floats) and the final cut-off.
 
 Each row depends only on its own topic vectors, the background and the settings, so profiles
 are cached (`update_profiles`): a profile is reused while all three are unchanged, and only
@@ -33,6 +36,7 @@ import numpy.typing as npt
 from index.protocols import FloatMatrix
 from retrieval.alert_background import Background
 from retrieval.alert_defaults import (
+    MAX_CORPUS_SHARE,
     MIN_BACKGROUND,
     MIN_CORPUS_SCORE,
     PROPAGATION_ALPHA,
@@ -59,6 +63,7 @@ class CorpusSettings:
     min_score: float = MIN_CORPUS_SCORE
     self_training: bool = True
     min_background: int = MIN_BACKGROUND
+    max_share: float = MAX_CORPUS_SHARE
 
     def __post_init__(self) -> None:
         if not 0 <= self.alpha < 1 or self.steps < 1:
@@ -223,6 +228,8 @@ def _fit_block(
         covered[rows] &= hard.any(axis=1)
         scores = _propagate(hard, background, settings)
         cutoffs = _cutoffs(scores, background, settings)
+    upper = (_neighbour_scores(scores, background) >= cutoffs[:, None]).mean(axis=1)
+    covered[rows] &= upper <= settings.max_share
     result.scores[rows] = scores
     result.cutoffs[rows] = np.where(covered[rows], cutoffs, np.inf)
     result.covered[:] = covered

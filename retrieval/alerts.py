@@ -1,114 +1,67 @@
 """Topic-alert matching: every new article against every active subscription at once.
 
-Per block of subscriptions, two matrix routes (see `alert_defaults` for the measurements):
+Per block of subscriptions, two matrix routes (`alert_candidates`; see `alert_defaults` for
+the measurements):
 
 - direct: topic part vectors x chunk vectors (one product), max over each article's chunks
   (its best chunk) and over the topic's parts; alert at `direct_threshold` and above;
 - corpus: the articles' neighbour averages over the background (one sparse product with
-  the subscriptions' propagated background scores), alert at each profile's own cut-off.
+  the subscriptions' propagated background scores), alert at each profile's own cut-off,
+  for articles inside the corpus only (`Background.inside_cut`).
 
-Then the +word / -word filters and the reason sentence, in Python, for matched pairs only.
-Each subscription is scored on its own: adding or removing another subscription never
-changes its alerts.
+That gives candidates. Then, in Python, for candidates only: the +word / -word filters; with
+an embedder, the best chunk scored again without the outlet (`alert_rescore`); the floor
+that every alert needs (`min_score`: a route may widen a topic among relevant articles, never
+send an unrelated one); the reason sentence. Each subscription is scored on its own: adding
+or removing another subscription never changes its alerts.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from index.protocols import Embedder, FloatMatrix, IdArray
+from index.protocols import Embedder
 from index.tokenize import tokenize
-from retrieval.alert_background import Background, article_vectors, neighbour_average
-from retrieval.alert_defaults import DIRECT_THRESHOLD
+from retrieval.alert_background import Background
+from retrieval.alert_candidates import score_pairs
+from retrieval.alert_defaults import RESCORE_MARGIN
 from retrieval.alert_profiles import (
     CorpusSettings,
-    FittedProfiles,
     ProfileFitter,
-    TopicProfiles,
     fit_topic_profiles,
     update_profiles,
 )
 from retrieval.alert_reason import pick_reasons
-from retrieval.alert_scoring import ChunkLayout, corpus_hits, direct_scores, topic_blocks
+from retrieval.alert_rescore import alert_text, rescore
+from retrieval.alert_scoring import ChunkLayout
+from retrieval.alert_types import (
+    AlertMatch,
+    AlertTopic,
+    Candidates,
+    MatchSettings,
+    NewArticles,
+    TopicSet,
+)
 from retrieval.topics import term_tokens, words_allow
 
+# The matcher's values live in alert_types, the matrix part in alert_candidates; callers
+# import them from here.
+__all__ = [
+    "AlertMatch",
+    "AlertTopic",
+    "Candidates",
+    "MatchSettings",
+    "NewArticles",
+    "TopicSet",
+    "build_topic_set",
+    "match_articles",
+    "score_pairs",
+]
+
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AlertMatch:
-    """One alert: `score` is the cosine of the topic to the article's best chunk, `reason`
-    a sentence of the article."""
-
-    subscription_id: int
-    article_id: int
-    score: float
-    reason: str
-
-
-@dataclass(frozen=True, eq=False)
-class AlertTopic:
-    """An active subscription as the matcher sees it. `vectors` come from `embed_topic`."""
-
-    subscription_id: int
-    vectors: FloatMatrix  # (n_parts, d) unit rows
-    phrase: str = ""
-    must_words: tuple[str, ...] = ()
-    exclude_words: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, eq=False)
-class TopicSet:
-    """Subscriptions ready to match: topics, their stacked part vectors, corpus profiles."""
-
-    topics: tuple[AlertTopic, ...]
-    parts: FloatMatrix  # (P, d)
-    part_owner: IdArray  # (P,) index into topics, non-decreasing
-    fitted: FittedProfiles  # the profiles, and what they were fitted from (for reuse)
-    background: Background | None
-
-    @property
-    def profiles(self) -> TopicProfiles:
-        return self.fitted.profiles
-
-
-@dataclass(frozen=True, eq=False)
-class NewArticles:
-    """Newly indexed articles: texts, and chunk vectors as computed by indexing."""
-
-    article_ids: Sequence[int]
-    titles: Sequence[str]
-    bodies: Sequence[str]
-    chunk_vectors: FloatMatrix  # (n, d) unit rows
-    chunk_article_ids: IdArray  # (n,) values from article_ids
-    chunk_texts: Sequence[str] | None = None  # passages, for the reason sentence
-
-    def __post_init__(self) -> None:
-        count = len(self.article_ids)
-        if len(self.titles) != count or len(self.bodies) != count:
-            raise ValueError("article_ids, titles and bodies must have the same length")
-        if len(self.chunk_vectors) != len(self.chunk_article_ids):
-            raise ValueError("one chunk article id per chunk vector")
-        if self.chunk_texts is not None and len(self.chunk_texts) != len(self.chunk_vectors):
-            raise ValueError("one chunk text per chunk vector")
-
-
-@dataclass(frozen=True)
-class MatchSettings:
-    """`direct_threshold`: the ALERT_THRESHOLD setting, a cosine; `corpus_route`: whether
-    covered topics also alert through the background (see `alert_defaults`)."""
-
-    direct_threshold: float = DIRECT_THRESHOLD
-    corpus_route: bool = True
-
-    def __post_init__(self) -> None:
-        if not -1.0 <= self.direct_threshold <= 1.0:
-            raise ValueError("direct_threshold must be a cosine, between -1 and 1")
-
 
 _DEFAULT_SETTINGS = MatchSettings()
 _DEFAULT_CORPUS = CorpusSettings()
@@ -152,68 +105,65 @@ def match_articles(
     *,
     settings: MatchSettings = _DEFAULT_SETTINGS,
     reason_embedder: Embedder | None = None,
+    rescore_embedder: Embedder | None = None,
 ) -> list[AlertMatch]:
-    """All (subscription, article) alerts, ordered by subscription, then article."""
+    """All (subscription, article) alerts, ordered by subscription, then article.
+
+    `reason_embedder`, the articles' model, picks the reason sentence by meaning and, unless
+    `rescore_embedder` is given, embeds each candidate's best chunk again without the outlet
+    (the bot passes one embedder for both). `rescore_embedder` does only the latter (the
+    evaluation passes one that serves the texts it embedded before). With neither, or with
+    no `chunk_texts`, the indexed vectors' cosines decide.
+    """
     if not topic_set.topics or not len(articles.article_ids):
         return []
-    layout, topics, positions, scores = score_pairs(topic_set, articles, settings)
-    pairs = zip(topics.tolist(), positions.tolist(), scores.tolist(), strict=True)
-    matches = _finish(topic_set, articles, layout, list(pairs), reason_embedder)
+    embedder = rescore_embedder or reason_embedder
+    rescoring = embedder is not None and articles.chunk_texts is not None
+    candidates = score_pairs(
+        topic_set, articles, settings, margin=RESCORE_MARGIN if rescoring else 0.0
+    )
+    matches = _finish(
+        topic_set,
+        articles,
+        candidates,
+        settings,
+        reason_embedder,
+        embedder if rescoring else None,
+    )
     logger.debug(
-        "%d articles x %d subscriptions: %d pairs scored above a cut-off, %d alerts",
+        "%d articles x %d subscriptions: %d candidate pairs, %d alerts",
         len(articles.article_ids),
         len(topic_set.topics),
-        len(topics),
+        len(candidates.topics),
         len(matches),
     )
     return matches
 
 
-def score_pairs(
-    topic_set: TopicSet, articles: NewArticles, settings: MatchSettings = _DEFAULT_SETTINGS
-) -> tuple[ChunkLayout, IdArray, IdArray, FloatMatrix]:
-    """The matrix part: topic indices, article positions and best-chunk cosines (rounded to
-    4 places) of every pair either route accepts, before word filters and reasons."""
-    layout = ChunkLayout.of(
-        np.asarray(articles.article_ids), articles.chunk_article_ids, articles.chunk_vectors
-    )
-    if not topic_set.topics or not len(articles.article_ids):
-        nothing = np.zeros(0, dtype=np.int64)
-        return layout, nothing, nothing, np.zeros(0, dtype=np.float64)
-    neighbours = None
-    background = topic_set.background
-    if settings.corpus_route and background is not None and topic_set.profiles.covered.any():
-        _, vectors = article_vectors(articles.chunk_vectors, layout.positions)
-        neighbours = neighbour_average(vectors, background)
-    topics, positions, scores = [], [], []
-    blocks = topic_blocks(topic_set.part_owner, len(topic_set.topics), len(layout.order))
-    for first, last in blocks:
-        direct = direct_scores(topic_set.parts, topic_set.part_owner, first, last, layout)
-        hits = direct >= settings.direct_threshold
-        if neighbours is not None:
-            hits |= corpus_hits(topic_set.profiles, first, last, neighbours)
-        rows, columns = np.nonzero(hits)
-        topics.append(rows + first)
-        positions.append(columns)
-        scores.append(np.round(direct[rows, columns].astype(np.float64), 4))
-    return layout, np.concatenate(topics), np.concatenate(positions), np.concatenate(scores)
-
-
 def _finish(
     topic_set: TopicSet,
     articles: NewArticles,
-    layout: ChunkLayout,
-    pairs: list[tuple[int, int, float]],
+    candidates: Candidates,
+    settings: MatchSettings,
     reason_embedder: Embedder | None,
+    rescore_embedder: Embedder | None,
 ) -> list[AlertMatch]:
-    """Word filters, then a reason sentence, for the matched pairs only."""
+    """Word filters, the re-scoring and the floor, then a reason sentence, for candidates."""
+    layout = candidates.layout
     tokens: dict[int, tuple[list[str], frozenset[str]]] = {}
     filters = [
         ([term_tokens(w) for w in t.must_words], [term_tokens(w) for w in t.exclude_words])
         for t in topic_set.topics
     ]
-    kept: list[tuple[int, int, float]] = []
-    for topic, article, score in pairs:
+    pairs = zip(
+        candidates.topics.tolist(),
+        candidates.positions.tolist(),
+        candidates.scores.tolist(),
+        candidates.corpus.tolist(),
+        strict=True,
+    )
+    filtered: list[tuple[int, int, float, bool]] = []
+    for topic, article, score, corpus in pairs:
         must, exclude = filters[topic]
         if must or exclude:
             if article not in tokens:
@@ -221,18 +171,32 @@ def _finish(
                 tokens[article] = (words, frozenset(words))
             if not words_allow(*tokens[article], must, exclude):
                 continue
-        kept.append((topic, article, score))
+        filtered.append((topic, article, score, corpus))
     if articles.chunk_texts is not None:
         passages: Sequence[str] = articles.chunk_texts
         single = (np.diff(np.r_[layout.starts, len(layout.order)]) == 1).tolist()
         first_chunk = layout.order[layout.starts].tolist()
-        requests = [
-            (t, first_chunk[a] if single[a] else _best_chunk(topic_set, layout, t, a))
-            for t, a, _ in kept
+        chunks = [
+            first_chunk[a] if single[a] else _best_chunk(topic_set, layout, t, a)
+            for t, a, _, _ in filtered
         ]
     else:
         passages = articles.bodies
-        requests = [(t, a) for t, a, _ in kept]
+        chunks = [a for _, a, _, _ in filtered]
+    scores = [s for _, _, s, _ in filtered]
+    if rescore_embedder is not None:  # only with chunk texts (see match_articles)
+        texts = [
+            (t, alert_text(articles.titles[a], passages[c]))
+            for (t, a, _, _), c in zip(filtered, chunks, strict=True)
+        ]
+        vectors = [t.vectors for t in topic_set.topics]
+        scores = np.round(rescore(texts, vectors, rescore_embedder), 4).tolist()
+    kept: list[tuple[int, int, float]] = []
+    requests: list[tuple[int, int]] = []
+    for (topic, article, _, corpus), chunk, score in zip(filtered, chunks, scores, strict=True):
+        if score >= settings.min_score and (corpus or score >= settings.direct_threshold):
+            kept.append((topic, article, score))
+            requests.append((topic, chunk))
     reasons = pick_reasons(
         requests,
         passages,

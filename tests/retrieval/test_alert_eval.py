@@ -44,7 +44,9 @@ def write_directory(folder: Path, *, topics: dict[str, str] | None = None) -> Pa
 
 def test_everything_alerted_gives_category_shares_as_precision(tmp_path: Path) -> None:
     directory = write_directory(tmp_path / "set", topics={"Sports": "football"})
-    report = run_alert_eval(directory, embedder=HashingEmbedder(dimension=64), threshold=-1.0)
+    report = run_alert_eval(
+        directory, embedder=HashingEmbedder(dimension=64), threshold=-1.0, min_score=0.0
+    )
     assert report.n_items == 7
     assert report.skipped == 1
     assert [s.category for s in report.categories] == ["Cooking", "Space", "Sports"]
