@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +48,17 @@ def same_topic(held: Subscription, topic: TopicQuery) -> bool:
         and set(held.must_words) == set(topic.must_words)
         and set(held.exclude_words) == set(topic.exclude_words)
     )
+
+
+_ACRONYM = re.compile(r"\b[^\W\d_]{2,}\b")
+
+
+def has_topic_words(phrase: str) -> bool:
+    """A content word, or an acronym written in capitals: "WHO" and "IT" are topics even
+    though "who" and "it" are stop words."""
+    if tokenize(phrase):
+        return True
+    return any(word.isupper() for word in _ACRONYM.findall(phrase))
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ class AlertService:
         """Parse the topic, refuse one without content words or already held, check the
         chat's limit, embed the phrase, store it."""
         topic = parse_topic(text)
-        if not tokenize(" ".join((topic.phrase, *topic.must_words))):
+        if not has_topic_words(" ".join((topic.phrase, *topic.must_words))):
             # "a", "the", "🚀": only stop words or symbols, nothing to match articles on.
             raise BadInputError(f"That topic has no words I can follow. {TOPIC_USAGE}")
         return await self.run(self._subscribe, chat_id, topic)

@@ -55,7 +55,7 @@ def bot_config(settings: Settings) -> BotConfig:
 
 def build_service(runtime: Runtime) -> StoreNewsService:
     """Open the index (repairing it against the database) and wire the question path."""
-    pair = runtime.open_index()
+    pair = runtime.open_index(match_pending=True)
     searcher = runtime.searcher(pair)
     return StoreNewsService(assistant=runtime.assistant(searcher), sessions=runtime.sessions)
 

@@ -84,15 +84,19 @@ class Runtime:
             config=self.indexing_config(),
         )
 
-    def open_index(self) -> IndexPair:
-        """The index, repaired to match the database (missing vectors embedded), and the
-        articles a killed run left unmatched matched against the subscriptions."""
+    def open_index(self, *, match_pending: bool = False) -> IndexPair:
+        """The index, repaired to match the database (missing vectors embedded); with
+        `match_pending` (the bot's start), the articles a killed run left unmatched are
+        matched against the subscriptions too. A question from the command line leaves
+        them to the bot and the next ingest: it must not pay for embedding every topic."""
         indexer = self.indexer()
         report = indexer.open()
         if report.added or report.removed:
             log.info("index repaired: %d added, %d removed", report.added, report.removed)
         pair = indexer.pair
-        matcher_for_runtime(self, lambda: pair.vectors).safe_match_pending(lambda: pair.vectors)
+        if match_pending:
+            matcher = matcher_for_runtime(self, lambda: pair.vectors)
+            matcher.safe_match_pending(lambda: pair.vectors)
         return pair
 
     def searcher(self, pair: IndexPair) -> HybridSearcher:

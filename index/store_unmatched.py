@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, delete, exists, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from index.schema import ChunkRow, UnmatchedArticleRow
+from index.schema import ArticleRow, ChunkRow, UnmatchedArticleRow
 from index.store_common import batched, unique_ints
 
 _UNMATCHED = UnmatchedArticleRow.__table__
@@ -59,4 +59,9 @@ def clear_unmatched(*, session: Session, last_chunk: Mapping[int, int]) -> None:
     stmt = delete(_UNMATCHED).where(_U.article_id == bindparam("done_id"), ~newer)
     rows = [{"done_id": int(a), "top": int(t)} for a, t in sorted(last_chunk.items())]
     for batch in batched(rows):
+        # Wait for an ingest updating these articles to commit (it holds their rows), so
+        # that the DELETE's snapshot sees its new chunks (PostgreSQL, read committed).
+        ids = [row["done_id"] for row in batch]
+        locked = select(ArticleRow.id).where(ArticleRow.id.in_(ids)).order_by(ArticleRow.id)
+        session.execute(locked.with_for_update(read=True)).all()
         session.execute(stmt, batch)

@@ -91,7 +91,9 @@ def not_found_text(citations: Sequence[Citation]) -> str:
 
 def checkable_text(passage: Passage) -> str:
     """What the prompt shows of a source (title, outlet, date, text), for fact checks."""
-    when = passage.published_at.date().isoformat() if passage.published_at else ""
+    day = passage.published_at
+    # The prompt shows an ISO date; a reply says "April 29" or "Thursday".
+    when = f"{day.date().isoformat()} {day:%B %A}" if day else ""
     return " ".join([passage.title, passage.source or "", when, passage.text])
 
 

@@ -29,6 +29,15 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # space: "claim. [1] Next" keeps "[1]" with "claim."), or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s–-]+\])*)(\s+|\Z)|(\n+)")
 _STEM = 5
+# A full stop that ends no sentence: initials and abbreviations ("U.S.", "Mr."), and a
+# numbered-list marker at the start of a line ("1. ").
+_NO_END = re.compile(
+    r"(?:(?:^|[\s(\"'*])(?:[A-Za-z]\.)+|(?:^|[\s(\"'])(?:Mr|Mrs|Ms|Dr|St|Sen|Gov|Rep|Gen|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|No|vs|etc|Inc|Corp|Ltd|Co)\.|"
+    r"(?:^|\n)[ \t]*\**\d{1,2}\.\**)$",
+    re.MULTILINE,
+)
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•+]\s+|\**\(?\d{1,2}[.)]\**\s+)")
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ def _names(sentence: str) -> list[str]:
 def is_supported(sentence: str, sources: Sequence[str], question: str = "") -> bool:
     """Whether the sentence's numbers, and most of its names, occur in `sources` or the
     question (citation markers are not facts)."""
-    claim = strip_markers(sentence)
+    claim = _LIST_MARKER.sub("", strip_markers(sentence))
     known_text = " ".join([*sources, question])
     numbers = _numbers(claim)
     if numbers - _numbers(known_text):
@@ -81,6 +90,8 @@ def split_reply(text: str) -> list[tuple[str, str]]:
             end, after = match.start(), match.group(3)
         else:
             end, after = match.end(1), match.group(2)
+            if not match.group(1) and _NO_END.search(text, start, match.start()):
+                continue  # "U.S. officials", "1. First item": the sentence goes on
         if end > start:
             parts.append((text[start:end], after))
         elif parts:

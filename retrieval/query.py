@@ -87,7 +87,7 @@ _NEWS_CUES = _wordset(
     article articles digest recap summary briefing overview"""
 )
 _FILLER = _wordset(
-    """tell give show list share brief summarise summarize summarised summarized me us you
+    """tell give show list share brief summarise summarize summarised summarized me you
     please know need hear heard miss missed catch get got find let see check any anything
     something everything some all else here top main big biggest major important key
     interesting notable world current currently now today so far just go goes went say
@@ -104,7 +104,12 @@ def names_no_topic(rest: str, *, timed: bool) -> bool:
     and the question named a time or outlet or asked for news ("What's new?").
     """
     terms = tokenize(rest)
-    if any(term not in _NEWS_CUES and term not in _FILLER and not term.isdigit() for term in terms):
+    # A number is no topic in "top 5 stories", but is one in "What happened on 9/11?".
+    counted = "top" in terms or any(t in ("stories", "headlines") for t in terms)
+    if any(
+        term not in _NEWS_CUES and term not in _FILLER and not (term.isdigit() and counted)
+        for term in terms
+    ):
         return False
     return timed or any(term in _NEWS_CUES for term in terms)
 

@@ -128,3 +128,7 @@ async def test_duplicate_and_empty_topics_are_refused(world: AlertsWorld) -> Non
         reply = await world.reply(chat, f"/subscribe {topic}", alice)
         assert reply.startswith("That topic has no words I can follow. Usage: /subscribe"), topic
     assert len(subscriptions(world, chat)) == 2
+    # An acronym in capitals is a topic, though its lowercase is a stop word.
+    for topic in ("WHO", "IT"):
+        reply = await world.reply(chat, f"/subscribe {topic}", alice)
+        assert reply.startswith("Subscribed"), (topic, reply)

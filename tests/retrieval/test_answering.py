@@ -358,3 +358,12 @@ def test_heuristic_condense_uses_the_last_user_turn() -> None:
     ]
     assert heuristic_condense("Is it still on?", history) == "Ukraine grain deal Is it still on?"
     assert heuristic_condense("Is it still on?", []) == "Is it still on?"
+
+
+async def test_a_date_the_reply_writes_in_words_is_the_sources_date(
+    server: FakeOpenAIServer, llm: LLMGenerator
+) -> None:
+    # The prompt shows 2024-05-01; the model says "May 1" and "Wednesday".
+    server.push("Blinken arrived in Seoul on Wednesday, May 1 [1].")
+    answer = await ask(Answerer(llm=llm))
+    assert answer.text == "Blinken arrived in Seoul on Wednesday, May 1 [1]."

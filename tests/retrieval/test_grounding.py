@@ -79,3 +79,28 @@ def test_a_sentence_citing_nothing_valid_must_hold_up_against_all_sources() -> N
     # The same number cited to the wrong source is dropped.
     wrong = drop_unsupported("The deal was worth $1,500 million [2].", [SEOUL, MARKETS])
     assert wrong.text == ""
+
+
+@pytest.mark.parametrize(
+    ("reply", "kept"),
+    [
+        # Initials and abbreviations end no sentence: nothing is cut off a claim.
+        (
+            "Blinken said the U.S. and South Korea signed a deal [1].",
+            "Blinken said the U.S. and South Korea signed a deal [1].",
+        ),
+        (
+            "Mr. Blinken met President Yoon in Seoul [1].",
+            "Mr. Blinken met President Yoon in Seoul [1].",
+        ),
+        # A numbered list keeps its numbers, and they are no facts to check.
+        (
+            "1. Blinken arrived in Seoul [1].\n2. Markets fell 2.5 percent [2].",
+            "1. Blinken arrived in Seoul [1].\n2. Markets fell 2.5 percent [2].",
+        ),
+        ("1) Blinken arrived in Seoul [1].", "1) Blinken arrived in Seoul [1]."),
+        ("**1.** Blinken arrived in Seoul [1].", "**1.** Blinken arrived in Seoul [1]."),
+    ],
+)
+def test_realistic_markdown_and_abbreviations_survive(reply: str, kept: str) -> None:
+    assert drop_unsupported(reply, [SEOUL, MARKETS]).text == kept

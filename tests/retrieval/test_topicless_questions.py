@@ -69,6 +69,11 @@ def test_names_no_topic(rest: str, timed: bool, expected: bool) -> None:
         ("What is the latest on the Gaza ceasefire?", False, True, False),
         ("Which film had the biggest opening weekend?", False, False, False),
         ("What about him?", False, False, False),
+        # "US" tokenises to the stop word "us", and a number can be the topic.
+        ("What happened in the U.S. yesterday?", False, False, True),
+        ("What's the latest news in the US?", False, True, False),
+        ("What happened on 9/11?", False, False, False),
+        ("What are the top 5 stories today?", True, False, True),
     ],
 )
 def test_understand_marks_questions_without_a_topic(
