@@ -37,7 +37,7 @@ from retrieval.citations import (
     verify_citations,
 )
 from retrieval.extractive import compose_extractive, content_terms, tokenize
-from retrieval.grounding import drop_unsupported
+from retrieval.grounding import drop_unsupported, split_reply
 from retrieval.llm import Generator
 from retrieval.prompt import Turn, build_messages, condense_messages
 from retrieval.types import Answer, AnswerMode, Citation, Passage
@@ -120,13 +120,24 @@ def parse_llm_reply(
     return renumber(text, first_use_mapping(cited)), build_citations(passages, cited)
 
 
-def partial_view(raw: str, n_sources: int) -> str | None:
+def partial_view(
+    raw: str, n_sources: int, *, sources: Sequence[str] | None = None, question: str = ""
+) -> str | None:
     """What a partial reply may show: verified and renumbered like the final one (first-use
-    numbering is stable as text grows); None while it may still turn out to be NOT_FOUND."""
+    numbering is stable as text grows); None while it may still turn out to be NOT_FOUND.
+
+    With the `sources` texts, only finished sentences are shown, and only those the final
+    check keeps (`drop_unsupported`): a claim dropped at the end is never shown meanwhile.
+    """
     head = raw.strip(" \t\r\n*_`\"'").upper()[: len(NOT_FOUND_SENTINEL)]
     if NOT_FOUND_SENTINEL.startswith(head) or is_not_found_reply(raw):
         return None
-    text, cited = verify_citations(_TRAILING_MARKER.sub("", raw), n_sources)
+    text = _TRAILING_MARKER.sub("", raw)
+    if sources is not None:
+        sentences = split_reply(text)
+        finished = "".join(s + sep for s, sep in sentences[:-1])  # the last may go on
+        text = drop_unsupported(finished, sources, question).text
+    text, cited = verify_citations(text, n_sources)
     return renumber(text, first_use_mapping(cited)) or None
 
 
@@ -219,7 +230,8 @@ class Answerer:
             messages = build_messages(question, sources, today=today, history=history)
             llm_started = perf_counter()
             try:
-                raw = await self._generate(messages, len(sources), on_partial, timings)
+                checkable = [checkable_text(p) for p in sources]
+                raw = await self._generate(messages, checkable, question, on_partial, timings)
             except LLMError as exc:
                 logger.info("LLM failed (%s); answering extractively", exc.user_message)
             else:
@@ -249,7 +261,8 @@ class Answerer:
     async def _generate(
         self,
         messages: list[dict[str, str]],
-        n_sources: int,
+        sources: Sequence[str],
+        question: str,
         on_partial: PartialCallback | None,
         timings: dict[str, float],
     ) -> str:
@@ -259,6 +272,7 @@ class Answerer:
         started = perf_counter()
         parts: list[str] = []
         shown = 0
+        last_view: str | None = None
         deltas = self._llm.stream(messages)
         try:
             async for delta in deltas:
@@ -268,9 +282,10 @@ class Answerer:
                 text = "".join(parts)
                 if on_partial is None or len(text) - shown < self._partial_min_chars:
                     continue
-                view = partial_view(text, n_sources)
-                if view is None:
+                view = partial_view(text, len(sources), sources=sources, question=question)
+                if view is None or view == last_view:
                     continue
+                last_view = view
                 shown = len(text)
                 try:
                     await on_partial(view)

@@ -8,15 +8,17 @@ nothing valid is checked against all the passages: it may state a fact, but only
 sources hold. Unsupported sentences are dropped from the reply, never shown as cited.
 
 Names are capitalised words other than a sentence's first word and stopwords ("..., The"),
-compared by their first five letters ("Korean" meets "Korea"); numbers are digit runs
-without thousands separators
-("1,000" meets "1000", "20%" meets "20 percent"). A number written in words on one side and
-in digits on the other is not recognised: such a sentence is dropped, the safe side.
+compared by their first five letters, accents folded ("Korean" meets "Korea"), and only
+when the question is in English (other languages capitalise nouns or translate names);
+numbers are digit runs without thousands separators ("1,000" meets "1000", "20%" meets
+"20 percent"). A number written in words on one side and in digits on the other is not
+recognised: such a sentence is dropped, the safe side.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,6 +31,29 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # space: "claim. [1] Next" keeps "[1]" with "claim."), or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s–-]+\])*)(\s+|\Z)|(\n+)")
 _STEM = 5
+# Words an English question nearly always has and other languages' questions do not.
+_ENGLISH_CUES = frozenset(
+    [
+        "the",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "which",
+        "did",
+        "does",
+        "were",
+        "are",
+        "has",
+        "have",
+        "about",
+        "tell",
+    ]
+)  # fmt: skip ("was", "will", "do" are German or Portuguese words too)
 # A full stop that ends no sentence: initials and abbreviations ("U.S.", "Mr."), and a
 # numbered-list marker at the start of a line ("1. ").
 _NO_END = re.compile(
@@ -56,8 +81,21 @@ def _numbers(text: str) -> set[str]:
     return {_number_key(match) for match in _NUMBER.findall(text)}
 
 
+def _fold(word: str) -> str:
+    """Case and accents folded: "Séoul" meets "Seoul"."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _stems(text: str) -> set[str]:
-    return {word.casefold()[:_STEM] for word in _WORD.findall(text)}
+    return {_fold(word)[:_STEM] for word in _WORD.findall(text)}
+
+
+def _in_english(question: str) -> bool:
+    """Whether the question (so, by the prompt's rule, the reply) reads as English. In
+    other languages common nouns are capitalised (German) or names are translated
+    ("États-Unis"), so names are not checked there; numbers still are."""
+    return not question or any(w in _ENGLISH_CUES for w in _WORD.findall(question.casefold()))
 
 
 def _names(sentence: str) -> list[str]:
@@ -74,10 +112,10 @@ def is_supported(sentence: str, sources: Sequence[str], question: str = "") -> b
     if numbers - _numbers(known_text):
         return False
     names = _names(claim)
-    if not names:
+    if not names or not _in_english(question):
         return True
     known = _stems(known_text)
-    missing = sum(1 for name in names if name.casefold()[:_STEM] not in known)
+    missing = sum(1 for name in names if _fold(name)[:_STEM] not in known)
     return missing * 2 <= len(names)
 
 

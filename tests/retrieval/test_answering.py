@@ -174,7 +174,9 @@ async def test_stream_dropped_midway_falls_back(
 async def test_streaming_reports_verified_partials(
     server: FakeOpenAIServer, llm: LLMGenerator
 ) -> None:
-    reply = "Shells went to Russia [2][9]. Blinken arrived in Seoul on Thursday [1]."
+    reply = (
+        "Shells went to Russia [2][9]. Blinken arrived in Seoul on Thursday [1]. He met Yoon [1]."
+    )
     server.push(reply)
     partials: list[str] = []
 
@@ -184,11 +186,36 @@ async def test_streaming_reports_verified_partials(
     answer = await ask(Answerer(llm=llm, partial_min_chars=10), on_partial=on_partial)
     assert server.requests[0].stream
     assert answer.mode is AnswerMode.LLM
-    assert answer.text == "Shells went to Russia [1]. Blinken arrived in Seoul on Thursday [2]."
-    assert len(partials) >= 3
+    assert answer.text == (
+        "Shells went to Russia [1]. Blinken arrived in Seoul on Thursday [2]. He met Yoon [2]."
+    )
+    # A partial per finished sentence (the last one is the final answer itself).
+    assert partials == [
+        "Shells went to Russia [1].",
+        "Shells went to Russia [1]. Blinken arrived in Seoul on Thursday [2].",
+    ]
     assert all(len(a) <= len(b) for a, b in itertools.pairwise(partials))
     assert all("[9]" not in p and "[2][" not in p for p in partials)
     assert all(answer.text.startswith(p) for p in partials)
+
+
+async def test_a_streamed_claim_the_sources_lack_is_never_shown(
+    server: FakeOpenAIServer, llm: LLMGenerator
+) -> None:
+    server.push(
+        "The Seoul stock market fell 20% on Thursday [1]. Blinken arrived in Seoul [1]. "
+        "Shells went to Russia [2]."
+    )
+    partials: list[str] = []
+
+    async def on_partial(text: str) -> None:
+        partials.append(text)
+
+    answer = await ask(Answerer(llm=llm, partial_min_chars=1), on_partial=on_partial)
+    assert answer.text == "Blinken arrived in Seoul [1]. Shells went to Russia [2]."
+    assert partials  # finished sentences were shown while the reply streamed
+    assert all("20%" not in p for p in partials)
+    assert all(a != b for a, b in itertools.pairwise(partials))  # no repeated edits
 
 
 async def test_streamed_sentinel_is_never_shown(
@@ -208,7 +235,7 @@ async def test_streamed_sentinel_is_never_shown(
 async def test_a_failing_partial_callback_does_not_lose_the_answer(
     server: FakeOpenAIServer, llm: LLMGenerator
 ) -> None:
-    server.push("Blinken arrived in Seoul on Thursday, officials said [1].")
+    server.push("Blinken arrived in Seoul on Thursday, officials said [1]. He met Yoon [1].")
     calls = 0
 
     async def on_partial(text: str) -> None:

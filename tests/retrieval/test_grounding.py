@@ -104,3 +104,12 @@ def test_a_sentence_citing_nothing_valid_must_hold_up_against_all_sources() -> N
 )
 def test_realistic_markdown_and_abbreviations_survive(reply: str, kept: str) -> None:
     assert drop_unsupported(reply, [SEOUL, MARKETS]).text == kept
+
+
+def test_a_reply_in_another_language_is_checked_on_its_numbers_only() -> None:
+    german = "Südkorea und die USA unterzeichneten ein Abkommen über 1500 Millionen [1]."
+    assert is_supported(german, [SEOUL], question="Was hat Blinken in Seoul gemacht?")
+    invented = "Südkorea zahlte 90 Millionen [1]."
+    assert not is_supported(invented, [SEOUL], question="Was hat Blinken in Seoul gemacht?")
+    # Accents are folded for names in English replies too.
+    assert is_supported("Blinken landed in Séoul [1].", [SEOUL], question="Where did he go?")
