@@ -132,3 +132,14 @@ async def test_duplicate_and_empty_topics_are_refused(world: AlertsWorld) -> Non
     for topic in ("WHO", "IT"):
         reply = await world.reply(chat, f"/subscribe {topic}", alice)
         assert reply.startswith("Subscribed"), (topic, reply)
+
+
+async def test_a_chat_cannot_touch_another_chats_alert_by_its_number(world: AlertsWorld) -> None:
+    alice, bob = user(world, "Alice"), user(world, "Bob")
+    await world.reply(alice["id"], "/subscribe Boeing aircraft", alice)
+    [held] = subscriptions(world, alice["id"])
+    for command in (f"/unsubscribe {held.id}", f"/digest {held.id} 6"):
+        reply = await world.reply(bob["id"], command, bob)
+        assert reply.startswith(f"There is no subscription {held.id} here."), (command, reply)
+    [still] = subscriptions(world, alice["id"])
+    assert still == held
