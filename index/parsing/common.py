@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from index.errors import ParseError
+from index.parsing.back_matter import strip_back_matter
 from index.types import Article, ParseFailure
 
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # whole-file formats; JSON Lines are streamed instead
@@ -31,7 +32,7 @@ def build_article(
     language: str | None = None,
 ) -> Article:
     """The one place an Article is made: empty bodies refused, missing titles derived."""
-    body = _clean_chars(body or "").strip()
+    body = strip_back_matter(_clean_chars(body or "")).strip()
     if not body:
         raise ParseError("no body text")
     title = " ".join(_clean_chars(title or "").split())
