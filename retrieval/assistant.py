@@ -44,10 +44,16 @@ def in_period(passage: Passage, period: DateRange) -> bool:
 
 
 def period_caveat(
-    cited: Sequence[Passage], period: DateRange, *, timezone: str = "UTC"
+    cited: Sequence[Passage],
+    period: DateRange,
+    *,
+    timezone: str = "UTC",
+    outlets: Sequence[str] = (),
 ) -> str | None:
     """ "Nothing from 23 Nov 2026 to 30 Nov 2026; older coverage:" when no cited article
-    is from `period`, else None (pure). Older or later when all dated ones are."""
+    is from `period`, else None (pure). Older or later when all dated ones are. The
+    outlets the question named are said ("Nothing from 29 Nov 2026 (CNN); ..."): the
+    caveat is about their news, not all news."""
     if not cited or any(in_period(p, period) for p in cited):
         return None
     times = [to_epoch(p.published_at) for p in cited if p.published_at is not None]
@@ -57,7 +63,8 @@ def period_caveat(
             side = "older"
         elif period.end is not None and min(times) > to_epoch(period.end):
             side = "later"
-    return f"Nothing {describe_range(period, timezone)}; {side} coverage:"
+    by = f" ({', '.join(outlets)})" if outlets else ""
+    return f"Nothing {describe_range(period, timezone)}{by}; {side} coverage:"
 
 
 def lead(passage: Passage, limit: int = LEAD_CHARS) -> str:
@@ -171,7 +178,8 @@ class NewsAssistant:
         outlets = ", ".join(plan.filters.sources)
         if period is None:
             return f"The latest from {outlets}:" if outlets else LATEST_HEADING
-        caveat = period_caveat(passages, period, timezone=self._timezone)
+        sources = plan.filters.sources
+        caveat = period_caveat(passages, period, timezone=self._timezone, outlets=sources)
         by = f" ({outlets})" if outlets else ""
         return caveat or f"News {describe_range(period, self._timezone)}{by}:"
 
@@ -186,7 +194,9 @@ class NewsAssistant:
         cited = [c.passage for c in answer.citations]
         if any(in_period(p, window) for p in cited):
             return answer
-        caveat = period_caveat(cited, plan.period, timezone=self._timezone)
+        caveat = period_caveat(
+            cited, plan.period, timezone=self._timezone, outlets=plan.filters.sources
+        )
         if caveat is None:
             return answer
         return dataclasses.replace(answer, text=f"{caveat}\n{answer.text}")

@@ -271,6 +271,12 @@ def test_caveat_when_no_cited_article_is_from_the_period(
     assert caveat == f"Nothing from 8 Nov 2024 to 15 Nov 2024; {side} coverage:"
 
 
+def test_the_caveat_names_the_outlets_the_question_named() -> None:
+    cited = [passage(1, datetime(2024, 11, 1, tzinfo=UTC))]
+    caveat = period_caveat(cited, LAST_WEEK, outlets=["CNN"])
+    assert caveat == "Nothing from 8 Nov 2024 to 15 Nov 2024 (CNN); older coverage:"
+
+
 def test_lead_takes_the_first_sentences_of_the_retrieved_chunk() -> None:
     text = "Before. The storm hit the coast. Power was cut. Later text."
     widened = Passage(**{**passage(1, None).__dict__, "text": text, "span": (8, 47)})
