@@ -37,7 +37,7 @@ from retrieval.citations import (
     verify_citations,
 )
 from retrieval.extractive import compose_extractive, content_terms, tokenize
-from retrieval.grounding import drop_unsupported, split_reply
+from retrieval.grounding import drop_unsupported, mentions_a_year, split_reply, years_named
 from retrieval.llm import Generator
 from retrieval.prompt import Turn, build_messages, condense_messages
 from retrieval.types import Answer, AnswerMode, Citation, Passage
@@ -87,6 +87,10 @@ def not_found_text(citations: Sequence[Citation]) -> str:
         return NOT_FOUND_TEXT
     lines = [f"[{c.number}] {c.passage.title}" for c in citations]
     return "\n".join([NOT_FOUND_TEXT, CLOSEST_HEADLINES, *lines])
+
+
+def _year(passage: Passage) -> int | None:
+    return passage.published_at.year if passage.published_at else None
 
 
 def checkable_text(passage: Passage) -> str:
@@ -222,6 +226,11 @@ class Answerer:
             return finish(not_found_text(citations), citations, AnswerMode.NOT_FOUND)
 
         evidence = [p for p in passages if p.similarity >= self._min_similarity]
+        # Years left in the searched text (a date phrase, "in December 2025", became the
+        # plan's period and has its own caveat): "the 2030 World Cup" is not the 2018 one.
+        years = years_named(query)
+        if years:
+            evidence = [p for p in evidence if mentions_a_year(checkable_text(p), _year(p), years)]
         if not evidence:
             return not_found()
 

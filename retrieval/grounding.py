@@ -154,3 +154,19 @@ def drop_unsupported(text: str, passages: Sequence[str], question: str = "") -> 
         else:
             dropped.append(sentence)
     return GroundedText("".join(kept).strip(), tuple(dropped))
+
+
+_YEAR = re.compile(r"(?<![\d.,])(?:1[89]|20|21)\d\d(?!\d)(?![.,]\d)")
+
+
+def years_named(question: str) -> frozenset[str]:
+    """The years a question names ("the 2030 World Cup", "in 2008"): constraints on what
+    an answer may stand on."""
+    return frozenset(_YEAR.findall(question))
+
+
+def mentions_a_year(text: str, published_year: int | None, years: frozenset[str]) -> bool:
+    """Whether a source is about one of `years`: it names one, or was published in one."""
+    if published_year is not None and str(published_year) in years:
+        return True
+    return bool(years & set(_YEAR.findall(text)))

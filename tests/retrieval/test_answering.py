@@ -394,3 +394,15 @@ async def test_a_date_the_reply_writes_in_words_is_the_sources_date(
     server.push("Blinken arrived in Seoul on Wednesday, May 1 [1].")
     answer = await ask(Answerer(llm=llm))
     assert answer.text == "Blinken arrived in Seoul on Wednesday, May 1 [1]."
+
+
+async def test_a_year_the_question_names_must_be_in_the_evidence() -> None:
+    # SEOUL and SHELLS are from 2024: a question about 2030 is not answered from them.
+    answer = await ask_about("When will Blinken return to Seoul in 2030?")
+    assert answer.mode is AnswerMode.NOT_FOUND
+    answer = await ask_about("When did Blinken arrive in Seoul in 2024?")
+    assert answer.mode is AnswerMode.EXTRACTIVE
+
+
+async def ask_about(question: str) -> Answer:
+    return await Answerer().answer(question, PASSAGES, today=TODAY, query=question)

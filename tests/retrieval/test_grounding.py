@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.grounding import drop_unsupported, is_supported, split_reply
+from retrieval.grounding import (
+    drop_unsupported,
+    is_supported,
+    mentions_a_year,
+    split_reply,
+    years_named,
+)
 
 SEOUL = (
     "Blinken in Seoul — Wire, 2024-05-02\n"
@@ -113,3 +119,17 @@ def test_a_reply_in_another_language_is_checked_on_its_numbers_only() -> None:
     assert not is_supported(invented, [SEOUL], question="Was hat Blinken in Seoul gemacht?")
     # Accents are folded for names in English replies too.
     assert is_supported("Blinken landed in Séoul [1].", [SEOUL], question="Where did he go?")
+
+
+def test_years_named_by_a_question() -> None:
+    assert years_named("Who won the 2030 World Cup?") == {"2030"}
+    assert years_named("What happened in 1998 and 2008?") == {"1998", "2008"}
+    # Not years: amounts, decimals, other numbers.
+    assert years_named("Is 20305 or 2,030 or 20.30 or 12 a year?") == frozenset()
+
+
+def test_a_source_is_about_a_year_it_names_or_was_published_in() -> None:
+    years = frozenset({"2030"})
+    assert mentions_a_year("The 2030 World Cup will be held in three continents.", None, years)
+    assert mentions_a_year("The final will be played in Madrid.", 2030, years)
+    assert not mentions_a_year("Sweden won the 2018 match.", 2018, years)
