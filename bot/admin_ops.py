@@ -9,12 +9,15 @@ at the same time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from index import store
@@ -23,7 +26,7 @@ from index.errors import BadInputError, IndexMismatchError, NewsbotError
 from index.ingest_now import IngestNowResult, ingest_now
 from index.manifest import read_manifest
 from index.pipeline import ChunksCallback
-from index.refresh import refresh_lock, refresh_sources
+from index.refresh import RefreshBusyError, refresh_lock, refresh_sources
 from index.refresh_report import ProgressCallback, RefreshReport
 from index.snapshot import current_snapshot
 from index.source_fetch import DetectedSource, detect_source
@@ -150,14 +153,20 @@ def run_reindex(
         return report
 
 
+def _close_interrupted(session: Session) -> ReindexRun | None:
+    """The last run, marked failed if it still says running. Call with the refresh lock
+    held: then whoever started that run is gone (killed, power cut)."""
+    previous = store.last_reindex_run(session=session)
+    if previous is not None and previous.status == "running":
+        return store.finish_reindex_run(
+            session=session, run_id=previous.id, status="failed", error=INTERRUPTED
+        )
+    return previous
+
+
 def _start_run(runtime: Runtime, full: bool) -> int:
     with session_scope(runtime.sessions) as session:
-        previous = store.last_reindex_run(session=session)
-        if previous is not None and previous.status == "running":
-            # We hold the lock, so whoever started that run is gone (killed, power cut).
-            store.finish_reindex_run(
-                session=session, run_id=previous.id, status="failed", error=INTERRUPTED
-            )
+        _close_interrupted(session)
         return store.start_reindex_run(session=session, full=full).id
 
 
@@ -207,6 +216,14 @@ def collect_stats(runtime: Runtime, now: datetime) -> AdminStats:
         last_run = store.last_reindex_run(session=session)
         questions = store.questions_today(session=session, now=now)
         alerts = store.alerts_delivered_today(session=session, now=now)
+    if last_run is not None and last_run.status == "running":
+        # A run that says running while nobody holds the index was killed: say so.
+        with (
+            contextlib.suppress(RefreshBusyError),
+            refresh_lock(runtime.index_dir),
+            session_scope(runtime.sessions) as session,
+        ):
+            last_run = _close_interrupted(session)
     return AdminStats(
         corpus=corpus,
         index=index_info(runtime.index_dir),

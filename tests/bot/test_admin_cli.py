@@ -103,3 +103,24 @@ async def test_reindex_fails_when_every_source_fails(
     assert await asyncio.to_thread(_run, runtime, "reindex", "--quiet") == 1
     assert "#1 " in capsys.readouterr().out
     assert _run(runtime, "ask", "anything") is None  # not an admin command
+
+
+def test_stats_show_a_killed_reindex_as_interrupted_but_a_live_one_as_running(
+    runtime: Runtime,
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.admin_ops import INTERRUPTED, collect_stats
+    from index.refresh import refresh_lock
+
+    with session_scope(runtime.sessions) as session:
+        store.start_reindex_run(session=session, full=True)  # its process was then killed
+    now = datetime.now(UTC)
+    # Someone holds the index: the run may be alive, it stays "running".
+    with refresh_lock(runtime.index_dir):
+        assert collect_stats(runtime, now).last_run.status == "running"
+    # Nobody holds it: the run is gone, and stats say so (and record it).
+    run = collect_stats(runtime, now).last_run
+    assert (run.status, run.error) == ("failed", INTERRUPTED)
+    with session_scope(runtime.sessions) as session:
+        assert store.last_reindex_run(session=session).status == "failed"
