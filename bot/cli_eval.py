@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import sys
 import time
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from bot.eval_cache import cache_key, key_digest
 from bot.runtime import Runtime
-from index.chunking import chunk_article
 from index.errors import BadInputError
-from index.fingerprints import fingerprint
-from index.keyword import tokenize
-from index.types import Article
 from retrieval import realtimeqa as rtqa
+from retrieval import realtimeqa_replies as replies_eval
 from retrieval.realtimeqa_files import load_corpus, load_questions
 from retrieval.search import HybridSearcher
 
@@ -128,52 +124,6 @@ def _input_files(directory: Path) -> tuple[Path, Path]:
     return articles, questions
 
 
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks (the realtimeqa file is 9 MB: ~30 ms)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
-def cache_key(runtime: Runtime, articles: Path) -> dict[str, Any]:
-    """Everything the cached index depends on. Chunking and tokenising code is covered by
-    a probe article run through them, so a changed header or splitter rebuilds too."""
-    config = runtime.indexing_config()
-    probe = Article(
-        title="Probe headline",
-        body="First sentence of the probe. Dr. Smith said the U.S. paid $1,000 on Monday.\n\n"
-        "A second paragraph follows, with more words in it.",
-        source="Wire",
-        published_at=datetime(2020, 1, 2, tzinfo=UTC),
-        url="https://example.com/probe",
-    )
-    chunks = chunk_article(
-        probe, target_words=config.chunk_words, overlap_words=config.overlap_words
-    )
-    shapes = json.dumps(
-        [[c.text, c.embed_text] for c in chunks] + [tokenize(probe.body)], ensure_ascii=False
-    ).encode("utf-8") + fingerprint(probe.body)
-    embedder = runtime.embedder
-    return {
-        "articles": str(articles.resolve()),
-        # The content, not the mtime: a copied or touched file must not cost a cold build.
-        "content": file_digest(articles),
-        "model": embedder.model_name,
-        "precision": str(getattr(embedder, "precision", "n/a")),
-        "chunk_words": config.chunk_words,
-        "overlap_words": config.overlap_words,
-        "story_threshold": config.story_threshold,
-        "approximate_threshold": config.approximate_threshold,
-        "shapes": hashlib.sha256(shapes).hexdigest()[:16],
-    }
-
-
-def _digest(key: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
-
-
 def _eval_runtime(runtime: Runtime, folder: Path) -> Runtime:
     """The same settings and embedder, with the database and index in the cache folder."""
     settings = runtime.settings.model_copy(update={"data_dir": folder, "database_url": ""})
@@ -203,15 +153,15 @@ def _ensure_index(runtime: Runtime, articles: Path, folder: Path, key: dict[str,
 
 def _ask_all(
     local: Runtime, searcher: HybridSearcher, questions: list[rtqa.Question]
-) -> tuple[list[rtqa.ReplyResult], float]:
+) -> tuple[list[replies_eval.ReplyResult], float]:
     """The bot's reply to every question (its own assistant, LLM or extractive), timed."""
     assistant = local.assistant(searcher)
 
-    async def ask(bar: tqdm) -> list[rtqa.ReplyResult]:
+    async def ask(bar: tqdm) -> list[replies_eval.ReplyResult]:
         # One loop for the asking and the closing: an LLM client belongs to its loop.
         async with assistant.searcher:
             try:
-                return await rtqa.ask_questions(
+                return await replies_eval.ask_questions(
                     assistant, questions, progress=lambda n: bar.update(n - bar.n)
                 )
             finally:
@@ -242,7 +192,7 @@ def run_realtimeqa(
         raise BadInputError(f"{questions_file} holds no questions")
 
     key = cache_key(runtime, articles)
-    folder = (cache or runtime.settings.data_dir / "eval") / f"realtimeqa-{_digest(key)}"
+    folder = (cache or runtime.settings.data_dir / "eval") / f"realtimeqa-{key_digest(key)}"
     local = _eval_runtime(runtime, folder)
     try:
         build_seconds = _ensure_index(local, articles, folder, key)
@@ -280,7 +230,7 @@ def run_realtimeqa(
         f"{'answer ceiling':<22} {ceiling.value:.3f}  ({ceiling.hits:.0f}/{ceiling.total})"
         "  the answer occurs in some article the question may see"
     )
-    reply_report = rtqa.summarise_replies(replies) if answers else None
+    reply_report = replies_eval.summarise_replies(replies) if answers else None
     if reply_report is not None:
         recall = reply_report.recall
         modes = ", ".join(f"{mode} {n}" for mode, n in sorted(reply_report.modes.items()))

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +35,11 @@ from index.indexing_types import (
     SyncReport,
 )
 from index.ingest_batch import IngestTally, store_batch
+from index.pending_chunks import PendingChunks
 from index.protocols import Embedder
 from index.rebuild import rebuild_pair
 from index.snapshot_io import IndexPair, empty_pair, load_pair, save_pair
+from index.store_common import batched
 from index.stories import LazyStories
 from index.types import Article, IngestReport, ParseFailure, StoredChunk
 from index.vectors import FaissVectorIndex
@@ -54,39 +55,6 @@ __all__ = [
     "ProgressCallback",
     "SyncReport",
 ]
-
-
-def _batched(items: Iterable[Article | ParseFailure], size: int) -> Iterator[list]:
-    batch: list[Article | ParseFailure] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-@dataclass
-class _Pending:
-    """Chunks stored but not embedded yet, and the new or changed articles they belong to."""
-
-    chunks: list[StoredChunk] = field(default_factory=list)
-    article_ids: list[int] = field(default_factory=list)
-    embedding: int = 0  # of a group being embedded: chunks not embedded yet
-
-    def add(self, chunks: Sequence[StoredChunk], article_ids: Sequence[int]) -> None:
-        self.chunks.extend(chunks)
-        self.article_ids.extend(article_ids)
-
-    def drop(self, chunk_ids: Sequence[int]) -> None:
-        gone = set(chunk_ids)
-        self.chunks = [c for c in self.chunks if c.id not in gone]
-
-    def take(self) -> tuple[list[StoredChunk], list[int]]:
-        taken = self.chunks, list(dict.fromkeys(self.article_ids))
-        self.chunks, self.article_ids = [], []
-        return taken
 
 
 class Indexer:
@@ -180,7 +148,7 @@ class Indexer:
         started = time.monotonic()
         tally = IngestTally()
         stories = LazyStories()
-        pending = _Pending()
+        pending = PendingChunks()
         since_save = 0
 
         def report() -> None:
@@ -198,7 +166,7 @@ class Indexer:
                     )
                 )
 
-        for batch in _batched(items, self._config.batch_articles):
+        for batch in batched(items, self._config.batch_articles):
             articles = [item for item in batch if isinstance(item, Article)]
             tally.failures.extend(item for item in batch if isinstance(item, ParseFailure))
             tally.seen += len(batch)
@@ -237,7 +205,7 @@ class Indexer:
 
     def _embed_pending(
         self,
-        pending: _Pending,
+        pending: PendingChunks,
         tally: IngestTally,
         on_chunks: ChunksCallback | None,
         report: Callable[[], None],

@@ -27,18 +27,10 @@ from typing import TypeVar
 
 from index.errors import LLMError
 from index.protocols import Embedder
-from retrieval.citations import (
-    NOT_FOUND_SENTINEL,
-    build_citations,
-    first_use_mapping,
-    is_not_found_reply,
-    renumber,
-    strip_sentinel,
-    verify_citations,
-)
 from retrieval.extractive import compose_extractive, content_terms, tokenize
-from retrieval.grounding import drop_unsupported, mentions_a_year, split_reply, years_named
+from retrieval.grounding import SourceFacts, mentions_a_year, years_named
 from retrieval.llm import Generator
+from retrieval.llm_reply import checkable_text, parse_llm_reply, partial_view
 from retrieval.prompt import Turn, build_messages, condense_messages
 from retrieval.types import Answer, AnswerMode, Citation, Passage
 
@@ -62,7 +54,6 @@ _REFERRING = _wordset(
     more why how"""
 )
 _CONTINUATIONS = ("and ", "what about", "how about", "also ", "but ")
-_TRAILING_MARKER = re.compile(r"\[[\d,;\s–-]*$")
 
 
 def closest_headlines(passages: Sequence[Passage], limit: int = 3) -> tuple[Citation, ...]:
@@ -91,58 +82,6 @@ def not_found_text(citations: Sequence[Citation]) -> str:
 
 def _year(passage: Passage) -> int | None:
     return passage.published_at.year if passage.published_at else None
-
-
-def checkable_text(passage: Passage) -> str:
-    """What the prompt shows of a source (title, outlet, date, text), for fact checks."""
-    day = passage.published_at
-    # The prompt shows an ISO date; a reply says "April 29" or "Thursday".
-    when = f"{day.date().isoformat()} {day:%B %A}" if day else ""
-    return " ".join([passage.title, passage.source or "", when, passage.text])
-
-
-def parse_llm_reply(
-    raw: str, passages: Sequence[Passage], *, question: str = ""
-) -> tuple[str, tuple[Citation, ...]] | None:
-    """Verified, renumbered text and its citations; None when the reply is not an answer.
-
-    Sentences stating numbers or names that their cited sources (or the question) do not
-    hold are dropped first (`retrieval/grounding.py`): a claim is never shown as cited by a
-    source that does not say it.
-    """
-    text = raw.strip()
-    if not text or is_not_found_reply(text):
-        return None
-    grounded = drop_unsupported(
-        strip_sentinel(text), [checkable_text(p) for p in passages], question
-    )
-    if grounded.dropped:
-        logger.info("dropped %d generated sentence(s) not in their sources", len(grounded.dropped))
-    text, cited = verify_citations(grounded.text, len(passages))
-    if not cited:
-        return None
-    return renumber(text, first_use_mapping(cited)), build_citations(passages, cited)
-
-
-def partial_view(
-    raw: str, n_sources: int, *, sources: Sequence[str] | None = None, question: str = ""
-) -> str | None:
-    """What a partial reply may show: verified and renumbered like the final one (first-use
-    numbering is stable as text grows); None while it may still turn out to be NOT_FOUND.
-
-    With the `sources` texts, only finished sentences are shown, and only those the final
-    check keeps (`drop_unsupported`): a claim dropped at the end is never shown meanwhile.
-    """
-    head = raw.strip(" \t\r\n*_`\"'").upper()[: len(NOT_FOUND_SENTINEL)]
-    if NOT_FOUND_SENTINEL.startswith(head) or is_not_found_reply(raw):
-        return None
-    text = _TRAILING_MARKER.sub("", raw)
-    if sources is not None:
-        sentences = split_reply(text)
-        finished = "".join(s + sep for s, sep in sentences[:-1])  # the last may go on
-        text = drop_unsupported(finished, sources, question).text
-    text, cited = verify_citations(text, n_sources)
-    return renumber(text, first_use_mapping(cited)) or None
 
 
 def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
@@ -239,13 +178,14 @@ class Answerer:
             messages = build_messages(question, sources, today=today, history=history)
             llm_started = perf_counter()
             try:
-                checkable = [checkable_text(p) for p in sources]
-                raw = await self._generate(messages, checkable, question, on_partial, timings)
+                # The sources' facts, read once: a streamed reply is checked at each partial.
+                facts = SourceFacts.of([checkable_text(p) for p in sources], question)
+                raw = await self._generate(messages, facts, on_partial, timings)
             except LLMError as exc:
                 logger.info("LLM failed (%s); answering extractively", exc.user_message)
             else:
                 timings["llm"] = perf_counter() - llm_started
-                parsed = parse_llm_reply(raw, sources, question=question)
+                parsed = parse_llm_reply(raw, sources, facts=facts)
                 if parsed is None:
                     return not_found()
                 return finish(*parsed, AnswerMode.LLM)
@@ -270,8 +210,7 @@ class Answerer:
     async def _generate(
         self,
         messages: list[dict[str, str]],
-        sources: Sequence[str],
-        question: str,
+        facts: SourceFacts,
         on_partial: PartialCallback | None,
         timings: dict[str, float],
     ) -> str:
@@ -291,7 +230,7 @@ class Answerer:
                 text = "".join(parts)
                 if on_partial is None or len(text) - shown < self._partial_min_chars:
                     continue
-                view = partial_view(text, len(sources), sources=sources, question=question)
+                view = partial_view(text, len(facts.sources), facts=facts)
                 if view is None or view == last_view:
                     continue
                 last_view = view

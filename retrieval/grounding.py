@@ -103,20 +103,51 @@ def _names(sentence: str) -> list[str]:
     return [word for word in words[1:] if word[0].isupper() and word.casefold() not in STOPWORDS]
 
 
+@dataclass(frozen=True)
+class Facts:
+    """The checkable facts of one text: its numbers and its word stems."""
+
+    numbers: frozenset[str]
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Facts:
+        return cls(frozenset(_numbers(text)), frozenset(_stems(text)))
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """The facts of the numbered sources and of the question, read once per answer: a
+    streamed reply is checked again at every partial."""
+
+    sources: tuple[Facts, ...]
+    question: Facts
+    check_names: bool
+
+    @classmethod
+    def of(cls, sources: Sequence[str], question: str = "") -> SourceFacts:
+        return cls(
+            tuple(Facts.of(text) for text in sources), Facts.of(question), _in_english(question)
+        )
+
+
+def _supported(sentence: str, known: Sequence[Facts], facts: SourceFacts) -> bool:
+    claim = _LIST_MARKER.sub("", strip_markers(sentence))
+    known = [*known, facts.question]
+    if any(all(n not in f.numbers for f in known) for n in _numbers(claim)):
+        return False
+    names = _names(claim)
+    if not names or not facts.check_names:
+        return True
+    missing = sum(1 for name in names if all(_fold(name)[:_STEM] not in f.stems for f in known))
+    return missing * 2 <= len(names)
+
+
 def is_supported(sentence: str, sources: Sequence[str], question: str = "") -> bool:
     """Whether the sentence's numbers, and most of its names, occur in `sources` or the
     question (citation markers are not facts)."""
-    claim = _LIST_MARKER.sub("", strip_markers(sentence))
-    known_text = " ".join([*sources, question])
-    numbers = _numbers(claim)
-    if numbers - _numbers(known_text):
-        return False
-    names = _names(claim)
-    if not names or not _in_english(question):
-        return True
-    known = _stems(known_text)
-    missing = sum(1 for name in names if _fold(name)[:_STEM] not in known)
-    return missing * 2 <= len(names)
+    facts = SourceFacts.of(sources, question)
+    return _supported(sentence, facts.sources, facts)
 
 
 def split_reply(text: str) -> list[tuple[str, str]]:
@@ -141,15 +172,20 @@ def split_reply(text: str) -> list[tuple[str, str]]:
     return parts
 
 
-def drop_unsupported(text: str, passages: Sequence[str], question: str = "") -> GroundedText:
+def drop_unsupported(
+    text: str, passages: Sequence[str] | SourceFacts, question: str = ""
+) -> GroundedText:
     """The reply without its unsupported sentences. `passages` are the texts numbered 1..n
-    in the prompt; a sentence is checked against those it cites, else against all."""
+    in the prompt (or their `SourceFacts`, read once); a sentence is checked against those
+    it cites, else against all."""
+    facts = passages if isinstance(passages, SourceFacts) else SourceFacts.of(passages, question)
+    every = facts.sources
     kept: list[str] = []
     dropped: list[str] = []
     for sentence, separator in split_reply(text):
-        cited = [n for n in find_citations(sentence) if 1 <= n <= len(passages)]
-        sources = [passages[n - 1] for n in cited] if cited else list(passages)
-        if is_supported(sentence, sources, question):
+        cited = [n for n in find_citations(sentence) if 1 <= n <= len(every)]
+        known = [every[n - 1] for n in cited] if cited else every
+        if _supported(sentence, known, facts):
             kept.append(sentence + separator)
         else:
             dropped.append(sentence)

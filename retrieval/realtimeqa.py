@@ -9,30 +9,29 @@ The figures (defined in the data README, "How retrieval quality is measured"):
   search settings say so (`retrieval/context.py`); "chunk answer recall" reads only the
   retrieved chunks themselves (`Passage.span`), as in the data README.
 
-With answers asked for, every question also goes through the bot's whole question path
-(`NewsAssistant.ask`: search, then the LLM or the extractive composer) and "reply answer
-recall" counts the replies whose text holds the answer, normalised alike.
+The bot's own replies are judged in `retrieval/realtimeqa_replies.py`.
 
-Everything here is pure except `run_questions` and `ask_questions`, which run the searches
-and the answers; the files are read by `retrieval/realtimeqa_files.py`.
+Everything here is pure except `run_questions`, which runs the searches; the files are read
+by `retrieval/realtimeqa_files.py`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
 
 from index.identity import normalize_url
-from retrieval.assistant import NewsAssistant
 from retrieval.query import understand
 from retrieval.search import HybridSearcher
-from retrieval.types import Answer, Passage
+from retrieval.types import Passage
+
+if TYPE_CHECKING:  # realtimeqa_replies builds on this module
+    from retrieval.realtimeqa_replies import ReplyReport
 
 K = 10  # the deepest rank any figure looks at
 FIGURE_NAMES = (
@@ -77,19 +76,6 @@ class QuestionResult:
     gold_rank: int | None  # 1-based rank of the best gold article among ranked articles
     answer_rank: int | None  # 1-based rank of the first passage holding the answer
     chunk_answer_rank: int | None = None  # the same, reading only the retrieved chunks
-
-
-@dataclass(frozen=True)
-class ReplyResult:
-    question_id: str
-    mode: str  # the AnswerMode of the reply: llm, extractive or not_found
-    holds_answer: bool  # the reply's text holds the correct choice
-
-
-@dataclass(frozen=True)
-class ReplyReport:
-    recall: Figure  # replies holding the answer, over all questions
-    modes: dict[str, int]  # replies by AnswerMode
 
 
 @dataclass(frozen=True)
@@ -189,26 +175,6 @@ def judge(question: Question, passages: Sequence[Passage], k: int = K) -> Questi
     )
 
 
-_CITATION_MARK = re.compile(r"\[\d+\]")
-
-
-def judge_reply(question: Question, answer: Answer) -> ReplyResult:
-    """Whether the bot's reply to a question holds its answer. Citation marks are dropped
-    first: a reply citing source [12] does not answer "12"."""
-    answers = [normalize_answer(a) for a in question.answers]
-    text = _CITATION_MARK.sub(" ", answer.text)
-    return ReplyResult(
-        question_id=question.id,
-        mode=str(answer.mode),
-        holds_answer=holds_answer(normalize_answer(text), answers),
-    )
-
-
-def summarise_replies(results: Sequence[ReplyResult]) -> ReplyReport:
-    found = sum(1 for r in results if r.holds_answer)
-    return ReplyReport(Figure(found, len(results)), dict(Counter(r.mode for r in results)))
-
-
 def summarise(results: Sequence[QuestionResult]) -> Report:
     """The figures of the README over per-question results."""
     gold = [r for r in results if r.has_gold]
@@ -269,30 +235,6 @@ def run_questions(
         ]
         found = searcher.search_many(plans, k=2 * K)
         results.extend(judge(q, passages) for q, passages in zip(part, found, strict=True))
-        if progress is not None:
-            progress(len(results))
-    return results
-
-
-async def ask_questions(
-    assistant: NewsAssistant,
-    questions: Sequence[Question],
-    *,
-    concurrency: int = 4,
-    progress: Callable[[int], None] | None = None,
-) -> list[ReplyResult]:
-    """Ask every question as of its date through the bot's whole question path, a few at
-    a time (an LLM's waits overlap; the search micro-batches what arrives together)."""
-    results: list[ReplyResult] = []
-    for start in range(0, len(questions), concurrency):
-        part = questions[start : start + concurrency]
-        answers = await asyncio.gather(
-            *(
-                assistant.ask(q.text, now=end_of_day(q.asked_on), as_of=end_of_day(q.asked_on))
-                for q in part
-            )
-        )
-        results.extend(judge_reply(q, a) for q, a in zip(part, answers, strict=True))
         if progress is not None:
             progress(len(results))
     return results

@@ -21,8 +21,9 @@ import numpy as np
 
 from index.errors import IndexMismatchError
 from index.protocols import Embedder, FloatMatrix, IdArray, KeywordIndex, VectorIndex
+from retrieval.candidate_scores import score_with_both
 from retrieval.catalog import ChunkCatalog
-from retrieval.fusion import convex_fusion, merge_candidates, reciprocal_rank_fusion
+from retrieval.fusion import merge_candidates, reciprocal_rank_fusion
 from retrieval.passage_loading import (
     PassageLoader,
     choose_and_load,
@@ -265,8 +266,14 @@ class HybridSearcher:
         settings = self._settings
         keyword_scores, keyword_ids = keyword
         if settings.fusion == "scores":
-            ids, scores = self._score_fusion(
-                indexes, plan, query_vector, dense, keyword_scores, keyword_ids
+            ids, scores = score_with_both(
+                indexes.vectors,
+                indexes.keywords,
+                plan.text,
+                query_vector,
+                (dense.scores, dense.ids),
+                (keyword_scores, keyword_ids),
+                dense_share=settings.dense_share,
             )
         else:
             fused = reciprocal_rank_fusion(
@@ -282,42 +289,3 @@ class HybridSearcher:
         order = np.flatnonzero(known)[np.argsort(-scores[known], kind="stable")]
         ranked = list(zip(ids[order].tolist(), scores[order].tolist(), strict=True))
         return ranked, articles[order].tolist(), stories[order].tolist()
-
-    def _score_fusion(
-        self,
-        indexes: _Indexes,
-        plan: QueryPlan,
-        query_vector: FloatMatrix,
-        dense: _Dense,
-        keyword_scores: FloatMatrix,
-        keyword_ids: IdArray,
-    ) -> tuple[IdArray, np.ndarray]:
-        """Union of both candidate lists, each candidate scored by both retrievers."""
-        dense_of = {
-            int(d): float(s) for d, s in zip(dense.ids, dense.scores, strict=True) if d >= 0
-        }
-        keyword_of = {
-            int(d): float(s)
-            for d, s in zip(np.ravel(keyword_ids), np.ravel(keyword_scores), strict=True)
-            if d >= 0
-        }
-        ids = np.asarray(list(dict.fromkeys([*dense_of, *keyword_of])), dtype=np.int64)
-        only_keyword = np.asarray([d for d in keyword_of if d not in dense_of], dtype=np.int64)
-        if only_keyword.size:  # exact cosines of a few ids: cheap on the flat index
-            query = query_vector[None, :]
-            scores, found = indexes.vectors.search(query, len(only_keyword), only_keyword)
-            dense_of.update(
-                (int(d), float(s)) for d, s in zip(found[0], scores[0], strict=True) if d >= 0
-            )
-        only_dense = np.asarray([d for d in dense_of if d not in keyword_of], dtype=np.int64)
-        if only_dense.size:
-            scores, found = indexes.keywords.search(plan.text, len(only_dense), only_dense)
-            keyword_of.update(
-                (int(d), float(s)) for d, s in zip(found, scores, strict=True) if d >= 0
-            )
-        fused = convex_fusion(
-            np.asarray([dense_of.get(int(d), 0.0) for d in ids], dtype=np.float64),
-            np.asarray([keyword_of.get(int(d), 0.0) for d in ids], dtype=np.float64),
-            dense_share=self._settings.dense_share,
-        )
-        return ids, fused

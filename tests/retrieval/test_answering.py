@@ -16,9 +16,9 @@ from retrieval.answering import (
     Answerer,
     PartialCallback,
     heuristic_condense,
-    partial_view,
 )
 from retrieval.llm import LLMConfig, LLMGenerator
+from retrieval.llm_reply import partial_view
 from retrieval.types import Answer, AnswerMode, Passage
 from tests.fakes.openai_server import FakeOpenAIServer, Fault, Reply
 

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from index.embedding import HashingEmbedder
 from index.errors import BadInputError
 from retrieval import realtimeqa as rtqa
+from retrieval import realtimeqa_replies as replies_eval
 from retrieval.types import Answer, AnswerMode, Passage
 
 # -- pure metrics -------------------------------------------------------------------------
@@ -296,9 +297,11 @@ def test_judge_reply_reads_the_reply_text_only() -> None:
     holding = Answer("Officials counted 12 cases [1].", citations, AnswerMode.EXTRACTIVE, "q")
     # A reply citing source [12] does not say "12".
     missing = Answer("Officials counted many cases [12].", citations, AnswerMode.EXTRACTIVE, "q")
-    assert rtqa.judge_reply(q, holding).holds_answer
-    assert not rtqa.judge_reply(q, missing).holds_answer
-    report = rtqa.summarise_replies([rtqa.judge_reply(q, holding), rtqa.judge_reply(q, missing)])
+    assert replies_eval.judge_reply(q, holding).holds_answer
+    assert not replies_eval.judge_reply(q, missing).holds_answer
+    report = replies_eval.summarise_replies(
+        [replies_eval.judge_reply(q, holding), replies_eval.judge_reply(q, missing)]
+    )
     assert (report.recall.hits, report.recall.total) == (1, 2)
     assert report.modes == {"extractive": 2}
 
