@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from datetime import date
@@ -27,7 +26,8 @@ from typing import TypeVar
 
 from index.errors import LLMError
 from index.protocols import Embedder
-from retrieval.extractive import compose_extractive, content_terms, tokenize
+from retrieval.condense import clean_condensed, heuristic_condense
+from retrieval.extractive import compose_extractive
 from retrieval.grounding import SourceFacts, mentions_a_year, years_named
 from retrieval.llm import Generator
 from retrieval.llm_reply import checkable_text, parse_llm_reply, partial_view
@@ -37,23 +37,12 @@ from retrieval.types import Answer, AnswerMode, Citation, Passage
 logger = logging.getLogger(__name__)
 
 
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 DEFAULT_MIN_SIMILARITY = 0.25
 NOT_FOUND_TEXT = "The news I have does not answer this."
 CLOSEST_HEADLINES = "Closest headlines:"
 
 PartialCallback = Callable[[str], Awaitable[None]]
 T = TypeVar("T")
-
-# Follow-ups that lean on the previous question ("what about him?", "and in Japan?").
-_REFERRING = _wordset(
-    """it its they them their he him his she her this that these those there same also else
-    more why how"""
-)
-_CONTINUATIONS = ("and ", "what about", "how about", "also ", "but ")
 
 
 def closest_headlines(passages: Sequence[Passage], limit: int = 3) -> tuple[Citation, ...]:
@@ -82,36 +71,6 @@ def not_found_text(citations: Sequence[Citation]) -> str:
 
 def _year(passage: Passage) -> int | None:
     return passage.published_at.year if passage.published_at else None
-
-
-def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
-    """Without an LLM: when the follow-up is short (three content words or fewer), refers
-    back ("it", "they", "there"...) or continues ("and...", "what about..."), prepend up to
-    six content words of the previous user question that it lacks. Otherwise unchanged."""
-    question = question.strip()
-    previous = next((text for role, text in reversed(history) if role == "user"), None)
-    if not previous or not question:
-        return question
-    terms = content_terms(question)
-    words = {w.lower() for w in tokenize(question)}
-    leans_back = (
-        len(terms) <= 3 or bool(words & _REFERRING) or question.lower().startswith(_CONTINUATIONS)
-    )
-    if not leans_back:
-        return question
-    have = set(terms)
-    wanted = set(content_terms(previous)) - have
-    extra: list[str] = []
-    for word in tokenize(previous):  # keep the previous question's spelling and order
-        if word.lower() in wanted and word.lower() not in {e.lower() for e in extra}:
-            extra.append(word)
-    return " ".join([*extra[:6], question]) if extra else question
-
-
-def _clean_condensed(reply: str) -> str:
-    line = next((ln for ln in reply.strip().splitlines() if ln.strip()), "")
-    line = re.sub(r"^\s*(?:standalone query|query)\s*:\s*", "", line, flags=re.IGNORECASE)
-    return line.strip().strip("\"'“”‘’`").strip()
 
 
 class Answerer:
@@ -174,22 +133,21 @@ class Answerer:
             return not_found()
 
         if self._llm is not None:
-            sources = evidence[: self._max_llm_passages]
-            messages = build_messages(question, sources, today=today, history=history)
-            llm_started = perf_counter()
             try:
-                # The sources' facts, read once: a streamed reply is checked at each partial.
-                facts = SourceFacts.of([checkable_text(p) for p in sources], question)
-                raw = await self._generate(messages, facts, on_partial, timings)
+                parsed = await self._from_llm(
+                    question,
+                    evidence,
+                    today=today,
+                    history=history,
+                    on_partial=on_partial,
+                    timings=timings,
+                )
             except LLMError as exc:
                 logger.info("LLM failed (%s); answering extractively", exc.user_message)
             else:
-                timings["llm"] = perf_counter() - llm_started
-                parsed = parse_llm_reply(raw, sources, facts=facts)
                 if parsed is None:
                     return not_found()
                 return finish(*parsed, AnswerMode.LLM)
-            timings["llm"] = perf_counter() - llm_started
 
         extractive_started = perf_counter()
         composed = await self._off_loop(
@@ -206,6 +164,64 @@ class Answerer:
         if composed is None:
             return not_found()
         return finish(*composed, AnswerMode.EXTRACTIVE)
+
+    async def brief(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        *,
+        today: date,
+        query: str,
+        on_partial: PartialCallback | None = None,
+    ) -> Answer | None:
+        """With an LLM, a cited summary of articles chosen by their date rather than by
+        similarity (a question with no topic: "What happened yesterday?"), so no
+        similarity floor applies. None without an LLM, when it fails or finds nothing to
+        say: the caller then lists the articles."""
+        if self._llm is None or not passages:
+            return None
+        started = perf_counter()
+        timings: dict[str, float] = {}
+        try:
+            parsed = await self._from_llm(
+                question,
+                passages,
+                today=today,
+                history=(),
+                on_partial=on_partial,
+                timings=timings,
+            )
+        except LLMError as exc:
+            logger.info("LLM briefing failed (%s); listing the articles", exc.user_message)
+            return None
+        if parsed is None:
+            return None
+        timings["answer"] = perf_counter() - started
+        return Answer(*parsed, AnswerMode.LLM, query, tuple(passages), timings)
+
+    async def _from_llm(
+        self,
+        question: str,
+        evidence: Sequence[Passage],
+        *,
+        today: date,
+        history: Sequence[Turn],
+        on_partial: PartialCallback | None,
+        timings: dict[str, float],
+    ) -> tuple[str, tuple[Citation, ...]] | None:
+        """The model's reply over the first passages, checked against them and cited; None
+        when it holds no supported, cited claim. Raises LLMError when the model fails."""
+        assert self._llm is not None
+        sources = list(evidence[: self._max_llm_passages])
+        messages = build_messages(question, sources, today=today, history=history)
+        started = perf_counter()
+        try:
+            # The sources' facts, read once: a streamed reply is checked at each partial.
+            facts = SourceFacts.of([checkable_text(p) for p in sources], question)
+            raw = await self._generate(messages, facts, on_partial, timings)
+        finally:
+            timings["llm"] = perf_counter() - started
+        return parse_llm_reply(raw, sources, facts=facts)
 
     async def _generate(
         self,
@@ -269,7 +285,7 @@ class Answerer:
             except LLMError as exc:
                 logger.info("LLM condense failed (%s); using the heuristic", exc.user_message)
             else:
-                condensed = _clean_condensed(reply)
+                condensed = clean_condensed(reply)
                 if condensed and len(condensed) <= max(300, 3 * len(question)):
                     return condensed
         return heuristic_condense(question, history)

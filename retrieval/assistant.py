@@ -164,13 +164,51 @@ class NewsAssistant:
         if pinned:
             passages = pin_first(pinned, passages, k or self._passages)
         elif plan.browse and passages:
-            text, citations = digest(passages, self._heading(plan, passages))
-            timings = {"search": search_seconds, "total": time.perf_counter() - started}
-            return Answer(
-                text, citations, AnswerMode.EXTRACTIVE, plan.text, tuple(passages), timings
+            return await self._browse_answer(
+                question,
+                plan,
+                passages,
+                now=now,
+                on_partial=on_partial,
+                timings={"search": search_seconds},
+                started=started,
             )
         answer = await answer_from(passages, search_seconds)
         return self._with_caveat(answer, plan) if not pinned else answer
+
+    async def _browse_answer(
+        self,
+        question: str,
+        plan: QueryPlan,
+        passages: Sequence[Passage],
+        *,
+        now: datetime,
+        on_partial: Callable[[str], Awaitable[None]] | None,
+        timings: dict[str, float],
+        started: float,
+    ) -> Answer:
+        """A question with no topic: the LLM's cited briefing on the period's articles under
+        the period heading, else one cited line per article."""
+        heading = self._heading(plan, passages)
+
+        async def headed(partial: str) -> None:
+            assert on_partial is not None
+            await on_partial(f"{heading}\n{partial}")
+
+        briefing = await self._answerer.brief(
+            question,
+            merge_by_article(passages),
+            today=now.date(),
+            query=plan.text,
+            on_partial=headed if on_partial is not None else None,
+        )
+        if briefing is not None:
+            total = {**briefing.timings, **timings, "total": time.perf_counter() - started}
+            text = f"{heading}\n{briefing.text}"
+            return dataclasses.replace(briefing, text=text, passages=tuple(passages), timings=total)
+        text, citations = digest(passages, heading)
+        total = {**timings, "total": time.perf_counter() - started}
+        return Answer(text, citations, AnswerMode.EXTRACTIVE, plan.text, tuple(passages), total)
 
     def _heading(self, plan: QueryPlan, passages: Sequence[Passage]) -> str:
         """A digest's first line: the period it covers, or that it holds nothing from it."""

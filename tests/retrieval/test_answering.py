@@ -15,8 +15,8 @@ from retrieval.answering import (
     NOT_FOUND_TEXT,
     Answerer,
     PartialCallback,
-    heuristic_condense,
 )
+from retrieval.condense import heuristic_condense
 from retrieval.llm import LLMConfig, LLMGenerator
 from retrieval.llm_reply import partial_view
 from retrieval.types import Answer, AnswerMode, Passage
