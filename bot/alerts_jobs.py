@@ -7,8 +7,9 @@ sent, with a chat turn carrying the article id so that a reply to the alert asks
 that article. Digest subscriptions that are due get their claimed alerts in one message.
 The claims and records are transactions of `bot/alerts_claims.py`; this module sends.
 
-A chat that blocked the bot (403) has its subscriptions paused and the alert marked failed;
-other refusals mark the alert failed; a flood limit that outlasts the retries, or a network
+A chat that blocked the bot (403), or that is gone (a 400 such as "chat not found" or "group
+chat was deactivated"), has its subscriptions paused and the alert marked failed; other
+refusals mark the alert failed; a flood limit that outlasts the retries, or a network
 failure, puts the unsent alerts back in the queue for the next round. Alerts survive a
 restart in the database; a claim left by a crashed process is claimable again after
 `stale_after`. On stop, the claims of this process are released.
@@ -47,9 +48,26 @@ T = TypeVar("T")
 
 class Outcome(Enum):
     SENT = "sent"
-    BLOCKED = "blocked"  # 403: the chat blocked the bot or removed it
+    BLOCKED = "blocked"  # 403, or the chat is gone: pause the chat's alerts
     FAILED = "failed"  # a permanent refusal of this one message
     RETRY = "retry"  # flood limit or network: try again in a later round
+
+
+# Refusals that arrive as 400 but mean no alert can reach the chat any more (it was
+# deleted, the bot was removed, or it may not write there): every later match would fail too.
+_CHAT_GONE = (
+    "chat not found",
+    "bot was kicked",
+    "group chat was deactivated",
+    "have no rights to send a message",
+    "not enough rights to send",
+)
+
+
+def chat_is_gone(error: BadRequest) -> bool:
+    """True when a 400 says the chat cannot receive messages (rather than this message)."""
+    text = str(error).lower()
+    return any(phrase in text for phrase in _CHAT_GONE)
 
 
 class AlertSender:
@@ -161,6 +179,9 @@ class AlertSender:
             logger.info("chat %s blocked the bot (%s): pausing its alerts", chat_id, exc)
             return Outcome.BLOCKED, message_ids
         except BadRequest as exc:
+            if chat_is_gone(exc):
+                logger.info("chat %s is gone (%s): pausing its alerts", chat_id, exc)
+                return Outcome.BLOCKED, message_ids
             logger.warning("alert to chat %s refused: %s", chat_id, exc)
             return Outcome.FAILED, message_ids
         except (RetryAfter, NetworkError) as exc:  # TimedOut is a NetworkError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, ReplyParameters, Update
+from telegram import Chat, Message, ReplyParameters, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -57,21 +57,39 @@ async def latest(update: Update, context: NewsContext) -> None:
 
 
 async def sources(update: Update, context: NewsContext) -> None:
-    """/sources: which outlets and dates are indexed (admins also get the feed list)."""
+    """/sources: which outlets and dates are indexed (admins in a private chat also get the
+    registered sources: their URLs and last errors are not for a group's members)."""
     message = update.effective_message
     if message is None:
         return
     overview = await context.services.news.overview()
     pieces = render_sources_overview(overview, tz=context.services.timezone)
     await reply_pieces(message, pieces)
-    await admin_sources(update, context)
+    if message.chat.type == Chat.PRIVATE:
+        await admin_sources(update, context)
+
+
+def command_addressee(text: str) -> str | None:
+    """The bot a leading /command names ("/foo@newsbot_bot" -> "newsbot_bot"), else None."""
+    words = text.split(maxsplit=1)
+    if not words or not words[0].startswith("/"):
+        return None
+    _, at, name = words[0].partition("@")
+    return name if at and name else None
 
 
 async def unknown_command(update: Update, context: NewsContext) -> None:
-    """Any other /command in a private chat: point to /help."""
-    del context
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(messages.UNKNOWN_COMMAND)
+    """A /command no handler took: point to /help if it was meant for this bot (any in a
+    private chat; in a group only /command@thisbot, the rest may be other bots')."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.chat.type != Chat.PRIVATE:
+        addressee = command_addressee(message.text or "")
+        if addressee is None or addressee.lower() != context.bot.username.lower():
+            logger.debug("ignored a command for another bot in chat %s", message.chat_id)
+            return
+    await message.reply_text(messages.UNKNOWN_COMMAND)
 
 
 async def reply_pieces(message: Message, pieces: list[str]) -> None:
@@ -154,8 +172,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     register_admin(application)
     register_alerts(application)
     application.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_handler(
-        MessageHandler(new_messages & filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)
-    )
+    application.add_handler(MessageHandler(new_messages & filters.COMMAND, unknown_command))
     register_fallbacks(application)  # last: only what no handler above took
     application.add_error_handler(on_error)

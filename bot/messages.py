@@ -31,7 +31,8 @@ PARTIAL_SUFFIX = " …"
 HELP = (
     "<b>How to use me</b>\n"
     "Write a question in this chat, or use /ask QUESTION. "
-    "In a group, mention me or reply to one of my messages.\n\n"
+    "In a group, mention me to ask a new question, or reply to one of my answers "
+    "to follow it up.\n\n"
     "/latest [TOPIC] - the newest headlines\n"
     "/sources - which outlets and dates I know about\n"
     "/subscribe TOPIC - alerts when new articles on a topic arrive "
@@ -46,7 +47,7 @@ HELP = (
 ADMIN_HELP = (
     "<b>Admin commands</b>\n"
     "/addsource URL - register a feed or an article page\n"
-    "/sources - also lists the registered sources, with their state\n"
+    "/sources - in a private chat, also lists the registered sources, with their state\n"
     "/removesource N - unregister source N (its articles stay indexed)\n"
     "/ingest URL - index one article now\n"
     "/reindex [full] - fetch every source and index what is new (full: re-embed everything)\n"
@@ -107,11 +108,23 @@ def latest_empty(topic: str | None) -> str:
     return "I have no articles yet."
 
 
-def overview_header(article_count: int, outlet_count: int, dates: str | None) -> str:
+def overview_header(
+    article_count: int, outlet_count: int, dates: str | None, unattributed: int = 0
+) -> str:
+    """The /sources header; its counts match the list below it, where articles with no
+    outlet named have their own line."""
     articles = "article" if article_count == 1 else "articles"
     outlets = "outlet" if outlet_count == 1 else "outlets"
     span = f", published {escape(dates)}" if dates else ""
-    return f"<b>Indexed news</b>\n{article_count} {articles} from {outlet_count} {outlets}{span}."
+    counts = f"{article_count} {articles} from {outlet_count} {outlets}"
+    if unattributed and not outlet_count:
+        counts = f"{article_count} {articles} with no outlet named"
+    elif unattributed:
+        counts = (
+            f"{article_count} {articles} ({article_count - unattributed} from "
+            f"{outlet_count} {outlets}, {unattributed} with no outlet named)"
+        )
+    return f"<b>Indexed news</b>\n{counts}{span}."
 
 
 def outlet_line(name: str, articles: int) -> str:

@@ -43,6 +43,12 @@ def example_topic(title: str) -> str:
     return topic.rstrip(" .!?:;,")
 
 
+def is_group_chat(chat_id: int) -> bool:
+    """Telegram gives users (so private chats) positive ids, groups and channels negative
+    ones (supergroups -100...): the chat type without asking Telegram."""
+    return chat_id < 0
+
+
 class StoreNewsService:
     """Implements bot.services.NewsService over the assistant and the database."""
 
@@ -58,7 +64,12 @@ class StoreNewsService:
     def _history(
         self, chat_id: int, reply_to: int | None, now: datetime
     ) -> tuple[list[ChatTurn], int | None]:
-        """The turns to continue from, and the article of the alert replied to (if one)."""
+        """The turns to continue from, and the article of the alert replied to (if one).
+
+        In a group only a reply to one of the bot's answers or alerts continues (whoever
+        replies); anything else starts fresh, so one member's question is never read in the
+        light of another's conversation. Private chats also continue from their recent turns.
+        """
         with session_scope(self._sessions) as session:
             if reply_to is not None:
                 turn = store.turn_by_message(session=session, chat_id=chat_id, message_id=reply_to)
@@ -67,6 +78,8 @@ class StoreNewsService:
                         session=session, chat_id=chat_id, turn_id=turn.id, limit=HISTORY_TURNS
                     )
                     return turns, turn.article_id
+            if is_group_chat(chat_id):
+                return [], None
             turns = store.recent_turns(session=session, chat_id=chat_id, limit=HISTORY_TURNS)
         return [t for t in turns if now - t.created_at <= HISTORY_MAX_AGE], None
 

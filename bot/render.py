@@ -96,11 +96,14 @@ def render_sources_overview(
     if overview.article_count == 0:
         return [messages.SOURCES_EMPTY]
     dates = _date_span(overview.first_published, overview.last_published, tz)
-    header_html = messages.overview_header(overview.article_count, len(overview.outlets), dates)
+    # Articles without an outlet get their own line, so the counts add up to the header's
+    # (which says how many there are, rather than counting that line as an outlet).
+    unattributed = max(0, overview.article_count - sum(o.articles for o in overview.outlets))
+    header_html = messages.overview_header(
+        overview.article_count, len(overview.outlets), dates, unattributed
+    )
     header = Fragment(header_html, _visible(header_html))
     outlet_lines = [messages.outlet_line(o.name, o.articles) for o in overview.outlets]
-    # Articles without an outlet get their own line, so the counts add up to the header's.
-    unattributed = overview.article_count - sum(o.articles for o in overview.outlets)
     if unattributed > 0:
         outlet_lines.append(messages.no_outlet_line(unattributed))
     lines = [Fragment(html, _visible(html)) for html in outlet_lines]
