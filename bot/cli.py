@@ -27,7 +27,7 @@ from bot.answer_text import answer_as_json, answer_as_text
 from bot.handlers_ask import has_words
 from bot.logging_setup import configure_logging
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.settings import Settings, setting_errors
 from index.errors import BadInputError, NewsbotError
 from index.parsing import parse_date
 from retrieval.types import DateRange
@@ -163,7 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"newsbot: invalid settings:\n{exc}", file=sys.stderr)
+        for line in setting_errors(exc):
+            print(f"newsbot: {line}.", file=sys.stderr)
         return 2
     secrets = [
         s.get_secret_value()

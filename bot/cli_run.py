@@ -6,7 +6,10 @@ import asyncio
 import dataclasses
 import logging
 import os
+import threading
+from collections.abc import Callable
 
+import openai
 from telegram.ext import Application
 
 from bot.admin_service import AdminConfig, AdminService
@@ -16,9 +19,10 @@ from bot.app import BotConfig, build_application, run
 from bot.index_watch import IndexReloader
 from bot.news_service import StoreNewsService
 from bot.processor import freeze_startup_heap
-from bot.runtime import Runtime
+from bot.runtime import Runtime, masked_url
 from bot.settings import Settings
 from bot.terminal import OFFLINE_TOKEN, run_offline
+from retrieval.llm import DEFAULT_BASE_URL, PLACEHOLDER_API_KEY, LLMConfig
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,9 @@ log = logging.getLogger(__name__)
 # without ADMIN_USER_IDS that user is an admin, so offline mode can try every command.
 OFFLINE_USER_ID = 1001
 INDEX_WATCH_SECONDS = 10.0  # how often to look for snapshots written by other processes
+LLM_CHECK_SECONDS = 5.0  # timeout of each start-up call to the LLM (it runs during loading)
+# What the openai client raises for a failed call; ValueError for a body that is not JSON.
+_CLIENT_FAILURES = (openai.OpenAIError, ValueError)
 
 
 def bot_config(settings: Settings) -> BotConfig:
@@ -93,14 +100,92 @@ def build_alerts(runtime: Runtime, admin: AdminService, service: StoreNewsServic
     return alerts
 
 
+def llm_problem(config: LLMConfig, *, timeout: float = LLM_CHECK_SECONDS) -> str | None:
+    """Why the LLM cannot answer (None: it can), from one cheap call or two.
+
+    The model list first (no tokens spent); when it does not name the model, a 1-token
+    answer settles it, since some servers (llama.cpp) answer to any model name and others
+    (OpenAI, Ollama) answer 404 to one they do not have.
+    """
+    limit = min(timeout, config.timeout_seconds)
+    with openai.OpenAI(
+        base_url=config.base_url or DEFAULT_BASE_URL,
+        api_key=config.api_key or PLACEHOLDER_API_KEY,
+        timeout=limit,
+        max_retries=0,
+    ) as client:
+        try:
+            if config.model in {model.id for model in client.models.list()}:
+                return None
+        except openai.NotFoundError:
+            pass  # no model list at this server: ask the model itself
+        except _CLIENT_FAILURES as exc:
+            return _llm_failure(exc, config.model, limit)
+        try:
+            client.chat.completions.create(
+                model=config.model,
+                messages=[{"role": "user", "content": "Say OK."}],
+                max_tokens=1,
+                temperature=config.temperature,
+            )
+        except _CLIENT_FAILURES as exc:
+            return _llm_failure(exc, config.model, limit)
+    return None
+
+
+def _llm_failure(exc: Exception, model: str, timeout: float) -> str:
+    """A short reason for the start-up warning; never the request or the key."""
+    if isinstance(exc, openai.NotFoundError):
+        return f"HTTP 404: model {model!r} not found"
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return f"HTTP {exc.status_code}: the API key was refused"
+    if isinstance(exc, openai.APIStatusError):
+        body = exc.body.get("message") if isinstance(exc.body, dict) else None
+        reason = body if isinstance(body, str) and body else exc.response.reason_phrase
+        return f"HTTP {exc.status_code}: {reason[:120]}"
+    if isinstance(exc, openai.APITimeoutError):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__
+        return f"cannot connect: {cause}"[:160] if cause else "cannot connect"
+    return f"unreadable reply ({type(exc).__name__})"
+
+
+def start_llm_check(config: LLMConfig | None) -> Callable[[], None]:
+    """Probe the LLM on a thread while the index loads; the function returned waits for the
+    probe and logs one warning if the LLM is not usable. The bot starts either way."""
+    if config is None:  # not configured: extractive answers are the plan, not a failure
+        return lambda: None
+    found: list[str | None] = []
+    # A daemon thread: a start-up that fails meanwhile need not wait for the probe.
+    thread = threading.Thread(
+        target=lambda: found.append(llm_problem(config)), name="newsbot-llm-check", daemon=True
+    )
+    thread.start()
+
+    def finish() -> None:
+        thread.join()
+        problem = found[0] if found else "the check failed"
+        if problem is not None:
+            log.warning(
+                "LLM at %s not usable (%s); answers will be extractive until it is",
+                masked_url(config.base_url or DEFAULT_BASE_URL),
+                problem,
+            )
+
+    return finish
+
+
 def run_bot(runtime: Runtime) -> int:
     # PTB 22 warns about its own int retry_after unless told to use timedeltas.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+    llm_checked = start_llm_check(runtime.llm_config())
     service = build_service(runtime)
     admin = build_admin(runtime, service)
     alerts = build_alerts(runtime, admin, service)
     freeze_startup_heap()  # the model and index are never garbage: keep collections short
     config = bot_config(runtime.settings)
+    llm_checked()
     try:
         if runtime.settings.telegram_bot_token is not None:
             log.info("starting the bot against %s", config.api_base_url)

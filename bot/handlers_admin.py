@@ -185,7 +185,9 @@ async def follow_job(
         if not await _edit(bot, chat_id, message_id, text):
             return
     if job.error is None and job.report is not None:
-        await _edit(bot, chat_id, message_id, messages_admin.reindex_done(job.kind, elapsed()))
+        # The run's own duration: the summary below shows the same one.
+        done = messages_admin.reindex_done(job.kind, job.report.elapsed_seconds)
+        await _edit(bot, chat_id, message_id, done)
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         with contextlib.suppress(Forbidden):
             await bot.send_message(

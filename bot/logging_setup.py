@@ -41,7 +41,9 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler", "urllib3", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    noisy = ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler", "urllib3", "alembic")
+    # openai 3 sends its requests through httpx2 (the LLM check at start-up, for one).
+    for name in (*noisy, "httpx2", "httpcore2"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     for library in ("sentence_transformers", "transformers", "faiss"):
         logging.getLogger(library).setLevel(logging.WARNING)

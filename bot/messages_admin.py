@@ -132,7 +132,8 @@ def reindex_busy(kind: str, progress: RefreshProgress | None, elapsed: float) ->
 
 
 def reindex_done(kind: str, elapsed: float) -> str:
-    """The last state of the progress message."""
+    """The last state of the progress message; `elapsed` is the run's own measure, the one
+    the summary shows too."""
     return f"<b>{_JOB_TITLES.get(kind, 'Re-indexing')}</b>: finished in {duration(elapsed)}."
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts_matcher import matcher_for_runtime
 from bot.settings import Settings
 from index.db import make_engine, make_session_factory, upgrade_database
 from index.embedding import SentenceTransformerEmbedder
+from index.errors import StorageError
 from index.fetch import FetchPolicy
 from index.pipeline import Indexer, IndexingConfig
 from index.protocols import Embedder
@@ -27,6 +30,35 @@ from retrieval.search import HybridSearcher
 log = logging.getLogger(__name__)
 
 
+def masked_url(url: str) -> str:
+    """`url` (a database or HTTP address) with its password shown as ***."""
+    # user:password@ ends at the first "@" or "/": neither may appear unescaped inside it.
+    return re.sub(r"(://[^:/@\s]*:)[^@/\s]*@", r"\1***@", url)
+
+
+def database_unavailable(settings: Settings, error: StorageError) -> str:
+    """The start-up message for a database that cannot be opened: which one, the setting
+    that chose it, and why (password masked). Chat users never see it: the engine is
+    opened before the bot takes its first update."""
+    if settings.database_url:
+        where = f"{masked_url(settings.database_url)} (DATABASE_URL)"
+    else:
+        database = settings.data_dir / "newsbot.db"
+        where = f"{database} (in NEWSBOT_DATA_DIR={settings.data_dir})"
+    reason = (error.detail or error.user_message).rstrip(".")
+    password = _password(settings.database_url)
+    if password and len(password) >= 4:  # shorter ones would mask ordinary words
+        reason = reason.replace(password, "***")
+    return f"Cannot open the database {where}: {reason}."
+
+
+def _password(url: str) -> str | None:
+    try:
+        return make_url(url).password if url else None
+    except ArgumentError:
+        return None
+
+
 class Runtime:
     """Holds the engine and the embedding model; makes the indexer, searcher and assistant."""
 
@@ -37,8 +69,16 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
-        engine = make_engine(self.settings.resolved_database_url)
-        upgrade_database(engine)
+        """Opened (and migrated) once, at start-up: a failure names the database."""
+        try:
+            engine = make_engine(self.settings.resolved_database_url)
+        except StorageError as exc:
+            raise StorageError(database_unavailable(self.settings, exc)) from exc
+        try:
+            upgrade_database(engine)
+        except StorageError as exc:
+            engine.dispose()
+            raise StorageError(database_unavailable(self.settings, exc)) from exc
         return engine
 
     @cached_property

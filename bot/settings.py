@@ -6,11 +6,20 @@ the values are passed down as small typed objects.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Every Python level name but NOTSET (which would silence nothing and log everything).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_HTTP_URL = "an http:// or https:// address"
 
 
 class Settings(BaseSettings):
@@ -41,28 +50,44 @@ class Settings(BaseSettings):
 
     # Answering
     answer_passages: int = Field(default=6, ge=1, le=20, validation_alias="ANSWER_PASSAGES")
-    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    openai_base_url: str | None = Field(
+        default=None, validation_alias="OPENAI_BASE_URL", description=f"{_HTTP_URL}, or empty"
+    )
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     llm_model: str = Field(default="gpt-4o-mini", validation_alias="LLM_MODEL")
     llm_timeout_seconds: float = Field(default=30.0, gt=0, validation_alias="LLM_TIMEOUT_SECONDS")
     llm_max_retries: int = Field(default=1, ge=0, validation_alias="LLM_MAX_RETRIES")
-    timezone: str = Field(default="UTC", validation_alias="NEWSBOT_TIMEZONE")
+    timezone: str = Field(
+        default="UTC",
+        validation_alias="NEWSBOT_TIMEZONE",
+        description="an IANA time zone such as UTC or Europe/Berlin",
+    )
 
     # Telegram
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias="TELEGRAM_BOT_TOKEN"
     )
     telegram_api_base_url: str = Field(
-        default="https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
+        default="https://api.telegram.org/bot",
+        validation_alias="TELEGRAM_API_BASE_URL",
+        description=_HTTP_URL,
     )
     admin_user_ids: Annotated[tuple[int, ...], NoDecode] = Field(
-        default=(), validation_alias="ADMIN_USER_IDS"
+        default=(),
+        validation_alias="ADMIN_USER_IDS",
+        description="Telegram user ids (whole numbers) separated by commas, or empty",
     )
-    admin_chat_id: int | None = Field(default=None, validation_alias="ADMIN_CHAT_ID")
+    admin_chat_id: int | None = Field(
+        default=None,
+        validation_alias="ADMIN_CHAT_ID",
+        description="a Telegram chat id (a whole number), or empty",
+    )
     questions_per_user_per_hour: int = Field(
         default=30, ge=0, validation_alias="QUESTIONS_PER_USER_PER_HOUR"
     )
-    webhook_url: str | None = Field(default=None, validation_alias="WEBHOOK_URL")
+    webhook_url: str | None = Field(
+        default=None, validation_alias="WEBHOOK_URL", description=f"{_HTTP_URL}, or empty"
+    )
     webhook_listen: str = Field(default="0.0.0.0", validation_alias="WEBHOOK_LISTEN")
     webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias="WEBHOOK_PORT")
     webhook_secret: SecretStr | None = Field(default=None, validation_alias="WEBHOOK_SECRET")
@@ -83,21 +108,71 @@ class Settings(BaseSettings):
     )
     allow_private_urls: bool = Field(default=False, validation_alias="ALLOW_PRIVATE_URLS")
 
-    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    log_level: str = Field(
+        default="INFO",
+        validation_alias="LOG_LEVEL",
+        description=f"one of {', '.join(LOG_LEVELS)} (any case)",
+    )
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("not a list of whole numbers")
+            return tuple(int(part) for part in parts)
         if isinstance(value, int):
             return (value,)
         return value
 
-    @field_validator("openai_base_url", "webhook_url", mode="before")
+    @field_validator("openai_base_url", "webhook_url", "admin_chat_id", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("openai_base_url", "webhook_url", "telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        # Caught here, a typo is one line; caught by httpx or PTB, it is a traceback.
+        if value is None:
+            return None
+        value = value.strip()
+        try:
+            parts = urlsplit(value)
+            port_ok = parts.port is None or parts.port > 0
+        except ValueError:  # a port that is not a number, a malformed IPv6 address
+            port_ok = False
+        if (
+            parts.scheme.lower() not in ("http", "https")
+            or not parts.hostname
+            or not port_ok
+            or any(character.isspace() for character in value)
+        ):
+            raise ValueError("not an http(s) URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            # Zone names are case-sensitive files: accept "europe/berlin" as "Europe/Berlin".
+            spelled = {zone.lower(): zone for zone in available_timezones()}
+            if value.lower() in spelled:
+                return spelled[value.lower()]
+            raise ValueError("unknown time zone") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS and level not in ("WARN", "FATAL"):
+            raise ValueError("unknown log level")
+        return logging.getLevelName(logging.getLevelNamesMapping()[level])
 
     @field_validator("telegram_bot_token", "openai_api_key", "webhook_secret", mode="before")
     @classmethod
@@ -107,7 +182,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.chunk_overlap_words >= self.chunk_words:
-            raise ValueError("CHUNK_OVERLAP_WORDS must be smaller than CHUNK_WORDS")
+            raise ValueError(
+                f"CHUNK_OVERLAP_WORDS ({self.chunk_overlap_words}) must be smaller than "
+                f"CHUNK_WORDS ({self.chunk_words})"
+            )
         token = self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
         if token and ":" not in token:
             raise ValueError("TELEGRAM_BOT_TOKEN does not look like a bot token (id:secret)")
@@ -124,3 +202,91 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return bool(self.openai_base_url or self.openai_api_key)
+
+
+# --- what a bad setting looks like to the user -----------------------------------------
+
+_MAX_SHOWN_VALUE = 80
+
+
+def setting_errors(error: ValidationError) -> list[str]:
+    """One line per bad setting: its name as written in `.env`, the value, what is allowed.
+
+    Replaces pydantic's report (field paths, error codes, documentation links) for the
+    command line; checks across settings keep their own message, which names them.
+    """
+    fields = _fields_by_key()
+    lines: dict[str, str] = {}
+    for item in error.errors(include_url=False):
+        loc = item.get("loc", ())
+        if not loc:
+            message = str(item.get("msg", "")).removeprefix("Value error, ")
+            lines.setdefault(message, message)
+            continue
+        name, field = fields.get(str(loc[0]).lower(), (str(loc[0]), None))
+        if name in lines:  # one line per setting, however many of its parts failed
+            continue
+        secret = field is not None and SecretStr in (field.annotation, *get_args(field.annotation))
+        shown = "***" if secret else _shown(item.get("input"))
+        allowed = _allowed(field) if field is not None else "a valid value"
+        lines[name] = f"{name}={shown} is not valid: expected {allowed}"
+    return list(lines.values())
+
+
+def _fields_by_key() -> dict[str, tuple[str, FieldInfo]]:
+    """Field name and environment name (lower case) -> (environment name, field)."""
+    found: dict[str, tuple[str, FieldInfo]] = {}
+    for field_name, field in Settings.model_fields.items():
+        alias = field.validation_alias if isinstance(field.validation_alias, str) else None
+        name = alias or field_name.upper()
+        found[field_name.lower()] = found[name.lower()] = (name, field)
+    return found
+
+
+def _shown(value: object) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > _MAX_SHOWN_VALUE:
+        text = text[: _MAX_SHOWN_VALUE - 1] + "…"
+    return repr(text) if isinstance(value, str) else text
+
+
+def _allowed(field: FieldInfo) -> str:
+    """What a field accepts, in words: its description, else read from its type and bounds."""
+    if field.description:
+        return field.description
+    annotation: Any = field.annotation
+    members = get_args(annotation)
+    optional = type(None) in members and get_origin(annotation) is not Literal
+    if optional:
+        annotation = next(member for member in members if member is not type(None))
+    if get_origin(annotation) is Literal:
+        text = "one of " + ", ".join(str(choice) for choice in get_args(annotation))
+    elif annotation is bool:
+        text = "true or false"
+    elif annotation is int:
+        text = "a whole number" + _bounds(field)
+    elif annotation is float:
+        text = "a number" + _bounds(field)
+    elif annotation is Path:
+        text = "a folder path"
+    else:
+        text = "text"
+    return f"{text}, or empty" if optional else text
+
+
+def _bounds(field: FieldInfo) -> str:
+    rules = {type(rule): rule for rule in field.metadata}
+    if Ge in rules and Le in rules:
+        return f" from {rules[Ge].ge} to {rules[Le].le}"  # type: ignore[attr-defined]
+    low = high = None
+    for rule in field.metadata:
+        if isinstance(rule, Ge):
+            low = f">= {rule.ge}"
+        elif isinstance(rule, Gt):
+            low = f"> {rule.gt}"
+        elif isinstance(rule, Le):
+            high = f"<= {rule.le}"
+        elif isinstance(rule, Lt):
+            high = f"< {rule.lt}"
+    bounds = " and ".join(bound for bound in (low, high) if bound)
+    return f" {bounds}" if bounds else ""

@@ -46,20 +46,39 @@ def make_engine(url: str) -> Engine:
     except (exc.ArgumentError, exc.NoSuchModuleError, ImportError) as err:
         # A malformed URL, an unknown dialect or a missing driver (psycopg): configuration.
         raise StorageError(
-            "The database URL is not usable; check its form and that its driver is installed."
+            "The database URL is not usable; check its form and that its driver is installed.",
+            detail=_unusable_url_reason(err),
         ) from err
 
     database = parsed.database or ""
     if database and database != ":memory:" and not parsed.query.get("uri"):
+        folder = Path(database).parent
         try:
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise StorageError(
-                f"Cannot create the folder for the database ({err.strerror})."
+                f"Cannot create the folder for the database ({err.strerror}).",
+                detail=f"cannot create the folder {err.filename or folder} ({err.strerror})",
             ) from err
     engine = create_engine(url)
     event.listen(engine, "connect", _set_sqlite_pragmas)
     return engine
+
+
+def _unusable_url_reason(err: Exception) -> str:
+    # Not str(err): the URL parser's message repeats the whole URL, password included.
+    if isinstance(err, ImportError):
+        return f"its driver is not installed (no module {err.name!r})"
+    if isinstance(err, exc.NoSuchModuleError):
+        return "unknown kind of database (the part before ://)"
+    return "not a database URL (e.g. postgresql+psycopg://user:password@host/db)"
+
+
+def _driver_reason(err: exc.DBAPIError) -> str | None:
+    """The first line of the driver's own message ("Connection refused", "unable to open
+    database file"), which names neither the statement nor its parameters."""
+    lines = str(err.orig).strip().splitlines()
+    return lines[0][:300] if lines else None
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -88,13 +107,13 @@ def storage_errors() -> Iterator[None]:
         message = None
         if "locked" in str(err.orig).lower():
             message = "The article store is busy right now. Please try again in a moment."
-        raise StorageError(message) from err
+        raise StorageError(message, detail=_driver_reason(err)) from err
     except exc.TimeoutError as err:  # connection pool exhausted
-        raise StorageError() from err
+        raise StorageError(detail="every connection of the pool is in use") from err
     except exc.DatabaseError as err:
         if type(err) is not exc.DatabaseError:  # IntegrityError, ProgrammingError, ...
             raise
-        raise StorageError() from err  # e.g. "file is not a database"
+        raise StorageError(detail=_driver_reason(err)) from err  # e.g. "file is not a database"
 
 
 @contextmanager

@@ -56,6 +56,12 @@ class StorageError(NewsbotError):
 
     default_message = "The article store is not available right now."
 
+    def __init__(self, user_message: str | None = None, *, detail: str | None = None) -> None:
+        super().__init__(user_message)
+        # For the operator at start-up (the command line, logs), never for chat: it may name
+        # a path or the driver's reason ("Connection refused"), never a password.
+        self.detail = detail
+
 
 class LLMError(NewsbotError):
     """The language model endpoint failed (timeout, rate limit, server error, bad reply)."""

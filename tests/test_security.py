@@ -63,7 +63,7 @@ def newsbot_logging() -> Iterator[io.StringIO]:
     buffer), with every library at DEBUG; the previous logging state comes back afterwards."""
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
-    names = ("httpx", "httpcore", "telegram", "telegram.ext.ExtBot", "openai", "aiohttp")
+    names = ("httpx", "httpx2", "httpcore", "telegram", "telegram.ext.ExtBot", "openai", "aiohttp")
     saved = {name: logging.getLogger(name).level for name in names}
     configure_logging("DEBUG", [TOKEN, API_KEY, WEBHOOK_SECRET])
     [handler] = root.handlers
