@@ -1,13 +1,17 @@
 """From retrieved passages to a cited `Answer`: LLM first, extractive composer as fallback.
 
 1. Passages whose `similarity` (query-chunk cosine) is below `min_similarity` are not
-   evidence. The default, 0.25, suits all-MiniLM-L6-v2: a chunk that answers a question
-   usually scores 0.35-0.7 against it, unrelated news 0.0-0.2. None left: NOT_FOUND, with the
-   closest headlines as citations.
+   evidence, unless they hold most of the question's words (`retrieval/evidence.py`). The
+   default, 0.25, suits all-MiniLM-L6-v2: a chunk that answers a question usually scores
+   0.35-0.7 against it, unrelated news 0.0-0.2. None left: NOT_FOUND, with the closest
+   headlines as citations.
 2. With an LLM: numbered sources -> reply (streamed through `on_partial` when given) ->
-   unknown [n] dropped -> renumbered 1..m by first use. The model's NOT_FOUND sentinel, or a
-   reply without one valid citation, is NOT_FOUND (no fallback: the model read the sources).
-3. No LLM, or LLMError: the extractive composer; nothing relevant there either: NOT_FOUND.
+   plain text, unsupported sentences and unknown [n] dropped -> renumbered 1..m by first
+   use (`retrieval/llm_reply.py`). The model's NOT_FOUND sentinel, a refusal, or a reply
+   none of whose claims its sources support is NOT_FOUND (no fallback: the model read the
+   sources). A supported reply that cites nothing falls back like an LLMError.
+3. No LLM, LLMError, or an uncited reply: the extractive composer; nothing relevant there
+   either: NOT_FOUND.
 
 `Answer.timings` holds seconds: "llm", "llm_first_token" (streaming), "extractive",
 "answer" (the whole call).
@@ -27,10 +31,17 @@ from typing import TypeVar
 from index.errors import LLMError
 from index.protocols import Embedder
 from retrieval.condense import clean_condensed, heuristic_condense
-from retrieval.extractive import compose_extractive
+from retrieval.evidence import is_evidence
+from retrieval.extractive import compose_extractive, content_terms
 from retrieval.grounding import SourceFacts, mentions_a_year, years_named
 from retrieval.llm import Generator
-from retrieval.llm_reply import checkable_text, parse_llm_reply, partial_view
+from retrieval.llm_reply import (
+    ParsedReply,
+    ReplyKind,
+    checkable_text,
+    parse_llm_reply,
+    partial_view,
+)
 from retrieval.prompt import Turn, build_messages, condense_messages
 from retrieval.types import Answer, AnswerMode, Citation, Passage
 
@@ -123,7 +134,8 @@ class Answerer:
             citations = closest_headlines(passages, self._max_headlines)
             return finish(not_found_text(citations), citations, AnswerMode.NOT_FOUND)
 
-        evidence = [p for p in passages if p.similarity >= self._min_similarity]
+        terms = content_terms(query)
+        evidence = [p for p in passages if is_evidence(p, terms, self._min_similarity)]
         # Years left in the searched text (a date phrase, "in December 2025", became the
         # plan's period and has its own caveat): "the 2030 World Cup" is not the 2018 one.
         years = years_named(query)
@@ -145,9 +157,11 @@ class Answerer:
             except LLMError as exc:
                 logger.info("LLM failed (%s); answering extractively", exc.user_message)
             else:
-                if parsed is None:
+                if parsed.kind is ReplyKind.ANSWER:
+                    return finish(parsed.text, parsed.citations, AnswerMode.LLM)
+                if parsed.kind is ReplyKind.NOT_FOUND:
                     return not_found()
-                return finish(*parsed, AnswerMode.LLM)
+                logger.info("LLM reply cited no source; answering extractively")
 
         extractive_started = perf_counter()
         composed = await self._off_loop(
@@ -194,10 +208,12 @@ class Answerer:
         except LLMError as exc:
             logger.info("LLM briefing failed (%s); listing the articles", exc.user_message)
             return None
-        if parsed is None:
+        if parsed.kind is not ReplyKind.ANSWER:
             return None
         timings["answer"] = perf_counter() - started
-        return Answer(*parsed, AnswerMode.LLM, query, tuple(passages), timings)
+        return Answer(
+            parsed.text, parsed.citations, AnswerMode.LLM, query, tuple(passages), timings
+        )
 
     async def _from_llm(
         self,
@@ -208,9 +224,9 @@ class Answerer:
         history: Sequence[Turn],
         on_partial: PartialCallback | None,
         timings: dict[str, float],
-    ) -> tuple[str, tuple[Citation, ...]] | None:
-        """The model's reply over the first passages, checked against them and cited; None
-        when it holds no supported, cited claim. Raises LLMError when the model fails."""
+    ) -> ParsedReply:
+        """The model's reply over the first passages, made plain, checked against them and
+        cited (`parse_llm_reply`). Raises LLMError when the model fails."""
         assert self._llm is not None
         sources = list(evidence[: self._max_llm_passages])
         messages = build_messages(question, sources, today=today, history=history)

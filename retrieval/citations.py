@@ -2,7 +2,9 @@
 
 Markers are `[n]`, `[1, 2]`, `[1; 2]`, `[1-3]` and runs like `[1][2]`. Numbers of up to three
 digits only, so a year in brackets ("[2024]") is never taken for a source. Rewritten markers
-come out in one canonical form, one number per bracket: `[1][2]`.
+come out in one canonical form, one number per bracket: `[1][2]`. Other styles models use
+("(source 1)", "[Source 1]", "[source: 1]", "【1】", "[^1]") are mapped to `[n]` first by
+`normalise_markers`; a bare "(1)" is not, it is too often an ordinary number in brackets.
 
 The prompt asks the model to answer exactly `NOT_FOUND_SENTINEL` when its sources do not
 hold the answer; that works whatever the language of the question, and
@@ -21,11 +23,30 @@ NOT_FOUND_SENTINEL = "NOT_FOUND"
 _NUMBER_LIST = r"\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*"
 # One run of adjacent markers, with the whitespace in front of it (dropped with the run).
 _MARKER_RUN = re.compile(
-    rf"(?P<space>\s*)(?P<run>\[\s*{_NUMBER_LIST}\s*\](?:\s*\[\s*{_NUMBER_LIST}\s*\])*)"
+    rf"(?<!\s)(?P<space>\s*)(?P<run>\[\s*{_NUMBER_LIST}\s*\](?:\s*\[\s*{_NUMBER_LIST}\s*\])*)"
 )
 _MARKER = re.compile(rf"\[\s*({_NUMBER_LIST})\s*\]")
 # "not_found" in any case, "NOT FOUND" in capitals only: "Not foundational" is prose.
 _SENTINEL = re.compile(r"(?:(?i:not_found)|NOT FOUND)\b")
+# Other citation styles (`normalise_markers`). A number list with the word "source":
+# "source 1", "Sources: 1 and 3", "source 1, source 4".
+_SOURCE_WORD = r"(?:sources?\b\s*:?\s*)"
+_SOURCE_LIST = rf"{_SOURCE_WORD}\d{{1,3}}(?:\s*(?:[,;–-]|\band\b|&)\s*{_SOURCE_WORD}?\d{{1,3}})*"
+_MARKER_RUN_ONLY = rf"\[\s*{_NUMBER_LIST}\s*\](?:\s*\[\s*{_NUMBER_LIST}\s*\])*"
+_OTHER_STYLES = re.compile(
+    "|".join(
+        [
+            r"(?P<glued>(?<=\S))?(?:"  # a footnote glued to its word gets a space
+            r"【\s*(?P<lenticular>\d{1,3})(?:\s*[†:][^】\n]*)?】"
+            r"|\[\^(?P<footnote>\d{1,3})\])",
+            rf"\[\s*(?P<bracketed>{_SOURCE_LIST})\s*\]",
+            rf"\(\s*(?P<parenthesised>{_SOURCE_LIST})\s*\)",
+            rf"\(\s*{_SOURCE_WORD}?(?P<wrapped>{_MARKER_RUN_ONLY})\s*\)",
+        ]
+    ),
+    re.IGNORECASE,
+)
+_LIST_JOINER = re.compile(r"\s*(?:\band\b|&)\s*", re.IGNORECASE)
 _DECORATION = " \t\r\n*_`\"'“”‘’.!:;()-"
 _MAX_RANGE = 20  # "[1-3]" expands; "[1-900]" is not a citation range
 
@@ -79,6 +100,25 @@ def verify_citations(text: str, n_sources: int) -> tuple[str, tuple[int, ...]]:
     cited, in order of first use."""
     cleaned = _rewrite(text, lambda n: n if 1 <= n <= n_sources else None)
     return cleaned, find_citations(cleaned)
+
+
+def _canonical(match: re.Match[str]) -> str:
+    if match["wrapped"]:
+        return match["wrapped"]
+    body = next(
+        match[name]
+        for name in ("lenticular", "footnote", "bracketed", "parenthesised")
+        if match[name]
+    )
+    body = _LIST_JOINER.sub(", ", re.sub(_SOURCE_WORD, "", body, flags=re.IGNORECASE))
+    return f"{' ' if match['glued'] is not None else ''}[{body}]"
+
+
+def normalise_markers(text: str) -> str:
+    """Other citation styles models write, as `[n]` markers: "(source 1)", "[Source 1]",
+    "[source: 1]", "(Sources 1 and 3)", "【1】", "【1†source】", "[^1]"; "([1])" and
+    "(Source [1])" lose their round brackets."""
+    return _OTHER_STYLES.sub(_canonical, text)
 
 
 def first_use_mapping(cited: Sequence[int]) -> dict[int, int]:

@@ -128,6 +128,36 @@ def lexical_overlap(question_terms: Sequence[str], sentence: str) -> float:
     return sum(_stem(t) in stems for t in question_terms) / len(question_terms)
 
 
+# Share of the question's content words (by 5-letter stem) that a text must hold to match by
+# words alone (`matches_by_words`).
+STRONG_LEXICAL_OVERLAP = 0.75
+MIN_TERMS_FOR_WORDS = 2
+
+
+def matches_by_words(question_terms: Sequence[str], text: str) -> bool:
+    """Whether `text` holds most of the question's content words (two or more of them)."""
+    return (
+        len(question_terms) >= MIN_TERMS_FOR_WORDS
+        and lexical_overlap(question_terms, text) >= STRONG_LEXICAL_OVERLAP
+    )
+
+
+def balance_quotes(sentence: str) -> str:
+    """The sentence without a quotation mark whose partner lies in a neighbouring sentence
+    (a quote spanning sentences leaves `…demand."` alone on its last one)."""
+    for opening, closing in (('"', '"'), ("“", "”")):
+        opens, closes = sentence.count(opening), sentence.count(closing)
+        unbalanced = opens % 2 == 1 if opening == closing else opens != closes
+        if not unbalanced:
+            continue
+        stripped = sentence.rstrip()
+        if stripped.endswith(closing) and (opening == closing or closes > opens):
+            sentence = stripped[: -len(closing)].rstrip()
+        elif sentence.lstrip().startswith(opening) and (opening == closing or opens > closes):
+            sentence = sentence.lstrip()[len(opening) :].lstrip()
+    return sentence
+
+
 @dataclass(frozen=True)
 class _Candidate:
     rank: int  # index of its passage in the given order
@@ -143,7 +173,7 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
                 continue
             if len(sentence.split()) < 4 or looks_like_instruction(sentence):
                 continue
-            found.append(_Candidate(rank, position, sentence))
+            found.append(_Candidate(rank, position, balance_quotes(sentence)))
     return found
 
 
@@ -185,6 +215,9 @@ def compose_extractive(
 
     terms = content_terms(question) or [w.lower() for w in _WORD.findall(question)]
     overlaps = [lexical_overlap(terms, c.text) for c in candidates]
+    # A sentence holding most of the question's words qualifies whatever its cosine: the
+    # model may not read the question's language (see retrieval/evidence.py).
+    strong = [matches_by_words(terms, c.text) for c in candidates]
     vectors: np.ndarray | None = None
     if embedder is not None:
         vectors = np.asarray(embedder.embed([c.text for c in candidates]), dtype=np.float32)
@@ -200,7 +233,7 @@ def compose_extractive(
         (
             (score - RANK_PENALTY * c.rank, i)
             for i, (c, score, gate) in enumerate(zip(candidates, scores, gates, strict=True))
-            if gate >= floor and gate > 0
+            if (gate >= floor and gate > 0) or (vectors is not None and strong[i])
         ),
         reverse=True,
     )

@@ -48,6 +48,19 @@ def make_settings(database_url: str, data_dir: Path, **values: Any) -> Settings:
     return Settings(_env_file=None, **fields)
 
 
+def with_llm(folder: Path, base_url: str) -> Settings:
+    """Test settings (SQLite under `folder`) answering through the LLM at `base_url`, a local
+    fake server: one try, 5 s."""
+    return make_settings(
+        f"sqlite:///{folder / 'newsbot.db'}",
+        folder / "data",
+        openai_base_url=base_url,
+        openai_api_key="test-key",
+        llm_timeout_seconds=5.0,
+        llm_max_retries=0,
+    )
+
+
 def make_runtime(settings: Settings) -> Runtime:
     return Runtime(settings, embedder=HashingEmbedder(dimension=EMBEDDING_DIMENSION))
 

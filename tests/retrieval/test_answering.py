@@ -317,13 +317,31 @@ async def test_no_passages_is_not_found_without_citations() -> None:
 async def test_min_similarity_is_configurable() -> None:
     async def rain(answerer: Answerer) -> AnswerMode:
         answer = await answerer.answer(
-            "Did rain flood Lisbon?", [RAIN], today=TODAY, query="rain lisbon"
+            "Did rain flood Lisbon?", [RAIN], today=TODAY, query="lisbon"
         )
         return answer.mode
 
     assert await rain(Answerer()) is AnswerMode.NOT_FOUND  # similarity 0.1 < 0.25
     assert await rain(Answerer(min_similarity=0.05)) is AnswerMode.EXTRACTIVE
-    assert (await ask(Answerer(min_similarity=0.9))).mode is AnswerMode.NOT_FOUND
+    strict = Answerer(min_similarity=0.9)
+    answer = await strict.answer(QUESTION, PASSAGES, today=TODAY, query="seoul")
+    assert answer.mode is AnswerMode.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("query", "mode"),
+    [
+        ("rain lisbon", AnswerMode.EXTRACTIVE),  # both words: evidence by words
+        ("rain lisbon flood", AnswerMode.EXTRACTIVE),  # "flood" stems to "flood": 3 of 3
+        ("rain madrid porto", AnswerMode.NOT_FOUND),  # one word of three
+        ("lisbon", AnswerMode.NOT_FOUND),  # one word is not enough
+    ],
+)
+async def test_a_passage_below_the_floor_is_evidence_by_most_of_the_words(
+    query: str, mode: AnswerMode
+) -> None:
+    answer = await Answerer().answer("Did rain flood Lisbon?", [RAIN], today=TODAY, query=query)
+    assert answer.mode is mode
 
 
 # -- condense ----------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ import pytest
 from retrieval.assistant import NewsAssistant
 from retrieval.citations import NOT_FOUND_SENTINEL
 from retrieval.types import AnswerMode
-from tests.conftest import sqlite_url
 from tests.fakes.openai_server import FakeOpenAIServer, Fault, Reply
 from tests.retrieval.test_dated_questions_end_to_end import (
     FRESH,
@@ -27,7 +26,7 @@ from tests.retrieval.test_dated_questions_end_to_end import (
     STORM_COPY,
     TRAM,
 )
-from tests.small_corpus import index_articles, make_runtime, make_settings, sample_articles
+from tests.small_corpus import index_articles, make_runtime, sample_articles, with_llm
 
 HEADING = "News from 9 Mar 2026:"
 # "[n] Title — outlet, date" lines of the quoted sources.
@@ -49,15 +48,7 @@ class World:
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     async with FakeOpenAIServer(responder=one_line_per_source, chunk_chars=16) as llm:
-        settings = make_settings(
-            sqlite_url(tmp_path),
-            tmp_path / "data",
-            openai_base_url=llm.base_url,
-            openai_api_key="test-key",
-            llm_timeout_seconds=5.0,
-            llm_max_retries=0,
-        )
-        runtime = make_runtime(settings)
+        runtime = make_runtime(with_llm(tmp_path, llm.base_url))
         index_articles(runtime, [*sample_articles(20), *FRESH, NO_DATE])
         assistant = runtime.assistant(runtime.searcher(runtime.open_index()))
         async with assistant.searcher:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from retrieval.extractive import compose_extractive, looks_like_instruction
+from retrieval.extractive import balance_quotes, compose_extractive, looks_like_instruction
 from retrieval.types import Passage
 
 
@@ -239,7 +239,10 @@ class TableEmbedder:
 
 GENERAL = "Drivers have been paying record prices at the pump for many weeks now."
 SPECIFIC = "The federal gas tax holiday would last three months, through September."
-OFF_TOPIC = "Gas tax holiday federal plan last, a list of words with no meaning."
+OFF_TOPIC = "Gas tax plan, last of all a list of words with no meaning."
+# Holds four of the question's five content words; the model scores it as unrelated, as an
+# English-only model scores a sentence in a language it cannot read.
+UNREAD = "Federal gas tax holiday: the words of a sentence in a script the model cannot read."
 
 
 def test_a_sentence_with_the_questions_words_outranks_a_slightly_closer_embedding() -> None:
@@ -255,8 +258,8 @@ def test_a_sentence_with_the_questions_words_outranks_a_slightly_closer_embeddin
     assert result[0] == f"{SPECIFIC} [1]"
 
 
-def test_shared_words_do_not_admit_a_sentence_the_embedding_finds_unrelated() -> None:
-    # The cosine gates, the words only rank: a word salad below the floor stays out.
+def test_a_few_shared_words_do_not_admit_a_sentence_the_embedding_finds_unrelated() -> None:
+    # Below the cosine floor, two of the question's five words do not admit a sentence.
     embedder = TableEmbedder({GENERAL: 0.40, OFF_TOPIC: 0.20})
     result = compose_extractive(
         "How long will the federal gas tax holiday last?",
@@ -266,3 +269,31 @@ def test_shared_words_do_not_admit_a_sentence_the_embedding_finds_unrelated() ->
     )
     assert result is not None
     assert result[0] == f"{GENERAL} [1]"
+
+
+def test_most_of_the_questions_words_admit_a_sentence_below_the_cosine_floor() -> None:
+    embedder = TableEmbedder({UNREAD: 0.05, OFF_TOPIC: 0.20})
+    result = compose_extractive(
+        "How long will the federal gas tax holiday last?",
+        [passage(1, f"{UNREAD} {OFF_TOPIC}")],
+        embedder=embedder,
+        max_sentences=2,
+    )
+    assert result is not None
+    assert result[0] == f"{UNREAD} [1]"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ('It cools demand." ', "It cools demand."),  # the quote opened a sentence earlier
+        ('"The army is here for you.', "The army is here for you."),  # closes a sentence later
+        ('He said: "It is over."', 'He said: "It is over."'),  # balanced: kept
+        ("“We are ready,” she said.", "“We are ready,” she said."),
+        ("the people.”", "the people."),
+        ("“The people", "The people"),
+        ('Prices rose 5" on the gauge.', 'Prices rose 5" on the gauge.'),  # not at an edge
+    ],
+)
+def test_a_quotation_mark_without_its_partner_is_dropped(sentence: str, expected: str) -> None:
+    assert balance_quotes(sentence) == expected
