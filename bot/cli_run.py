@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 
 import openai
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 OFFLINE_USER_ID = 1001
 INDEX_WATCH_SECONDS = 10.0  # how often to look for snapshots written by other processes
 LLM_CHECK_SECONDS = 5.0  # timeout of each start-up call to the LLM (it runs during loading)
+# The longest start-up waits for the check: the timeout above bounds each read, not a reply
+# that keeps arriving a byte at a time (a proxy's keep-alive, a stuck server).
+LLM_CHECK_WAIT_SECONDS = 2 * LLM_CHECK_SECONDS + 1.0
 # What the openai client raises for a failed call; ValueError for a body that is not JSON.
 _CLIENT_FAILURES = (openai.OpenAIError, ValueError)
 
@@ -161,11 +165,16 @@ def start_llm_check(config: LLMConfig | None) -> Callable[[], None]:
     thread = threading.Thread(
         target=lambda: found.append(llm_problem(config)), name="newsbot-llm-check", daemon=True
     )
+    wait = LLM_CHECK_WAIT_SECONDS
+    deadline = time.monotonic() + wait
     thread.start()
 
     def finish() -> None:
-        thread.join()
-        problem = found[0] if found else "the check failed"
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            problem: str | None = f"no answer within {wait:g} s"
+        else:
+            problem = found[0] if found else "the check failed"
         if problem is not None:
             log.warning(
                 "LLM at %s not usable (%s); answers will be extractive until it is",

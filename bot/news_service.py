@@ -68,11 +68,14 @@ class StoreNewsService:
 
         In a group only a reply to one of the bot's answers or alerts continues (whoever
         replies); anything else starts fresh, so one member's question is never read in the
-        light of another's conversation. Private chats also continue from their recent turns.
+        light of another's conversation. An alert starts a conversation of its own there: the
+        turns before it are other members'. Private chats also continue from their recent turns.
         """
         with session_scope(self._sessions) as session:
             if reply_to is not None:
                 turn = store.turn_by_message(session=session, chat_id=chat_id, message_id=reply_to)
+                if turn is not None and turn.article_id is not None and is_group_chat(chat_id):
+                    return [turn], turn.article_id
                 if turn is not None:
                     turns = store.turns_until(
                         session=session, chat_id=chat_id, turn_id=turn.id, limit=HISTORY_TURNS

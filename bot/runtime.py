@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 
 def masked_url(url: str) -> str:
     """`url` (a database or HTTP address) with its password shown as ***."""
-    # user:password@ ends at the first "@" or "/": neither may appear unescaped inside it.
-    return re.sub(r"(://[^:/@\s]*:)[^@/\s]*@", r"\1***@", url)
+    # The password runs to the first "@", as SQLAlchemy reads it: a generated one may hold
+    # "/" or "+" unescaped ("pa/ss+w=" from base64), and the database still accepts it.
+    return re.sub(r"(://[^:/@\s]*:)[^@]*@", r"\1***@", url)
 
 
 def database_unavailable(settings: Settings, error: StorageError) -> str:

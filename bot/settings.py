@@ -118,7 +118,8 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            parts = [part for part in value.replace(" ", "").split(",") if part]
+            # Commas separate ids: "123 456" is a typo to refuse, not the id 123456.
+            parts = [part.strip() for part in value.split(",") if part.strip()]
             if not all(part.lstrip("-").isdigit() for part in parts):
                 raise ValueError("not a list of whole numbers")
             return tuple(int(part) for part in parts)

@@ -37,7 +37,9 @@ _OTHER_STYLES = re.compile(
     "|".join(
         [
             r"(?P<glued>(?<=\S))?(?:"  # a footnote glued to its word gets a space
-            r"【\s*(?P<lenticular>\d{1,3})(?:\s*[†:][^】\n]*)?】"
+            # The note after "†" is short ("source", "L1-L9"); unbounded, a run of "【1†"
+            # with no "】" would be read in quadratic time.
+            r"【\s*(?P<lenticular>\d{1,3})(?:\s*[†:][^】\n]{0,80})?】"
             r"|\[\^(?P<footnote>\d{1,3})\])",
             rf"\[\s*(?P<bracketed>{_SOURCE_LIST})\s*\]",
             rf"\(\s*(?P<parenthesised>{_SOURCE_LIST})\s*\)",

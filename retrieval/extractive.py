@@ -142,19 +142,40 @@ def matches_by_words(question_terms: Sequence[str], text: str) -> bool:
     )
 
 
+# What a straight quote that opens follows (anything else, it closes: `5"`, `said."`).
+_OPENS_AFTER = frozenset(" \t\n([{—–")
+
+
+def _unpaired(sentence: str, opening: str, closing: str) -> tuple[list[int], list[int]]:
+    """Where the opening marks never closed and the closing marks never opened are, pairing
+    left to right. A straight quote opens at the start or after a space or bracket."""
+    opened: list[int] = []
+    stray: list[int] = []
+    for i, char in enumerate(sentence):
+        if char not in (opening, closing):
+            continue
+        if char == opening and (opening != closing or i == 0 or sentence[i - 1] in _OPENS_AFTER):
+            opened.append(i)
+        elif opened:
+            opened.pop()
+        else:
+            stray.append(i)
+    return opened, stray
+
+
 def balance_quotes(sentence: str) -> str:
     """The sentence without a quotation mark whose partner lies in a neighbouring sentence
-    (a quote spanning sentences leaves `…demand."` alone on its last one)."""
+    (a quote spanning sentences leaves `…demand."` alone on its last one). Only a mark left
+    unpaired goes: in `"We won," he said, "and` the first one has its partner."""
     for opening, closing in (('"', '"'), ("“", "”")):
-        opens, closes = sentence.count(opening), sentence.count(closing)
-        unbalanced = opens % 2 == 1 if opening == closing else opens != closes
-        if not unbalanced:
+        if opening not in sentence and closing not in sentence:
             continue
-        stripped = sentence.rstrip()
-        if stripped.endswith(closing) and (opening == closing or closes > opens):
-            sentence = stripped[: -len(closing)].rstrip()
-        elif sentence.lstrip().startswith(opening) and (opening == closing or opens > closes):
-            sentence = sentence.lstrip()[len(opening) :].lstrip()
+        body = sentence.strip()
+        opened, stray = _unpaired(body, opening, closing)
+        if stray and stray[-1] == len(body) - 1:
+            sentence = body[: -len(closing)].rstrip()
+        elif opened and opened[0] == 0:
+            sentence = body[len(opening) :].lstrip()
     return sentence
 
 

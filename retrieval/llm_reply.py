@@ -63,7 +63,10 @@ _URL = re.compile(
     rf"(?<![ \t,;:–—-])(?:{_URL_SEPARATOR}\b(?:see|visit|read|more|details|full|story|report"
     r"|article|here|available|online|according|to|at|from|via|on|in|the|a|an|source|sources"
     rf"|link|links)\b){{0,6}}{_URL_SEPARATOR}"
-    r"(?P<url>(?:\b[a-z][a-z0-9+.-]{0,30}+://|\bwww\.|\b(?:[a-z0-9-]{1,63}+\.){1,8}+[a-z]{2,}/)"
+    # A scheme (even a look-alike: "һttps"), "www.", or a host with a path (any script:
+    # "пример.рф/", punycode, a port).
+    r"(?P<url>(?:(?:\b[^\W\d_][\w+.-]{0,30}+)?://|\bwww\.|\b(?:[^\W_][\w-]{0,62}+\.){1,8}+"
+    r"(?:[^\W\d_]{2,63}+|xn--[\w-]{1,59}+)(?::\d{1,5}+)?/)"
     r"[^\s<>\[\]\"'`]*+)",
     re.IGNORECASE,
 )
@@ -132,6 +135,8 @@ def _without_urls(sentence: str) -> str | None:
 
 
 def _drop_urls(text: str) -> str:
+    if _URL.search(text) is None:  # the usual case: no sentence splitting needed
+        return text
     kept: list[str] = []
     for sentence, separator in split_reply(text):
         cleaned = _without_urls(sentence)
@@ -152,6 +157,8 @@ def plain_text(reply: str) -> str:
     text = _BULLET.sub(r"\1• ", _QUOTE.sub("", _HEADING.sub(r"\1", _RULE.sub("", text))))
     text = _EMPHASIS.sub(lambda m: m[1] or m[2], _STRONG.sub(r"\2", text))
     text = _INNER_SPACES.sub(" ", _LEFTOVER.sub("", text))
+    # Again: markup removed above may have joined a URL ("evil.c**om/x**", "`www`.x.com").
+    text = _drop_urls(text)
     return _BLANK_LINES.sub("\n\n", _TRAILING_SPACES.sub("", text)).strip()
 
 
@@ -197,6 +204,8 @@ def _drop_miscited(text: str, n_sources: int) -> str:
     """Without the sentences whose markers all point to sources not given ("[9]" of 6):
     each claimed a source we do not have. Sentences with no marker stay (they are checked
     against all the sources), and so do those with one valid marker among invalid ones."""
+    if all(1 <= n <= n_sources for n in find_citations(text)):
+        return text.strip()  # nothing to drop: no sentence splitting needed
     kept: list[str] = []
     for sentence, separator in split_reply(text):
         markers = find_citations(sentence)

@@ -6,16 +6,23 @@ logging module, httpx or PTB as a traceback; the database and the LLM are named 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import make_url
 
+from bot import cli_run
 from bot.cli_run import llm_problem, start_llm_check
 from bot.runtime import Runtime, database_unavailable, masked_url
 from bot.settings import Settings, setting_errors
@@ -83,6 +90,7 @@ def _free_port() -> int:
         ("CHUNK_WORDS", "abc", "a whole number >= 20"),
         ("CHUNK_WORDS", "5", "a whole number >= 20"),
         ("ADMIN_USER_IDS", "alice,bob", "Telegram user ids (whole numbers) separated by commas"),
+        ("ADMIN_USER_IDS", "123 456", "Telegram user ids (whole numbers) separated by commas"),
         ("EMBEDDING_PRECISION", "fp16", "one of auto, fp32, bf16"),
         ("FETCH_MAX_BYTES", "5MB", "a whole number >= 1024"),
         ("ANSWER_PASSAGES", "0", "a whole number from 1 to 20"),
@@ -229,6 +237,17 @@ def test_masked_url_hides_only_the_password() -> None:
     assert masked_url("sqlite:////srv/news.db") == "sqlite:////srv/news.db"
 
 
+@pytest.mark.parametrize("password", ["a/b+c=", "pa ss?#1", "p:w/0"])
+def test_a_password_sqlalchemy_accepts_unescaped_is_masked(password: str) -> None:
+    # A base64 password holds "/" and "+": SQLAlchemy reads it up to the first "@".
+    url = f"postgresql+psycopg://newsbot:{password}@db.internal:5432/news"
+    assert make_url(url).password == password
+    assert masked_url(url) == "postgresql+psycopg://newsbot:***@db.internal:5432/news"
+    settings = Settings(_env_file=None, DATABASE_URL=url)  # type: ignore[call-arg]
+    message = database_unavailable(settings, StorageError(detail="connection refused"))
+    assert password not in message
+
+
 def test_runtime_engine_failure_names_the_database(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
@@ -291,6 +310,59 @@ def test_start_llm_check_logs_one_warning(caplog: pytest.LogCaptureFixture) -> N
     caplog.clear()
     start_llm_check(None)()  # no LLM configured: extractive by choice, nothing to say
     assert caplog.records == []
+
+
+@contextmanager
+def _trickling_server(most_seconds: float) -> Iterator[int]:
+    """An HTTP server that answers with headers and then one byte of body every 0.1 s: each
+    read comes well within any timeout, the reply never ends (until `most_seconds`)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.1)
+    stop = threading.Event()
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9999\r\n\r\n"
+
+    def serve() -> None:
+        connections: list[socket.socket] = []
+        ends = time.monotonic() + most_seconds
+        try:
+            while not stop.is_set() and time.monotonic() < ends:
+                with contextlib.suppress(TimeoutError):
+                    connection, _ = listener.accept()
+                    connection.recv(65536)
+                    connection.sendall(head)
+                    connections.append(connection)
+                for connection in connections:
+                    with contextlib.suppress(OSError):
+                        connection.sendall(b" ")
+        finally:
+            for connection in connections:
+                connection.close()
+
+    server = threading.Thread(target=serve)
+    server.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        server.join()
+        listener.close()
+
+
+def test_start_up_waits_a_bounded_time_for_an_llm_reply_that_never_ends(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(cli_run, "LLM_CHECK_WAIT_SECONDS", 0.5, raising=False)
+    caplog.set_level(logging.WARNING, logger="bot.cli_run")
+    with _trickling_server(most_seconds=20) as port:
+        start_llm_check(_config(None, "any", port=port))()
+        warnings = [r.getMessage() for r in caplog.records]
+    for thread in threading.enumerate():  # the probe ends once the server hangs up
+        if thread.name == "newsbot-llm-check":
+            thread.join()
+    assert len(warnings) == 1
+    assert "not usable (no answer within 0.5 s)" in warnings[0]
 
 
 @pytest.mark.slow

@@ -20,11 +20,14 @@ from tests.bot.alerts_world import (
     CHIPS_CHINA,
     GROUP,
     LIBRARY,
+    THRESHOLD,
     VOLCANO,
     AlertsWorld,
     alerts_world,
+    cli_ingest,
     make_runtime,
     seed,
+    settled,
     user,
 )
 from tests.bot.fakes import FakeNewsService
@@ -172,3 +175,40 @@ async def test_sources_header_counts_articles_with_no_outlet_named(
         "• CNN: 1 article",
         "• no outlet named: 1 article",
     ]
+
+
+async def test_a_reply_to_an_alert_in_a_group_continues_the_alert_alone(
+    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig, llm: FakeOpenAIServer
+) -> None:
+    runtime = make_runtime(
+        tmp_path / "data",
+        ALERT_THRESHOLD=THRESHOLD,
+        OPENAI_BASE_URL=llm.base_url,
+        OPENAI_API_KEY="sk-test-key",
+        LLM_MAX_RETRIES=0,
+    )
+    seed(runtime, [LIBRARY, CHIPS_CHINA])
+    async with alerts_world(runtime, emulator, config) as world:
+        bob, carol = user(world, "Bob"), user(world, "Carol")
+        group = {"chat_type": "supergroup"}
+        world.emulator.set_chat_admins(GROUP, [carol["id"]])
+        await world.reply(GROUP, "/subscribe volcano eruption", carol, **group)
+        # Another member's question, asked before the alert arrives.
+        await world.reply(GROUP, "@newsbot_bot what about chip export controls?", bob, **group)
+        await cli_ingest(world.runtime, tmp_path / "in.jsonl", [VOLCANO])
+        await settled(world)
+        alert = world.emulator.bot_messages(GROUP)[-1]
+        assert alert.text.startswith(VOLCANO.title)
+        await world.admin.reloader.reload()
+
+        before = len(llm.requests)
+        await world.reply(
+            GROUP, "and the mayor?", carol, reply_to_message_id=alert.message_id, **group
+        )
+    # The follow-up is read with the alert alone: nothing sent to the model for it (no
+    # condensing, then the answer) carries the other member's question.
+    sent = [str(r.messages).lower() for r in llm.requests[before:]]
+    assert sent
+    assert all("chip" not in text for text in sent)
+    assert "and the mayor?" in sent[-1]
+    assert VOLCANO.title.lower() in sent[-1]

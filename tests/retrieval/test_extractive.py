@@ -293,6 +293,15 @@ def test_most_of_the_questions_words_admit_a_sentence_below_the_cosine_floor() -
         ("the people.”", "the people."),
         ("“The people", "The people"),
         ('Prices rose 5" on the gauge.', 'Prices rose 5" on the gauge.'),  # not at an edge
+        # A quote closed in the sentence and another opened that goes on into the next: the
+        # leading mark has its partner, so nothing is unbalanced at the edges.
+        (
+            '"The economy is strong," she said, "but we must remain vigilant.',
+            '"The economy is strong," she said, "but we must remain vigilant.',
+        ),
+        ("“We will win,” he said, “and not stop.", "“We will win,” he said, “and not stop."),
+        ('He said "yes" and left."', 'He said "yes" and left.'),  # the last one closes
+        ("“He said “no” twice.", "He said “no” twice."),  # the leading one is unpaired
     ],
 )
 def test_a_quotation_mark_without_its_partner_is_dropped(sentence: str, expected: str) -> None:

@@ -89,6 +89,15 @@ def test_plain_text_keeps_ordinary_punctuation() -> None:
         ("Japan shrank [1].\n- Details: evil.example/phish [1]", None),
         ("Japan shrank [1]. The full report is at https://evil.example/r [1].", None),
         ("Japan shrank [1]. http://evil.example", None),
+        # Markup that splits a URL is removed after the URLs are: the URL it joins goes too.
+        ("Japan shrank [1]. See evil.c**om/phish** now.", None),
+        ("Japan shrank [1]. See `www`.evil.example now.", None),
+        # Hosts in other scripts or look-alike letters, punycode, a port, a look-alike scheme.
+        ("Japan shrank [1]. Visit \u0435vil.example/phish now.", None),
+        ("Japan shrank [1]. Visit \u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/x now.", None),
+        ("Japan shrank [1]. Visit xn--e1afmkfd.xn--p1ai/x now.", None),
+        ("Japan shrank [1]. Visit evil.example:8080/phish now.", None),
+        ("Japan shrank [1]. Visit \u04bbttps://evil.example now.", None),
     ],
 )
 def test_links_the_model_writes_never_reach_the_user(reply: str, expected: str | None) -> None:
@@ -96,6 +105,14 @@ def test_links_the_model_writes_never_reach_the_user(reply: str, expected: str |
     assert text == (expected or "Japan shrank [1].")
     assert "evil" not in text
     assert "http" not in text
+
+
+def test_streamed_partials_never_show_a_url_that_markup_split() -> None:
+    reply = "Japan has entered a recession [1]. See evil.c**om/phish** [1]. It shrank [1]. Done"
+    views = [partial_view(reply[:end], 2, facts=FACTS) for end in range(1, len(reply) + 1)]
+    shown = [v for v in views if v is not None]
+    assert shown
+    assert not any("evil" in view or "phish" in view for view in shown)
 
 
 def test_html_tags_are_stripped_and_scripts_dropped() -> None:
@@ -118,6 +135,8 @@ def test_html_tags_are_stripped_and_scripts_dropped() -> None:
         ("Japan shrank (sources: 1, 2 & 5).", "Japan shrank [1, 2, 5]."),
         ("Japan shrank【1】.", "Japan shrank [1]."),
         ("Japan shrank 【2†source】.", "Japan shrank [2]."),
+        # The note after "†" is short: a long one (or a run of "【1†" never closed) is prose.
+        (f"Japan shrank 【2†{'x' * 100}】.", f"Japan shrank 【2†{'x' * 100}】."),
         ("Japan shrank[^1].", "Japan shrank [1]."),
         ("Japan shrank (Source [1]).", "Japan shrank [1]."),
         # Unchanged: our own style, ranges, a bare "(1)", a year, prose about sources.
