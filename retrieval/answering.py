@@ -33,7 +33,13 @@ from index.protocols import Embedder
 from retrieval.condense import clean_condensed, heuristic_condense
 from retrieval.evidence import is_evidence
 from retrieval.extractive import compose_extractive, content_terms
-from retrieval.grounding import SourceFacts, mentions_a_year, years_named
+from retrieval.grounding import (
+    SourceFacts,
+    mentions_a_name,
+    mentions_a_year,
+    names_named,
+    years_named,
+)
 from retrieval.llm import Generator
 from retrieval.llm_reply import (
     ParsedReply,
@@ -163,6 +169,14 @@ class Answerer:
                     return not_found()
                 logger.info("LLM reply cited no source; answering extractively")
 
+        # The composer quotes what is close in meaning; it cannot tell that an article on
+        # Ford's plants does not answer a question about Tesla's, as a model can. So it
+        # quotes only passages naming one of the names the question asks about.
+        names = names_named(question, query)
+        if names:
+            evidence = [p for p in evidence if mentions_a_name(checkable_text(p), names)]
+            if not evidence:
+                return not_found()
         extractive_started = perf_counter()
         composed = await self._off_loop(
             functools.partial(

@@ -17,6 +17,7 @@ recognised: such a sentence is dropped, the safe side.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -206,3 +207,26 @@ def mentions_a_year(text: str, published_year: int | None, years: frozenset[str]
     if published_year is not None and str(published_year) in years:
         return True
     return bool(years & set(_YEAR.findall(text)))
+
+
+# Capitalised, but a time, not a name: "on Thursday", "in May" (the C locale's English).
+_CALENDAR = frozenset(
+    name.casefold()[:_STEM] for name in (*calendar.month_name[1:], *calendar.day_name)
+)
+
+
+def names_named(question: str, query: str) -> frozenset[str]:
+    """The stems of the names `query` (the searched text of `question`) holds: its
+    capitalised words past the first, when the question is in English."""
+    if not _in_english(question):
+        return frozenset()
+    sentences = re.split(r"(?<=[.!?:;])\s+", query)
+    # "Blinken's" names Blinken; "What's" (mid-sentence after a colon, say) names nothing.
+    bases = (re.split(r"['’]", name)[0] for sentence in sentences for name in _names(sentence))
+    stems = (_fold(base)[:_STEM] for base in bases if base.casefold() not in STOPWORDS)
+    return frozenset(stem for stem in stems if stem not in _CALENDAR)
+
+
+def mentions_a_name(text: str, names: frozenset[str]) -> bool:
+    """Whether `text` names one of `names` (stems, as `names_named` gives them)."""
+    return bool(names & _stems(text))

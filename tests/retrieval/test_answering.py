@@ -424,3 +424,24 @@ async def test_a_year_the_question_names_must_be_in_the_evidence() -> None:
 
 async def ask_about(question: str) -> Answer:
     return await Answerer().answer(question, PASSAGES, today=TODAY, query=question)
+
+
+async def test_an_extractive_answer_quotes_only_passages_naming_a_name_asked_about() -> None:
+    # The words fit SEOUL (arrived, Thursday, talks), but it names neither Kishida nor Tokyo;
+    # a weekday is no name.
+    answer = await ask_about("Did Kishida arrive in Tokyo on Thursday for talks?")
+    assert answer.mode is AnswerMode.NOT_FOUND
+    assert [c.passage.chunk_id for c in answer.citations][:1] == [1]  # closest headlines
+    answer = await ask_about("Did Blinken's team arrive in Tokyo on Thursday for talks?")
+    assert answer.mode is AnswerMode.EXTRACTIVE  # Blinken is named
+
+
+async def test_the_llm_still_reads_passages_that_name_nothing_asked_about(
+    server: FakeOpenAIServer, llm: LLMGenerator
+) -> None:
+    # A model can tell whether the passage answers; the name rule is the composer's.
+    server.push("Talks were held in Seoul on Thursday [1].")
+    question = "Did Kishida arrive in Tokyo on Thursday for talks?"
+    answer = await Answerer(llm=llm).answer(question, PASSAGES, today=TODAY, query=question)
+    assert answer.mode is AnswerMode.LLM
+    assert "Seoul" in server.requests[-1].messages[-1]["content"]

@@ -7,7 +7,9 @@ import pytest
 from retrieval.grounding import (
     drop_unsupported,
     is_supported,
+    mentions_a_name,
     mentions_a_year,
+    names_named,
     split_reply,
     years_named,
 )
@@ -133,3 +135,19 @@ def test_a_source_is_about_a_year_it_names_or_was_published_in() -> None:
     assert mentions_a_year("The 2030 World Cup will be held in three continents.", None, years)
     assert mentions_a_year("The final will be played in Madrid.", 2030, years)
     assert not mentions_a_year("Sweden won the 2018 match.", 2018, years)
+
+
+def test_names_named_by_a_question() -> None:
+    question = "Is the Tesla factory in Berlin closing? What's next for Grünheide?"
+    assert names_named(question, question) == {"tesla", "berli", "grunh"}
+    # Each sentence's first word is no name, nor is a contraction; stop words never are.
+    assert names_named("Who won? Sweden did. What's The score?", "Who won? Sweden did.") == set()
+    # The searched text decides (dates and outlets are cut from it), the question's language
+    # whether names are checked at all: German capitalises its nouns.
+    assert names_named("Warum schließt die Fabrik in Berlin?", "Fabrik Berlin") == frozenset()
+
+
+def test_a_text_mentions_a_name_by_its_stem() -> None:
+    names = names_named("Is the Tesla plant closing?", "Is the Tesla plant closing?")
+    assert mentions_a_name("Tesla's plant near Berlin will stay open.", names)
+    assert not mentions_a_name("Ford will close its plant in Cologne.", names)
