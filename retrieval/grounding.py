@@ -63,6 +63,7 @@ _NO_END = re.compile(
     r"(?:^|\n)[ \t]*\**\d{1,2}\.\**)$",
     re.MULTILINE,
 )
+_NO_END_REACH = 64  # characters before a full stop that `_NO_END` may need
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•+]\s+|\**\(?\d{1,2}[.)]\**\s+)")
 
 
@@ -160,7 +161,9 @@ def split_reply(text: str) -> list[tuple[str, str]]:
             end, after = match.start(), match.group(3)
         else:
             end, after = match.end(1), match.group(2)
-            if not match.group(1) and _NO_END.search(text, start, match.start()):
+            # Only the words before the stop matter: a bounded look keeps this linear.
+            tail = max(start, match.start() - _NO_END_REACH)
+            if not match.group(1) and _NO_END.search(text, tail, match.start()):
                 continue  # "U.S. officials", "1. First item": the sentence goes on
         if end > start:
             parts.append((text[start:end], after))
