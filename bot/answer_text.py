@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from retrieval.answering import CLOSEST_HEADLINES
+from retrieval.not_found import CLOSEST_HEADLINES
 from retrieval.types import Answer, AnswerMode, Passage
 
 

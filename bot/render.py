@@ -24,7 +24,7 @@ from bot.html_text import (
     visible_length,
 )
 from bot.services import Headline, Overview
-from retrieval.answering import CLOSEST_HEADLINES
+from retrieval.not_found import CLOSEST_HEADLINES
 from retrieval.types import Answer, AnswerMode, Citation
 
 MAX_TITLE = 300

@@ -48,6 +48,7 @@ from retrieval.llm_reply import (
     parse_llm_reply,
     partial_view,
 )
+from retrieval.not_found import closest_headlines, not_found_text
 from retrieval.prompt import Turn, build_messages, condense_messages
 from retrieval.types import Answer, AnswerMode, Citation, Passage
 
@@ -55,35 +56,9 @@ logger = logging.getLogger(__name__)
 
 
 DEFAULT_MIN_SIMILARITY = 0.25
-NOT_FOUND_TEXT = "The news I have does not answer this."
-CLOSEST_HEADLINES = "Closest headlines:"
 
 PartialCallback = Callable[[str], Awaitable[None]]
 T = TypeVar("T")
-
-
-def closest_headlines(passages: Sequence[Passage], limit: int = 3) -> tuple[Citation, ...]:
-    """Up to `limit` passages of distinct articles/stories, best first, numbered 1..n."""
-    chosen: list[Passage] = []
-    seen: set[tuple[str, int]] = set()
-    for passage in passages:
-        keys = {("article", passage.article_id)}
-        if passage.story_id is not None:
-            keys.add(("story", passage.story_id))
-        if keys & seen:
-            continue
-        seen |= keys
-        chosen.append(passage)
-        if len(chosen) == limit:
-            break
-    return tuple(Citation(n, p) for n, p in enumerate(chosen, start=1))
-
-
-def not_found_text(citations: Sequence[Citation]) -> str:
-    if not citations:
-        return NOT_FOUND_TEXT
-    lines = [f"[{c.number}] {c.passage.title}" for c in citations]
-    return "\n".join([NOT_FOUND_TEXT, CLOSEST_HEADLINES, *lines])
 
 
 def _year(passage: Passage) -> int | None:

@@ -36,7 +36,7 @@ from bot.runtime import Runtime
 from index import store
 from index.db import session_scope
 from index.errors import NewsbotError
-from retrieval.answering import NOT_FOUND_TEXT
+from retrieval.not_found import NOT_FOUND_TEXT
 from retrieval.types import AnswerMode
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.fakes.openai_server import Fault as LLMFault

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.answer_text import answer_as_text
 from bot.emulator_html import parse_html
 from bot.render import render_answer
-from retrieval.answering import NOT_FOUND_TEXT, not_found_text
+from retrieval.not_found import NOT_FOUND_TEXT, not_found_text
 from retrieval.types import Answer, AnswerMode
 from tests.bot.fakes import make_answer
 

@@ -10,15 +10,11 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pytest
 
-from retrieval.answering import (
-    CLOSEST_HEADLINES,
-    NOT_FOUND_TEXT,
-    Answerer,
-    PartialCallback,
-)
+from retrieval.answering import Answerer, PartialCallback
 from retrieval.condense import heuristic_condense
 from retrieval.llm import LLMConfig, LLMGenerator
 from retrieval.llm_reply import partial_view
+from retrieval.not_found import CLOSEST_HEADLINES, NOT_FOUND_TEXT
 from retrieval.types import Answer, AnswerMode, Passage
 from tests.fakes.openai_server import FakeOpenAIServer, Fault, Reply
 
