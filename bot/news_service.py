@@ -63,25 +63,26 @@ class StoreNewsService:
 
     def _history(
         self, chat_id: int, reply_to: int | None, now: datetime
-    ) -> tuple[list[ChatTurn], int | None]:
-        """The turns to continue from, and the article of the alert replied to (if one).
+    ) -> tuple[list[ChatTurn], ChatTurn | None]:
+        """The turns to continue from, and the turn replied to (an answer, or an alert with
+        its article), if one.
 
-        In a group only a reply to one of the bot's answers or alerts continues (whoever
-        replies); anything else starts fresh, so one member's question is never read in the
-        light of another's conversation. An alert starts a conversation of its own there: the
-        turns before it are other members'. Private chats also continue from their recent turns.
+        In a group a reply continues its reply chain only (whoever replies): several
+        conversations run there at once, and one member's question is never read in the
+        light of another's. Anything else in a group starts fresh. A private chat continues
+        from its turns up to the message replied to, else from its recent turns.
         """
+        group = is_group_chat(chat_id)
         with session_scope(self._sessions) as session:
             if reply_to is not None:
                 turn = store.turn_by_message(session=session, chat_id=chat_id, message_id=reply_to)
-                if turn is not None and turn.article_id is not None and is_group_chat(chat_id):
-                    return [turn], turn.article_id
                 if turn is not None:
-                    turns = store.turns_until(
+                    fetch = store.turn_chain if group else store.turns_until
+                    turns = fetch(
                         session=session, chat_id=chat_id, turn_id=turn.id, limit=HISTORY_TURNS
                     )
-                    return turns, turn.article_id
-            if is_group_chat(chat_id):
+                    return turns, turn
+            if group:
                 return [], None
             turns = store.recent_turns(session=session, chat_id=chat_id, limit=HISTORY_TURNS)
         return [t for t in turns if now - t.created_at <= HISTORY_MAX_AGE], None
@@ -121,12 +122,32 @@ class StoreNewsService:
         ]
 
     def _record(
-        self, chat_id: int, user_id: int, question: str, answer: Answer, now: datetime
+        self,
+        chat_id: int,
+        user_id: int,
+        question: str,
+        answer: Answer,
+        now: datetime,
+        follows: ChatTurn | None,
     ) -> int:
+        """Store the exchange as a link of its reply chain: the question follows the turn it
+        replied to, the answer its question."""
         with session_scope(self._sessions) as session:
-            store.add_turn(session=session, chat_id=chat_id, role="user", text=question, now=now)
+            asked = store.add_turn(
+                session=session,
+                chat_id=chat_id,
+                role="user",
+                text=question,
+                now=now,
+                follows_id=follows.id if follows else None,
+            )
             turn = store.add_turn(
-                session=session, chat_id=chat_id, role="assistant", text=answer.text, now=now
+                session=session,
+                chat_id=chat_id,
+                role="assistant",
+                text=answer.text,
+                now=now,
+                follows_id=asked.id,
             )
             store.log_question(
                 session=session, chat_id=chat_id, user_id=user_id, mode=str(answer.mode), now=now
@@ -143,9 +164,8 @@ class StoreNewsService:
         reply_to_message_id: int | None,
         on_partial: PartialCallback | None,
     ) -> Answer:
-        history, article_id = await asyncio.to_thread(
-            self._history, chat_id, reply_to_message_id, now
-        )
+        history, replied = await asyncio.to_thread(self._history, chat_id, reply_to_message_id, now)
+        article_id = replied.article_id if replied else None
         pinned = [] if article_id is None else await self._article_passages(article_id, question)
         answer = await self._assistant.ask(
             question,
@@ -154,7 +174,9 @@ class StoreNewsService:
             on_partial=on_partial,
             pinned=pinned,
         )
-        turn_id = await asyncio.to_thread(self._record, chat_id, user_id, question, answer, now)
+        turn_id = await asyncio.to_thread(
+            self._record, chat_id, user_id, question, answer, now, replied
+        )
         self._unsent_turns[(chat_id, answer.text)] = turn_id
         return answer
 

@@ -153,6 +153,9 @@ class ChatTurnRow(Base):
         IdType, ForeignKey("articles.id", ondelete="SET NULL", name="fk_chat_turns_article")
     )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # The turn this one continues (a question: the answer it replies to; an answer: its
+    # question). No foreign key: pruning old turns just ends a chain there.
+    follows_id: Mapped[int | None] = mapped_column(IdType)
 
 
 class SourceRow(Base):

@@ -36,6 +36,7 @@ from index.store_chat import (
     recent_turns,
     set_turn_message_id,
     turn_by_message,
+    turn_chain,
     turns_until,
 )
 from index.store_chunks import (
@@ -119,6 +120,7 @@ __all__ = [
     "set_turn_message_id",
     "start_reindex_run",
     "turn_by_message",
+    "turn_chain",
     "turns_until",
     "upsert_article",
 ]

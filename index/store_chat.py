@@ -24,6 +24,7 @@ def _to_turn(row: ChatTurnRow) -> ChatTurn:
         message_id=row.message_id,
         article_id=row.article_id,
         created_at=row.created_at,
+        follows_id=row.follows_id,
     )
 
 
@@ -36,8 +37,10 @@ def add_turn(
     message_id: int | None = None,
     article_id: int | None = None,
     now: datetime | None = None,
+    follows_id: int | None = None,
 ) -> ChatTurn:
-    """Append a turn to the chat's history. `article_id` marks an alert about that article."""
+    """Append a turn to the chat's history. `article_id` marks an alert about that article;
+    `follows_id` is the turn it continues (a reply's question follows the answer replied to)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, not {role!r}")
     row = ChatTurnRow(
@@ -47,6 +50,7 @@ def add_turn(
         message_id=message_id,
         article_id=article_id,
         created_at=stamp(now),
+        follows_id=follows_id,
     )
     session.add(row)
     session.flush()
@@ -76,6 +80,22 @@ def turns_until(*, session: Session, chat_id: int, turn_id: int, limit: int) -> 
         .limit(limit)
     ).all()
     return [_to_turn(row) for row in reversed(rows)]
+
+
+def turn_chain(*, session: Session, chat_id: int, turn_id: int, limit: int) -> list[ChatTurn]:
+    """`turn_id` and the turns it follows, back along the reply chain, at most `limit`,
+    oldest first: one conversation in a chat where several are held at once."""
+    chain: list[ChatTurn] = []
+    next_id: int | None = turn_id
+    while next_id is not None and len(chain) < limit:
+        row = session.scalars(
+            select(ChatTurnRow).where(ChatTurnRow.chat_id == chat_id, ChatTurnRow.id == next_id)
+        ).first()
+        if row is None or any(turn.id == row.id for turn in chain):
+            break
+        chain.append(_to_turn(row))
+        next_id = row.follows_id
+    return chain[::-1]
 
 
 def turn_by_message(*, session: Session, chat_id: int, message_id: int) -> ChatTurn | None:

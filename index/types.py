@@ -150,6 +150,7 @@ class ChatTurn:
     message_id: int | None
     article_id: int | None
     created_at: datetime
+    follows_id: int | None = None  # the turn it continues (see `store_chat.turn_chain`)
 
 
 @dataclass(frozen=True)

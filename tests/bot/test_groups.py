@@ -212,3 +212,33 @@ async def test_a_reply_to_an_alert_in_a_group_continues_the_alert_alone(
     assert all("chip" not in text for text in sent)
     assert "and the mayor?" in sent[-1]
     assert VOLCANO.title.lower() in sent[-1]
+
+
+async def test_a_reply_in_a_group_continues_its_own_chain_only(
+    llm_world: AlertsWorld, llm: FakeOpenAIServer
+) -> None:
+    world = llm_world
+    alice, bob, carol = user(world, "Alice"), user(world, "Bob"), user(world, "Carol")
+    group = {"chat_type": "supergroup"}
+    await world.reply(GROUP, "@newsbot_bot is the volcano still erupting?", alice, **group)
+    alices_answer = world.emulator.bot_messages(GROUP)[-1]
+    # Bob's conversation runs in between.
+    await world.reply(GROUP, "@newsbot_bot what about chip export controls?", bob, **group)
+
+    await world.reply(
+        GROUP, "when did it start?", carol, reply_to_message_id=alices_answer.message_id, **group
+    )
+    first = _condensed(llm)[-1]
+    assert "is the volcano still erupting?" in first
+    assert "what about chip export controls?" not in first  # Bob's turns are not in it
+
+    # A reply to that reply continues the chain: both earlier questions, still not Bob's.
+    follow_up = world.emulator.bot_messages(GROUP)[-1]
+    await world.reply(
+        GROUP, "how many left?", alice, reply_to_message_id=follow_up.message_id, **group
+    )
+    second = _condensed(llm)[-1]
+    assert "is the volcano still erupting?" in second
+    assert "when did it start?" in second
+    assert "Last message: how many left?" in second
+    assert "what about chip export controls?" not in second

@@ -45,6 +45,36 @@ def test_reply_threads_by_message_id(session: Session) -> None:
         store.set_turn_message_id(session=session, turn_id=9999, message_id=1)
 
 
+def test_a_reply_chain_is_walked_back_from_its_last_turn(session: Session) -> None:
+    def add(role: str, text: str, follows: int | None = None, chat_id: int = BIG_CHAT) -> int:
+        turn = store.add_turn(
+            session=session, chat_id=chat_id, role=role, text=text, now=T0, follows_id=follows
+        )
+        assert turn.follows_id == follows
+        return turn.id
+
+    q1 = add("user", "q1")
+    a1 = add("assistant", "a1", q1)
+    other = add("user", "another member's question")
+    add("assistant", "its answer", other)
+    q2 = add("user", "q2", a1)  # a reply to a1
+    a2 = add("assistant", "a2", q2)
+
+    def chain(turn_id: int, limit: int = 6, chat_id: int = BIG_CHAT) -> list[str]:
+        turns = store.turn_chain(session=session, chat_id=chat_id, turn_id=turn_id, limit=limit)
+        return [t.text for t in turns]
+
+    assert chain(a2) == ["q1", "a1", "q2", "a2"]
+    assert chain(a2, limit=3) == ["a1", "q2", "a2"]  # the newest `limit`
+    assert chain(a1) == ["q1", "a1"]
+    assert chain(a2, chat_id=7) == []  # another chat's turn is not found
+    # A link into another chat, or to a pruned turn, ends the chain.
+    stray = add("user", "elsewhere", chat_id=7)
+    linked = add("assistant", "linked", stray)
+    assert chain(linked) == ["linked"]
+    assert chain(add("user", "after pruning", 10**9)) == ["after pruning"]
+
+
 def test_turn_roles_are_checked(session: Session) -> None:
     with pytest.raises(ValueError, match="role"):
         store.add_turn(session=session, chat_id=1, role="system", text="x")
