@@ -6,6 +6,8 @@ import asyncio
 import dataclasses
 import logging
 import os
+import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from bot.alerts_background import background_from
 from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, run
 from bot.index_watch import IndexReloader
+from bot.logging_setup import log_to_file
 from bot.news_service import StoreNewsService
 from bot.processor import freeze_startup_heap
 from bot.runtime import Runtime, masked_url
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 # The offline terminal's user is the first user the emulator creates (bot/terminal.py);
 # without ADMIN_USER_IDS that user is an admin, so offline mode can try every command.
 OFFLINE_USER_ID = 1001
+OFFLINE_LOG = "newsbot.log"  # in the data folder: the offline chat keeps its terminal clean
 INDEX_WATCH_SECONDS = 10.0  # how often to look for snapshots written by other processes
 LLM_CHECK_SECONDS = 5.0  # timeout of each start-up call to the LLM (it runs during loading)
 # The longest start-up waits for the check: the timeout above bounds each read, not a reply
@@ -37,6 +41,18 @@ LLM_CHECK_SECONDS = 5.0  # timeout of each start-up call to the LLM (it runs dur
 LLM_CHECK_WAIT_SECONDS = 2 * LLM_CHECK_SECONDS + 1.0
 # What the openai client raises for a failed call; ValueError for a body that is not JSON.
 _CLIENT_FAILURES = (openai.OpenAIError, ValueError)
+
+
+def webhook_secret(settings: Settings) -> str | None:
+    """The secret Telegram must send with every webhook request. Without one anybody who
+    finds the URL could post updates as any user, admins included, so a webhook without a
+    configured secret gets a random one for this run (it is registered with setWebhook)."""
+    if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
+        return settings.webhook_secret.get_secret_value()
+    if settings.webhook_url is None:
+        return None
+    log.info("WEBHOOK_SECRET is not set: using a random secret for this run")
+    return secrets.token_urlsafe(32)
 
 
 def bot_config(settings: Settings) -> BotConfig:
@@ -55,9 +71,7 @@ def bot_config(settings: Settings) -> BotConfig:
         webhook_url=settings.webhook_url,
         webhook_listen=settings.webhook_listen,
         webhook_port=settings.webhook_port,
-        webhook_secret=(
-            settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        ),
+        webhook_secret=webhook_secret(settings),
         other_secrets=(
             (settings.openai_api_key.get_secret_value(),) if settings.openai_api_key else ()
         ),
@@ -209,6 +223,9 @@ def run_bot(runtime: Runtime) -> int:
                     alerts=alerts,
                 )
 
+            log_file = runtime.settings.data_dir / OFFLINE_LOG
+            log_to_file(log_file)
+            print(f"(the bot's log goes to {log_file})", file=sys.stderr)
             asyncio.run(run_offline(build))
     finally:
         service.assistant.searcher.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 # Telegram puts the token in request URLs (".../bot123:ABC/sendMessage"); httpx logs them.
 _TOKEN_PATTERN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{20,}\b")
@@ -47,3 +48,19 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     for library in ("sentence_transformers", "transformers", "faiss"):
         logging.getLogger(library).setLevel(logging.WARNING)
+
+
+def log_to_file(path: Path) -> None:
+    """Keep the terminal for warnings and errors, and send every record at the configured
+    level to `path` too: the offline chat prints the bot's replies on the same terminal, and
+    INFO lines ("Application is stopping") between them read as part of the chat."""
+    root = logging.getLogger()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    for existing in root.handlers:
+        if handler.formatter is None and existing.formatter is not None:
+            handler.setFormatter(existing.formatter)
+        for log_filter in existing.filters:
+            handler.addFilter(log_filter)
+        existing.setLevel(max(existing.level, logging.WARNING))
+    root.addHandler(handler)

@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, exc, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from index.errors import StorageError
@@ -153,9 +153,20 @@ def upgrade_database(engine: Engine) -> None:
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
             )
         config.attributes["connection"] = connection
+        _refuse_a_newer_schema(connection, config)
         command.upgrade(config, "head")
         connection.commit()
     logger.debug("database schema is at %s", current_revision(engine))
+
+
+def _refuse_a_newer_schema(connection: Connection, config: Config) -> None:
+    """A database migrated by a newer newsbot is at a revision this code does not know:
+    say so, rather than let Alembic fail with "Can't locate revision"."""
+    current = MigrationContext.configure(connection).get_current_revision()
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if current is not None and current not in known:
+        newer = f"written by a newer newsbot (schema {current}); update newsbot to use it"
+        raise StorageError(f"This database was {newer}.", detail=f"it was {newer}")
 
 
 def current_revision(engine: Engine) -> str | None:

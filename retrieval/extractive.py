@@ -146,6 +146,9 @@ def matches_by_words(question_terms: Sequence[str], text: str) -> bool:
 _OPENS_AFTER = frozenset(" \t\n([{—–")
 
 
+_QUOTE_ENDS = ".,!?;:…"  # a closing quotation mark follows one of these
+
+
 def _unpaired(sentence: str, opening: str, closing: str) -> tuple[list[int], list[int]]:
     """Where the opening marks never closed and the closing marks never opened are, pairing
     left to right. A straight quote opens at the start or after a space or bracket."""
@@ -164,18 +167,21 @@ def _unpaired(sentence: str, opening: str, closing: str) -> tuple[list[int], lis
 
 
 def balance_quotes(sentence: str) -> str:
-    """The sentence without a quotation mark whose partner lies in a neighbouring sentence
-    (a quote spanning sentences leaves `…demand."` alone on its last one). Only a mark left
-    unpaired goes: in `"We won," he said, "and` the first one has its partner."""
+    """The sentence with the other half of a quotation whose partner mark lies in a
+    neighbouring sentence: a quote spanning sentences leaves `…this purpose," he said.` on
+    its last one, and `"The army is here` on its first. Quoted alone, such a sentence reads
+    broken; completed, it reads as the quote it is. Only a mark left unpaired counts (in
+    `"We won," he said, "and` the first one has its partner), and a closing mark only after
+    punctuation (`5" wide` is inches)."""
     for opening, closing in (('"', '"'), ("“", "”")):
         if opening not in sentence and closing not in sentence:
             continue
         body = sentence.strip()
         opened, stray = _unpaired(body, opening, closing)
-        if stray and stray[-1] == len(body) - 1:
-            sentence = body[: -len(closing)].rstrip()
+        if stray and stray[0] > 0 and body[stray[0] - 1] in _QUOTE_ENDS:
+            sentence = opening + body
         elif opened and opened[0] == 0:
-            sentence = body[len(opening) :].lstrip()
+            sentence = body + closing
     return sentence
 
 

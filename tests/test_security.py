@@ -28,7 +28,7 @@ from aiohttp import web
 from bot import messages
 from bot.app import build_application, polling
 from bot.cli_run import bot_config, build_service
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, log_to_file
 from bot.news_service import StoreNewsService
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -82,6 +82,26 @@ def newsbot_logging() -> Iterator[io.StringIO]:
 
 
 # ---- secrets -------------------------------------------------------------------------------
+
+
+def test_the_offline_log_file_gets_everything_scrubbed_and_the_terminal_only_warnings(
+    newsbot_logging: io.StringIO, tmp_path: Path
+) -> None:
+    log_file = tmp_path / "data" / "newsbot.log"
+    log_to_file(log_file)
+    logger = logging.getLogger("newsbot.test")
+    logger.info("Application is stopping (token %s)", TOKEN)
+    logger.warning("the index is stale")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+        if isinstance(handler, logging.FileHandler):
+            handler.close()
+    terminal, written = newsbot_logging.getvalue(), log_file.read_text(encoding="utf-8")
+    assert "Application is stopping" not in terminal  # the chat's terminal stays clean
+    assert "the index is stale" in terminal
+    assert "Application is stopping (token ***)" in written
+    assert "the index is stale" in written
+    assert not _secrets_in(written)
 
 
 def test_settings_never_show_secrets(tmp_path: Path) -> None:
@@ -401,3 +421,20 @@ async def test_user_urls_are_refused_for_other_schemes_and_local_addresses(
     assert [a.title for a in parsed.articles] == ["Local story"]
     with pytest.raises(FetchError, match="Only http"):
         await fetch_articles("file:///etc/passwd", policy=allowed)
+
+
+def test_a_webhook_always_has_a_secret(tmp_path: Path) -> None:
+    def secret(**values: Any) -> str | None:
+        settings = make_settings(f"sqlite:///{tmp_path / 'db'}", tmp_path, **values)
+        return bot_config(settings).webhook_secret
+
+    assert secret() is None  # polling: no webhook, no secret
+    assert secret(webhook_url="https://bot.example/hook", webhook_secret="s3cret") == "s3cret"
+    # Without one, anybody who finds the URL could post updates as any user (admins too):
+    # each run gets a random secret Telegram accepts (1-256 of A-Z, a-z, 0-9, _ and -).
+    first = secret(webhook_url="https://bot.example/hook")
+    second = secret(webhook_url="https://bot.example/hook", webhook_secret="")
+    assert first is not None
+    assert second is not None
+    assert first != second
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32,256}", s) for s in (first, second))

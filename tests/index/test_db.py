@@ -58,6 +58,20 @@ def test_migrations_reach_head_and_are_idempotent(engine: Engine) -> None:
     } <= tables_before
 
 
+def test_a_database_from_a_newer_newsbot_is_refused_in_one_line(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(StorageError) as caught:
+        upgrade_database(engine)
+    assert caught.value.user_message == (
+        "This database was written by a newer newsbot (schema 0099); update newsbot to use it."
+    )
+    assert caught.value.detail == (
+        "it was written by a newer newsbot (schema 0099); update newsbot to use it"
+    )
+    assert current_revision(engine) == "0099"  # left as it was
+
+
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)

@@ -286,13 +286,22 @@ def test_most_of_the_questions_words_admit_a_sentence_below_the_cosine_floor() -
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ('It cools demand." ', "It cools demand."),  # the quote opened a sentence earlier
-        ('"The army is here for you.', "The army is here for you."),  # closes a sentence later
-        ('He said: "It is over."', 'He said: "It is over."'),  # balanced: kept
+        # The last sentence of a quote spanning sentences: its opening mark is put back.
+        ('It cools demand." ', '"It cools demand."'),
+        (
+            "This visit is designed for this purpose,” Benjamin Engel told AFP.",
+            "“This visit is designed for this purpose,” Benjamin Engel told AFP.",
+        ),
+        ("the people.”", "“the people.”"),
+        ('He said "yes" and left."', '"He said "yes" and left."'),
+        # The first sentence of such a quote: its closing mark is put back.
+        ('"The army is here for you.', '"The army is here for you."'),
+        ("“The people", "“The people”"),
+        ("“He said “no” twice.", "“He said “no” twice.”"),
+        # Balanced, or no quotation at all: kept as is.
+        ('He said: "It is over."', 'He said: "It is over."'),
         ("“We are ready,” she said.", "“We are ready,” she said."),
-        ("the people.”", "the people."),
-        ("“The people", "The people"),
-        ('Prices rose 5" on the gauge.', 'Prices rose 5" on the gauge.'),  # not at an edge
+        ('Prices rose 5" on the gauge.', 'Prices rose 5" on the gauge.'),  # inches
         # A quote closed in the sentence and another opened that goes on into the next: the
         # leading mark has its partner, so nothing is unbalanced at the edges.
         (
@@ -300,9 +309,8 @@ def test_most_of_the_questions_words_admit_a_sentence_below_the_cosine_floor() -
             '"The economy is strong," she said, "but we must remain vigilant.',
         ),
         ("“We will win,” he said, “and not stop.", "“We will win,” he said, “and not stop."),
-        ('He said "yes" and left."', 'He said "yes" and left.'),  # the last one closes
-        ("“He said “no” twice.", "He said “no” twice."),  # the leading one is unpaired
+        ("” stray mark first", "” stray mark first"),
     ],
 )
-def test_a_quotation_mark_without_its_partner_is_dropped(sentence: str, expected: str) -> None:
+def test_a_quotation_split_across_sentences_is_completed(sentence: str, expected: str) -> None:
     assert balance_quotes(sentence) == expected
