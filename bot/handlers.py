@@ -28,7 +28,8 @@ async def start(update: Update, context: NewsContext) -> None:
     if update.effective_message is None:
         return
     examples = await context.services.news.example_questions(3)
-    await update.effective_message.reply_text(messages.start(examples))
+    question = await context.services.news.example_question(examples)
+    await update.effective_message.reply_text(messages.start(examples, question))
 
 
 async def help_command(update: Update, context: NewsContext) -> None:

@@ -78,10 +78,11 @@ def question_too_long(limit: int) -> str:
     )
 
 
-def start(examples: list[str]) -> str:
+def start(examples: list[str], question: str | None = None) -> str:
     """/start: what the bot does, an example question and a few recent topics to try."""
     lines = [f"<b>Hello!</b> {escape(BOT_DESCRIPTION)}"]
-    lines.append("\nAsk in your own words, for example: <i>What happened this week?</i>")
+    if question:
+        lines.append(f"\nAsk in your own words, for example: <i>{escape(question)}</i>")
     if examples:
         lines.append("Or try asking about:")
         lines.extend(f"• {escape(topic)}" for topic in examples)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -14,6 +15,7 @@ from index import store
 from index.db import session_scope
 from index.types import ChatTurn, StoredArticle, StoredChunk
 from retrieval.assistant import NewsAssistant
+from retrieval.dates import split_date_phrases
 from retrieval.query import QueryPlan
 from retrieval.types import Answer, Passage
 
@@ -41,6 +43,24 @@ def example_topic(title: str) -> str:
     title = " ".join(title.split())
     topic = _LABEL.sub("", title, count=1) or title
     return topic.rstrip(" .!?:;,")
+
+
+TIMED_EXAMPLE = "What happened this week?"
+
+
+def example_question(
+    topics: Sequence[str], last_published: datetime | None, *, now: datetime
+) -> str | None:
+    """/start's example question (pure): about this week when the index has news from it
+    (else the reply would be "Nothing from ..."), else about the newest topic; None when
+    there is neither."""
+    this_week, _ = split_date_phrases(TIMED_EXAMPLE, now=now)
+    start = this_week.start if this_week is not None else None
+    if last_published is not None and start is not None:
+        aware = last_published if last_published.tzinfo else last_published.replace(tzinfo=UTC)
+        if aware >= start:
+            return TIMED_EXAMPLE
+    return f"What is the news about {topics[0]}?" if topics else None
 
 
 def is_group_chat(chat_id: int) -> bool:
@@ -249,3 +269,9 @@ class StoreNewsService:
             if 3 <= len(topic.split()) <= 14 and topic not in picked:
                 picked.append(topic)
         return picked[:n]
+
+    async def example_question(self, topics: Sequence[str]) -> str | None:
+        """`example_question` for the index as it is now (`topics` from
+        `example_questions`)."""
+        overview = await self.overview()
+        return example_question(topics, overview.last_published, now=datetime.now(UTC))

@@ -7,7 +7,7 @@ typed context (`bot/context.py`), never through globals.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Protocol
@@ -85,6 +85,11 @@ class NewsService(Protocol):
 
     async def example_questions(self, n: int) -> list[str]:
         """Up to `n` questions a user could ask, drawn from indexed headlines."""
+        ...
+
+    async def example_question(self, topics: Sequence[str]) -> str | None:
+        """A whole question to show as an example: about this week when the index has news
+        from it, else about the first of `topics`; None when there is neither."""
         ...
 
 

@@ -35,8 +35,8 @@ from retrieval.evidence import is_evidence
 from retrieval.extractive import compose_extractive, content_terms
 from retrieval.grounding import (
     SourceFacts,
-    mentions_a_name,
     mentions_a_year,
+    names_most,
     names_named,
     years_named,
 )
@@ -146,10 +146,10 @@ class Answerer:
 
         # The composer quotes what is close in meaning; it cannot tell that an article on
         # Ford's plants does not answer a question about Tesla's, as a model can. So it
-        # quotes only passages naming one of the names the question asks about.
+        # quotes only passages naming at least half of the names the question asks about.
         names = names_named(question, query)
         if names:
-            evidence = [p for p in evidence if mentions_a_name(checkable_text(p), names)]
+            evidence = [p for p in evidence if names_most(checkable_text(p), names)]
             if not evidence:
                 return not_found()
         extractive_started = perf_counter()

@@ -1,7 +1,8 @@
 """The question path: understand, search, answer. The bot and the command line both call it.
 
 A question that names no topic ("What happened yesterday?", "latest news") is answered by
-a digest: the lead of each article the search lists, cited. An answer to a question about
+a digest: the headline of each article the search lists, with a lead sentence when one is
+about it, cited. An answer to a question about
 a period none of whose cited articles is from that period says so in its first line.
 """
 
@@ -12,11 +13,11 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from index.sentences import split_sentences
 from retrieval.answering import Answerer
 from retrieval.async_search import AsyncSearcher
 from retrieval.catalog import to_epoch
 from retrieval.dates import describe_range
+from retrieval.headlines import headline, lead
 from retrieval.merge import merge_by_article
 from retrieval.prompt import Turn
 from retrieval.query import QueryPlan, understand
@@ -24,7 +25,6 @@ from retrieval.search_settings import period_window
 from retrieval.types import Answer, AnswerMode, Citation, DateRange, Passage
 
 LATEST_HEADING = "The latest news:"
-LEAD_CHARS = 280  # a digest line: the lead sentence or two of an article
 
 
 def pin_first(pinned: Sequence[Passage], found: Sequence[Passage], k: int) -> list[Passage]:
@@ -67,26 +67,18 @@ def period_caveat(
     return f"Nothing {describe_range(period, timezone)}{by}; {side} coverage:"
 
 
-def lead(passage: Passage, limit: int = LEAD_CHARS) -> str:
-    """The first sentence or two of a passage's own chunk, at most `limit` characters."""
-    text = passage.text if passage.span is None else passage.text[slice(*passage.span)]
-    picked = ""
-    for sentence in split_sentences(text):
-        joined = f"{picked} {sentence}".strip()
-        if picked and len(joined) > limit:
-            break
-        picked = joined
-        if len(picked) >= limit // 3:
-            break
-    if len(picked) > limit:
-        picked = picked[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return picked
-
-
 def digest(passages: Sequence[Passage], heading: str) -> tuple[str, tuple[Citation, ...]]:
-    """A heading and one cited line per article (its lead), in the order given (pure)."""
+    """A heading and one cited line per article (its headline, and a lead sentence when
+    one is about it), in the order given (pure)."""
     citations = tuple(Citation(n, p) for n, p in enumerate(merge_by_article(passages), start=1))
-    lines = [f"• {lead(c.passage)} [{c.number}]" for c in citations]
+    lines = []
+    for citation in citations:
+        title, first = headline(citation.passage), lead(citation.passage)
+        lines.append(
+            f"• {title} — {first} [{citation.number}]"
+            if first
+            else f"• {title} [{citation.number}]"
+        )
     return "\n".join([heading, *lines]), citations
 
 

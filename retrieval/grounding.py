@@ -32,29 +32,24 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # space: "claim. [1] Next" keeps "[1]" with "claim."), or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s–-]+\])*)(\s+|\Z)|(\n+)")
 _STEM = 5
-# Words an English question nearly always has and other languages' questions do not.
-_ENGLISH_CUES = frozenset(
-    [
-        "the",
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "which",
-        "did",
-        "does",
-        "were",
-        "are",
-        "has",
-        "have",
-        "about",
-        "tell",
-    ]
-)  # fmt: skip ("was", "will", "do" are German or Portuguese words too)
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Words an English question nearly always has and other languages' questions do not:
+# function words and contractions that are no common word of German, the language that
+# capitalises its nouns ("was", "will", "do" are German or Portuguese words too; "of",
+# "on", "at", "her" Dutch, Nordic or Slavic ones).
+_ENGLISH_CUES = _wordset(
+    """the what who whom whose when where why how which did does were are has have about
+    tell is can could would should shall might must been any anything there their they
+    this that these those with from happened happening
+    what's who's where's when's how's why's that's there's it's let's i'm i've
+    isn't aren't wasn't weren't doesn't didn't don't won't can't couldn't wouldn't
+    shouldn't hasn't haven't hadn't"""
+)
 # A full stop that ends no sentence: initials and abbreviations ("U.S.", "Mr."), and a
 # numbered-list marker at the start of a line ("1. ").
 _NO_END = re.compile(
@@ -97,7 +92,8 @@ def _in_english(question: str) -> bool:
     """Whether the question (so, by the prompt's rule, the reply) reads as English. In
     other languages common nouns are capitalised (German) or names are translated
     ("États-Unis"), so names are not checked there; numbers still are."""
-    return not question or any(w in _ENGLISH_CUES for w in _WORD.findall(question.casefold()))
+    words = _WORD.findall(question.casefold().replace("’", "'"))
+    return not question or any(word in _ENGLISH_CUES for word in words)
 
 
 def _names(sentence: str) -> list[str]:
@@ -230,6 +226,7 @@ def names_named(question: str, query: str) -> frozenset[str]:
     return frozenset(stem for stem in stems if stem not in _CALENDAR)
 
 
-def mentions_a_name(text: str, names: frozenset[str]) -> bool:
-    """Whether `text` names one of `names` (stems, as `names_named` gives them)."""
-    return bool(names & _stems(text))
+def names_most(text: str, names: frozenset[str]) -> bool:
+    """Whether `text` names at least half of `names` (stems, as `names_named` gives them),
+    the share the reply check asks of a generated sentence's names."""
+    return len(names & _stems(text)) * 2 >= len(names)

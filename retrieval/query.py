@@ -58,8 +58,9 @@ def understand(
     in the index (matched case-insensitively); `as_of` hides anything published later.
     """
     # `rest` is what the question asks besides its time and outlet ("" when nothing).
-    date_range, rest = split_date_phrases(question, now=now, timezone=timezone)
-    sources, rest = _outlets(rest, known_sources)
+    # Outlets first: a known outlet's name outranks the date words inside it ("USA Today").
+    sources, rest = _outlets(question, known_sources)
+    date_range, rest = split_date_phrases(rest, now=now, timezone=timezone)
     recency = _RECENCY.search(rest) is not None
     if recency:
         rest = tidy_question(_RECENCY.sub(" ", rest))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -119,3 +119,6 @@ class FakeNewsService:
 
     async def example_questions(self, n: int) -> list[str]:
         return self.examples[:n]
+
+    async def example_question(self, topics: Sequence[str]) -> str | None:
+        return "What happened this week?"

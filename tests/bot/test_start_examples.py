@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 from bot import messages
+from bot.cli_run import build_service
 from bot.emulator import html_to_plain
-from bot.news_service import example_topic
+from bot.news_service import TIMED_EXAMPLE, example_question, example_topic
+from tests.conftest import sqlite_url
+from tests.small_corpus import index_articles, make_runtime, make_settings, sample_articles
 
 
 def test_example_topics_read_cleanly() -> None:
@@ -20,7 +26,39 @@ def test_example_topics_read_cleanly() -> None:
 
 
 def test_start_shows_a_question_and_topics() -> None:
-    text = html_to_plain(messages.start(["storm hits the coast"]))
+    text = html_to_plain(messages.start(["storm hits the coast"], TIMED_EXAMPLE))
     assert "What happened: " not in text
     assert "for example: What happened this week?" in text
     assert "Or try asking about:\n• storm hits the coast" in text
+    other = html_to_plain(messages.start([], "What is the news about <b>storms</b>?"))
+    assert "for example: What is the news about <b>storms</b>?" in other  # escaped
+    assert "for example" not in html_to_plain(messages.start([], None))
+
+
+NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)  # a Monday
+
+
+def test_the_timed_example_needs_news_from_this_week() -> None:
+    topics = ["storm hits the coast"]
+    assert example_question(topics, NOW - timedelta(hours=3), now=NOW) == TIMED_EXAMPLE
+    # Newest article from 2023, or from last Sunday: "this week" would find nothing.
+    for newest in (datetime(2023, 5, 1, tzinfo=UTC), NOW - timedelta(days=1), None):
+        assert example_question(topics, newest, now=NOW) == (
+            "What is the news about storm hits the coast?"
+        )
+    assert example_question([], datetime(2023, 5, 1), now=NOW) is None
+
+
+async def test_start_on_an_old_corpus_suggests_a_topic_question(tmp_path: Path) -> None:
+    # The bundled demo corpus ends years ago: "What happened this week?" would find nothing.
+    runtime = make_runtime(make_settings(sqlite_url(tmp_path), tmp_path / "data"))
+    index_articles(runtime, sample_articles(12))
+    service = build_service(runtime)
+    try:
+        topics = await service.example_questions(3)
+        assert topics
+        question = await service.example_question(topics)
+        assert question == f"What is the news about {topics[0]}?"
+    finally:
+        service.assistant.searcher.close()
+        await runtime.aclose()

@@ -50,6 +50,31 @@ def test_ordinary_phrases_are_not_outlets(question: str) -> None:
     assert plan(question).filters.sources == ()
 
 
+YESTERDAY = DateRange(
+    datetime(2024, 11, 14, tzinfo=UTC),
+    datetime(2024, 11, 15, tzinfo=UTC) - timedelta(microseconds=1),
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "text", "period"),
+    [
+        ("What did USA Today report?", "USA Today", "What did report?", None),
+        ("News from USA Today yesterday", "USA Today", "News", YESTERDAY),
+        ("What did Monday Morning say about oil?", "Monday Morning", "What did say about oil?",
+         None),
+    ],
+)  # fmt: skip
+def test_an_outlet_name_outranks_the_date_words_inside_it(
+    question: str, source: str, text: str, period: DateRange | None
+) -> None:
+    known = (*SOURCES, "USA Today", "Monday Morning")
+    found = understand(question, now=NOW, known_sources=known)
+    assert found.filters.sources == (source,)
+    assert found.text == text
+    assert found.period == period
+
+
 def test_no_known_sources_means_no_outlet_filter() -> None:
     found = understand("What did Biden say according to CNN?", now=NOW)
     assert found.filters.sources == ()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from retrieval.assistant import digest, lead, period_caveat
+from retrieval.assistant import digest, period_caveat
 from retrieval.catalog import ChunkCatalog
 from retrieval.dates import date_range_from_question, describe_range
 from retrieval.fusion import browse_order, merge_candidates, period_distance
@@ -277,24 +277,11 @@ def test_the_caveat_names_the_outlets_the_question_named() -> None:
     assert caveat == "Nothing from 8 Nov 2024 to 15 Nov 2024 (CNN); older coverage:"
 
 
-def test_lead_takes_the_first_sentences_of_the_retrieved_chunk() -> None:
-    text = "Before. The storm hit the coast. Power was cut. Later text."
-    widened = Passage(**{**passage(1, None).__dict__, "text": text, "span": (8, 47)})
-    assert lead(widened, limit=60) == "The storm hit the coast."
-    assert lead(widened, limit=200) == "The storm hit the coast. Power was cut."
-    long = passage(2, None, "word " * 100)
-    assert len(lead(long, limit=50)) <= 50
-    assert lead(long, limit=50).endswith("…")
-
-
-def test_digest_cites_one_line_per_article() -> None:
+def test_digest_cites_one_headline_per_article() -> None:
+    # Leads and headlines in detail: tests/retrieval/test_headlines.py.
     text, citations = digest(
         [passage(1, NOW, "First story here."), passage(2, NOW, "Second story here.")],
         "News from 15 Nov 2024:",
     )
-    assert text.splitlines() == [
-        "News from 15 Nov 2024:",
-        "• First story here. [1]",
-        "• Second story here. [2]",
-    ]
+    assert text.splitlines() == ["News from 15 Nov 2024:", "• Title 1 [1]", "• Title 2 [2]"]
     assert [c.passage.article_id for c in citations] == [1, 2]
