@@ -14,15 +14,18 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.alerts_service import AlertService
 from index import store
 from index.db import session_scope
+from index.store_deliveries import claim_run, folded_counts
 from index.types import DigestBatch, PendingDelivery, StoredArticle
 
 logger = logging.getLogger(__name__)
 
 Item = tuple[PendingDelivery, StoredArticle]
+Run = tuple[int, datetime]  # (subscription id, created_at): the alerts of one match run
 
 
 def worker_id() -> str:
@@ -42,6 +45,38 @@ def claim_instant(alerts: AlertService, worker: str) -> tuple[list[Item], list[i
             stale_after=alerts.config.stale_after,
         )
     return _with_articles(alerts, claimed)
+
+
+def run_of(delivery: PendingDelivery) -> Run:
+    return delivery.subscription_id, delivery.created_at
+
+
+def claim_floods(
+    alerts: AlertService, worker: str, items: Sequence[Item]
+) -> tuple[list[Item], list[int], dict[Run, int]]:
+    """For claimed instant alerts: which of their match runs were floods (run -> matches
+    folded into its message), the rest of those runs claimed too (with their articles,
+    so that one message sends the whole run), and the ids of those whose article is gone."""
+    if not items:
+        return [], [], {}
+    held = {d.id for d, _ in items}
+    with session_scope(alerts.sessions) as session:
+        folded = folded_counts(session=session, runs=[run_of(d) for d, _ in items])
+        more = [
+            delivery
+            for subscription_id, created_at in sorted(folded)
+            for delivery in claim_run(
+                session=session,
+                worker=worker,
+                subscription_id=subscription_id,
+                created_at=created_at,
+                now=alerts.now(),
+                stale_after=alerts.config.stale_after,
+            )
+            if delivery.id not in held
+        ]
+    extra, gone = _with_articles(alerts, more)
+    return extra, gone, folded
 
 
 def claim_digests(alerts: AlertService, worker: str) -> list[tuple[DigestBatch, list[Item]]]:

@@ -4,7 +4,9 @@ Every few seconds the job claims pending instant alerts under this process's wor
 (several bot processes never send one alert twice), sends each as a message through the
 Application's rate limiter (which waits out Telegram's flood limits), then records it as
 sent, with a chat turn carrying the article id so that a reply to the alert asks about
-that article. Digest subscriptions that are due get their claimed alerts in one message.
+that article. A flood (a match run that folded some of its matches, see
+`bot/alerts_matcher.py`) is claimed whole and sent as one message counting all its matches.
+Digest subscriptions that are due get their claimed alerts in one message.
 The claims and records are transactions of `bot/alerts_claims.py`; this module sends.
 
 A chat that blocked the bot (403), or that is gone (a 400 such as "chat not found" or "group
@@ -30,15 +32,18 @@ from telegram.ext import Application, CallbackContext
 
 from bot.alerts_claims import (
     Item,
+    Run,
     chat_blocked,
     claim_digests,
+    claim_floods,
     claim_instant,
     finish,
     record_sent,
     release_worker,
+    run_of,
     worker_id,
 )
-from bot.alerts_render import alert_plain, render_alert, render_digest
+from bot.alerts_render import alert_plain, render_alert, render_digest, render_flood
 from bot.alerts_service import AlertService
 from index.types import DigestBatch
 
@@ -112,28 +117,38 @@ class AlertSender:
 
     async def _instant(self) -> int:
         items, gone = await self._db(claim_instant, self._worker)
-        if gone:
-            await self._db(finish, skipped=gone)
+        extra, more_gone, folded = await self._db(claim_floods, self._worker, items)
+        if gone or more_gone:
+            await self._db(finish, skipped=[*gone, *more_gone])
+        units = _units([*items, *extra], folded)
         blocked: set[int] = set()
         sent = 0
-        for position, (delivery, article) in enumerate(items):
-            if delivery.chat_id in blocked:
+        for position, unit in enumerate(units):
+            delivery, article = unit[0]
+            chat_id = delivery.chat_id
+            if chat_id in blocked:
                 continue  # its alerts were dropped when the chat's subscriptions were paused
-            html = render_alert(delivery, article, tz=self._tz)
-            outcome, message_ids = await self._send(delivery.chat_id, [html])
-            if outcome is Outcome.SENT:
-                sent += 1
-                turn = alert_plain(delivery, article, tz=self._tz)
-                await self._db(
-                    record_sent, [delivery.id], delivery.chat_id, message_ids[0], turn, article.id
-                )
-            elif outcome is Outcome.BLOCKED:
-                blocked.add(delivery.chat_id)
-                await self._db(chat_blocked, delivery.chat_id, [delivery.id])
-            elif outcome is Outcome.FAILED:
-                await self._db(finish, failed=[delivery.id])
+            ids = [d.id for d, _ in unit]
+            run = run_of(delivery)
+            if run in folded:
+                pieces = render_flood(delivery.topic, len(unit) + folded[run], unit, tz=self._tz)
+                turn = "\n".join(alert_plain(d, a, tz=self._tz) for d, a in unit)
+                only = None
             else:
-                rest = [d.id for d, _ in items[position:] if d.chat_id not in blocked]
+                pieces = [render_alert(delivery, article, tz=self._tz)]
+                turn = alert_plain(delivery, article, tz=self._tz)
+                only = article.id
+            outcome, message_ids = await self._send(chat_id, pieces)
+            if outcome is Outcome.SENT:
+                sent += len(message_ids)
+                await self._db(record_sent, ids, chat_id, message_ids[-1], turn, only)
+            elif outcome is Outcome.BLOCKED:
+                blocked.add(chat_id)
+                await self._db(chat_blocked, chat_id, ids)
+            elif outcome is Outcome.FAILED:
+                await self._db(finish, failed=ids)
+            else:
+                rest = [d.id for u in units[position:] for d, _ in u if d.chat_id not in blocked]
                 await self._db(finish, released=rest)
                 break
         return sent
@@ -199,6 +214,22 @@ class AlertSender:
     def release_all(self) -> int:
         """Put back every claim of this worker (on stop): another process may send them."""
         return release_worker(self._alerts, self._worker)
+
+
+def _units(items: Sequence[Item], folded: dict[Run, int]) -> list[list[Item]]:
+    """What to send, in claim order: one alert each, except a flood's run, all in one unit."""
+    units: list[list[Item]] = []
+    runs: dict[Run, list[Item]] = {}
+    for item in items:
+        run = run_of(item[0])
+        if run not in folded:
+            units.append([item])
+        elif run in runs:
+            runs[run].append(item)
+        else:
+            runs[run] = [item]
+            units.append(runs[run])
+    return units
 
 
 def schedule_alert_jobs(application: Application, alerts: AlertService) -> AlertSender:  # type: ignore[type-arg]

@@ -15,6 +15,10 @@ keep theirs. The background is rebuilt from the newest articles once a day
 match (9-13 s at 10,000 subscriptions, on the alerts thread), since a profile is made
 of scores of the background's articles.
 
+Only news alerts: an article published more than `max_age` before the match (an undated
+one: indexed) is matched against nothing (`retrieval/alert_age.py`), so backfilling an
+archive alerts nothing old. A flood is one message (`bot/alerts_enqueue.py`).
+
 Matching is at least once per new or updated article: an ingest that matches records its
 articles as unmatched when it stores them (`index/store_unmatched.py`), and `match_new`
 marks them matched in the transaction that queues their alerts. Articles a crash (or a
@@ -30,24 +34,25 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts_background import BackgroundSource, background_from, snapshot_index
-from bot.alerts_unmatched import IndexSource, last_chunks, unmatched_chunks
+from bot.alerts_enqueue import queue_matches
+from bot.alerts_unmatched import IndexSource, last_chunks, new_articles, unmatched_chunks
 from index import store
 from index.db import session_scope
 from index.pipeline import NewChunks
 from index.protocols import Embedder, FloatMatrix
+from index.store_alerts_age import indexed_at
 from index.store_unmatched import clear_unmatched
 from index.types import StoredArticle, Subscription
 from index.vectors import FaissVectorIndex
+from retrieval.alert_age import fresh_articles
 from retrieval.alert_background import Background
 from retrieval.alerts import (
     AlertMatch,
     AlertTopic,
     MatchSettings,
-    NewArticles,
     TopicSet,
     build_topic_set,
     match_articles,
@@ -60,6 +65,8 @@ if TYPE_CHECKING:  # bot.runtime opens the index with `match_pending`: no import
 log = logging.getLogger(__name__)
 
 BACKGROUND_MAX_AGE = timedelta(hours=24)  # the corpus moves on; refit the topics daily
+MAX_AGE = timedelta(hours=72)  # ALERT_MAX_AGE_HOURS
+MAX_PER_RUN = 10  # ALERT_MAX_PER_RUN
 
 
 def _utcnow() -> datetime:
@@ -78,8 +85,13 @@ class AlertMatcher:
         corpus_route: bool = True,
         background: BackgroundSource | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        max_age: timedelta | None = MAX_AGE,
+        max_per_run: int | None = MAX_PER_RUN,
     ) -> None:
+        """`max_age`: None alerts articles of any age; `max_per_run`: None never folds."""
         self._sessions = sessions
+        self._max_age = max_age
+        self._max_per_run = max_per_run
         self._embedder = embedder
         self._settings = MatchSettings(direct_threshold=threshold, corpus_route=corpus_route)
         self._background_source = background
@@ -177,7 +189,12 @@ class AlertMatcher:
             if not subscriptions:  # matched against none: nothing to queue, now or later
                 clear_unmatched(session=session, last_chunk=seen)
                 return 0
-            articles = store.get_articles(session=session, ids=chunks.article_ids)
+            articles = self._fresh(
+                session, store.get_articles(session=session, ids=chunks.article_ids)
+            )
+            if not articles:  # old news only (a backfill): stored and searchable, not alerted
+                clear_unmatched(session=session, last_chunk=seen)
+                return 0
             texts = store.get_chunks(session=session, ids=chunks.chunk_ids.tolist())
         matches = match_articles(
             self.topic_set(subscriptions),
@@ -186,6 +203,22 @@ class AlertMatcher:
             reason_embedder=self._embedder,
         )
         return self._enqueue(matches, subscriptions, articles, seen)
+
+    def _fresh(
+        self, session: Session, articles: dict[int, StoredArticle]
+    ) -> dict[int, StoredArticle]:
+        """The articles young enough to alert now (see `retrieval/alert_age.py`)."""
+        if self._max_age is None:
+            return articles
+        undated = [a for a, article in articles.items() if article.published_at is None]
+        indexed = indexed_at(session=session, ids=undated) if undated else {}
+        published = {a: article.published_at for a, article in articles.items()}
+        keep = fresh_articles(published, indexed, now=self._clock(), max_age=self._max_age)
+        if len(keep) < len(articles):
+            log.info(
+                "%d of %d new articles too old to alert", len(articles) - len(keep), len(articles)
+            )
+        return {a: article for a, article in articles.items() if a in keep}
 
     def safe_match_new(self, chunks: NewChunks) -> int:
         """`match_new` for an ingest that must go on when matching fails (logged)."""
@@ -222,46 +255,20 @@ class AlertMatcher:
         articles: dict[int, StoredArticle],
         seen: dict[int, int],
     ) -> int:
-        chat_of = {s.id: s.chat_id for s in subscriptions}
-        queued = 0
-        now = self._clock()
         with session_scope(self._sessions) as session:
-            # Best first: of two copies of one story, a chat gets the better match.
-            for match in sorted(matches, key=lambda m: -m.score):
-                article = articles[match.article_id]
-                queued += store.enqueue_delivery(
-                    session=session,
-                    subscription_id=match.subscription_id,
-                    chat_id=chat_of[match.subscription_id],
-                    article_id=match.article_id,
-                    story_id=article.story_id if article.story_id is not None else article.id,
-                    score=match.score,
-                    reason=match.reason,
-                    now=now,
-                )
+            queued, folded = queue_matches(
+                session,
+                matches,
+                subscriptions,
+                articles,
+                now=self._clock(),
+                max_per_run=self._max_per_run,
+            )
             # With the alerts: a crash before this commit only makes them matched again.
             clear_unmatched(session=session, last_chunk=seen)
         if matches:
-            log.info("%d matches: %d alerts queued", len(matches), queued)
+            log.info("%d matches: %d alerts queued, %d folded", len(matches), queued, folded)
         return queued
-
-
-def new_articles(
-    chunks: NewChunks, articles: dict[int, StoredArticle], chunk_texts: dict[int, str]
-) -> NewArticles:
-    """The matcher's input: articles still stored, each with its chunks, vectors and texts."""
-    owners = np.asarray(chunks.chunk_article_ids, dtype=np.int64)
-    keep = np.isin(owners, np.fromiter(articles, dtype=np.int64, count=len(articles)))
-    keep &= np.isin(np.asarray(chunks.chunk_ids, dtype=np.int64), list(chunk_texts))
-    ids = list(dict.fromkeys(int(x) for x in owners[keep]))
-    return NewArticles(
-        article_ids=ids,
-        titles=[articles[a].title for a in ids],
-        bodies=[articles[a].body for a in ids],
-        chunk_vectors=np.asarray(chunks.vectors, dtype=np.float32)[keep],
-        chunk_article_ids=owners[keep],
-        chunk_texts=[chunk_texts[int(c)] for c in np.asarray(chunks.chunk_ids)[keep]],
-    )
 
 
 def matcher_for_runtime(
@@ -270,11 +277,19 @@ def matcher_for_runtime(
     """The matcher of a command-line ingest or re-index (alerts are queued, a bot sends
     them). `index` gives the vectors of the background; default: the live snapshot."""
     embedder = runtime.embedder
+    settings = runtime.settings
     source = index or snapshot_index(runtime.index_dir, embedder)
     return AlertMatcher(
         sessions=runtime.sessions,
         embedder=embedder,
-        threshold=runtime.settings.alert_threshold,
-        corpus_route=runtime.settings.alert_corpus_route,
+        threshold=settings.alert_threshold,
+        corpus_route=settings.alert_corpus_route,
         background=background_from(runtime.sessions, source),
+        max_age=max_age(settings.alert_max_age_hours),
+        max_per_run=settings.alert_max_per_run,
     )
+
+
+def max_age(hours: float) -> timedelta | None:
+    """ALERT_MAX_AGE_HOURS as the matcher takes it: 0 is no limit."""
+    return timedelta(hours=hours) if hours > 0 else None

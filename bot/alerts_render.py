@@ -94,6 +94,26 @@ def alert_plain(delivery: PendingDelivery, article: StoredArticle, *, tz: tzinfo
     return f"Alert on {delivery.topic}: {head}. {_reason(delivery.reason)}".strip()
 
 
+def flood_header(topic: str, total: int, listed: int) -> str:
+    """The head of a flood's one message (plain text; escape it)."""
+    head = f"{total:,} new articles on {topic}"
+    return head if listed >= total else f"{head}; the best {listed}:"
+
+
+def render_flood(
+    topic: str,
+    total: int,
+    items: Sequence[tuple[PendingDelivery, StoredArticle]],
+    *,
+    tz: tzinfo = UTC,
+) -> list[str]:
+    """One match run's alerts of one subscription, too many to send one by one: a header
+    counting all `total` matches, then the listed ones best first (as a digest lists them)."""
+    ordered = sorted(items, key=lambda item: -item[0].score)
+    header = flood_header(truncate(topic, MAX_LISTED_TOPIC), total, len(ordered))
+    return _blocks(f"<b>{escape(header)}</b>", ordered, tz)
+
+
 def render_digest(
     subscription: Subscription,
     items: Sequence[tuple[PendingDelivery, StoredArticle]],
@@ -104,6 +124,13 @@ def render_digest(
     header = messages.digest_header(
         truncate(topic_label(subscription), MAX_LISTED_TOPIC), len(items)
     )
+    return _blocks(header, items, tz)
+
+
+def _blocks(
+    header: str, items: Sequence[tuple[PendingDelivery, StoredArticle]], tz: tzinfo
+) -> list[str]:
+    """The header, then one block per story; several messages if it is long."""
     blocks = []
     for delivery, article in items:
         block = f"• {_headline(article)}"

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts_background import BackgroundSource
-from bot.alerts_matcher import AlertMatcher
+from bot.alerts_matcher import MAX_AGE, MAX_PER_RUN, AlertMatcher
 from index import store
 from index.db import session_scope
 from index.errors import BadInputError
@@ -70,6 +70,8 @@ class AlertsConfig:
     batch: int = 20  # alerts claimed per delivery round
     digest_batch: int = 30  # matches gathered into one digest at most
     stale_after: timedelta = timedelta(minutes=5)  # a claim this old is claimable again
+    max_age: timedelta | None = MAX_AGE  # ALERT_MAX_AGE_HOURS (None: 0, no limit)
+    max_per_run: int = MAX_PER_RUN  # ALERT_MAX_PER_RUN
 
 
 class AlertService:
@@ -94,6 +96,8 @@ class AlertService:
             corpus_route=self._config.corpus_route,
             background=background,
             clock=clock,
+            max_age=self._config.max_age,
+            max_per_run=self._config.max_per_run,
         )
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-alerts")
 
@@ -140,7 +144,7 @@ class AlertService:
                     raise BadInputError(f"You already have this alert: #{held.id}.")
             if store.count_subscriptions(session=session, chat_id=chat_id) >= limit:
                 raise BadInputError(
-                    f"This chat already has {limit} subscriptions, the most I keep. "
+                    f"This chat already has {limit} alerts, the most I keep. "
                     "Remove one first (/alerts)."
                 )
         vectors = self._matcher.embed(topic.phrase)
@@ -165,7 +169,7 @@ class AlertService:
         for subscription in found:
             if subscription.id == number:
                 return subscription
-        raise BadInputError(f"There is no subscription {number} here. /alerts lists them.")
+        raise BadInputError(f"There is no alert {number} here. /alerts lists them.")
 
     async def set_active(self, chat_id: int, subscription_id: int, active: bool) -> Subscription:
         return await self.run(

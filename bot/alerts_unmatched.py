@@ -3,7 +3,7 @@
 An ingest that matches alerts records its articles as unmatched when it stores them
 (`index/store_unmatched.py`); a crash or a failed match leaves them so. These read them
 back a batch at a time for `AlertMatcher.match_pending`, with the vectors the index
-already holds.
+already holds; `new_articles` turns chunks into the matcher's input.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from index.pipeline import NewChunks
 from index.protocols import VectorIndex
 from index.store_chunks import chunk_owners
 from index.store_unmatched import unmatched_after
+from index.types import StoredArticle
+from retrieval.alerts import NewArticles
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +75,21 @@ def unmatched_chunks(
                 chunk_article_ids=owners[held][keep],
                 vectors=rows[keep],
             )
+
+
+def new_articles(
+    chunks: NewChunks, articles: dict[int, StoredArticle], chunk_texts: dict[int, str]
+) -> NewArticles:
+    """The matcher's input: articles still stored, each with its chunks, vectors and texts."""
+    owners = np.asarray(chunks.chunk_article_ids, dtype=np.int64)
+    keep = np.isin(owners, np.fromiter(articles, dtype=np.int64, count=len(articles)))
+    keep &= np.isin(np.asarray(chunks.chunk_ids, dtype=np.int64), list(chunk_texts))
+    ids = list(dict.fromkeys(int(x) for x in owners[keep]))
+    return NewArticles(
+        article_ids=ids,
+        titles=[articles[a].title for a in ids],
+        bodies=[articles[a].body for a in ids],
+        chunk_vectors=np.asarray(chunks.vectors, dtype=np.float32)[keep],
+        chunk_article_ids=owners[keep],
+        chunk_texts=[chunk_texts[int(c)] for c in np.asarray(chunks.chunk_ids)[keep]],
+    )

@@ -17,6 +17,7 @@ from telegram.ext import Application
 
 from bot.admin_service import AdminConfig, AdminService
 from bot.alerts_background import background_from
+from bot.alerts_matcher import max_age
 from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, run
 from bot.index_watch import IndexReloader
@@ -100,6 +101,8 @@ def alerts_config(settings: Settings) -> AlertsConfig:
         threshold=settings.alert_threshold,
         corpus_route=settings.alert_corpus_route,
         max_per_chat=settings.max_subscriptions_per_chat,
+        max_age=max_age(settings.alert_max_age_hours),
+        max_per_run=settings.alert_max_per_run,
     )
 
 

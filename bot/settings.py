@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     alert_threshold: float = Field(default=0.45, ge=-1, le=1, validation_alias="ALERT_THRESHOLD")
     # Off: direct route only (narrow topics stay narrow; broad ones like "sports" are missed).
     alert_corpus_route: bool = Field(default=True, validation_alias="ALERT_CORPUS_ROUTE")
+    # Articles published longer ago than this when matched queue no alert (0: no limit).
+    alert_max_age_hours: float = Field(default=72, ge=0, validation_alias="ALERT_MAX_AGE_HOURS")
+    # More instant alerts than this for one subscription in one match run: one summary message.
+    alert_max_per_run: int = Field(default=10, ge=1, validation_alias="ALERT_MAX_PER_RUN")
     max_subscriptions_per_chat: int = Field(
         default=20, ge=1, validation_alias="MAX_SUBSCRIPTIONS_PER_CHAT"
     )

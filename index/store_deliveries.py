@@ -30,6 +30,7 @@ from index.types import DigestBatch, PendingDelivery
 _DELIVERIES = AlertDeliveryRow.__table__
 _D = _DELIVERIES.c
 _S = SubscriptionRow.__table__.c
+FOLDED = "folded"  # counted in a flood's summary message only (see `enqueue_delivery`)
 
 
 def enqueue_delivery(
@@ -42,8 +43,12 @@ def enqueue_delivery(
     score: float,
     reason: str,
     now: datetime | None = None,
+    status: str = "pending",
 ) -> bool:
-    """Queue an alert; False when this chat already has (or had) this story queued."""
+    """Queue an alert; False when this chat already has (or had) this story queued.
+
+    `status` FOLDED records a match of a flooded run that is only counted in the run's
+    summary message (`folded_counts`), never sent on its own: the chat "had" the story."""
     new_id = insert_or_ignore(
         session,
         _DELIVERIES,
@@ -54,7 +59,7 @@ def enqueue_delivery(
             "story_id": story_id,
             "score": float(score),
             "reason": reason,
-            "status": "pending",
+            "status": status,
             "created_at": stamp(now),
         },
         conflict=("chat_id", "story_id"),
@@ -226,3 +231,43 @@ def alerts_delivered_today(*, session: Session, now: datetime) -> int:
         select(func.count(_D.id)).where(_D.status == "sent", _D.sent_at >= start_of_day(now))
     )
     return count or 0
+
+
+def folded_counts(
+    *, session: Session, runs: Iterable[tuple[int, datetime]]
+) -> dict[tuple[int, datetime], int]:
+    """(subscription id, created_at) of match runs -> how many of their matches were
+    folded (only runs that have some). One match run queues its rows with one created_at."""
+    found: dict[tuple[int, datetime], int] = {}
+    for subscription_id, created_at in set(runs):
+        count = session.scalar(
+            select(func.count(_D.id)).where(
+                _D.subscription_id == subscription_id,
+                _D.created_at == created_at,
+                _D.status == FOLDED,
+            )
+        )
+        if count:
+            found[(subscription_id, created_at)] = int(count)
+    return found
+
+
+def claim_run(
+    *,
+    session: Session,
+    worker: str,
+    subscription_id: int,
+    created_at: datetime,
+    now: datetime,
+    stale_after: timedelta,
+    limit: int = 100,
+) -> list[PendingDelivery]:
+    """Claim the still claimable alerts of one match run of one subscription (the rest of
+    a flood, sent as one message with the part already claimed)."""
+    conditions = [
+        _claimable(as_utc(now), stale_after),
+        _D.subscription_id == subscription_id,
+        _D.created_at == created_at,
+        _S.active.is_(True),
+    ]
+    return _load(session, _claim(session, worker, as_utc(now), limit, conditions))

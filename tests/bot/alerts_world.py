@@ -21,6 +21,7 @@ from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.admin_service import AdminConfig, AdminService
+from bot.alerts_matcher import max_age
 from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, polling
 from bot.cli_index import run_ingest
@@ -65,6 +66,8 @@ def make_runtime(data_dir: Path, embedder: Embedder | None = None, **settings: A
         "FETCH_TIMEOUT_SECONDS": FETCH_TIMEOUT,
         "OPENAI_BASE_URL": None,
         "OPENAI_API_KEY": None,
+        # The fixtures are dated November 2024: no age limit unless a test sets one.
+        "ALERT_MAX_AGE_HOURS": 0,
         **settings,
     }
     return Runtime(
@@ -148,7 +151,12 @@ async def alerts_world(
         sessions=runtime.sessions,
         embedder=runtime.embedder,
         config=alerts_config
-        or dataclasses.replace(settings_config(runtime.settings), delivery_seconds=0.05),
+        or dataclasses.replace(
+            settings_config(runtime.settings),
+            delivery_seconds=0.05,
+            max_age=max_age(runtime.settings.alert_max_age_hours),
+            max_per_run=runtime.settings.alert_max_per_run,
+        ),
         clock=clock,
     )
     admin.on_new_articles.append(alerts.on_new_articles)

@@ -77,9 +77,7 @@ async def test_subscribe_then_pause_resume_digest_and_remove_with_buttons(
     assert subscriptions(world, bob["id"])[0].active
 
     # Numbers are stable: alert 1 is gone, and 1 does not now mean the chip alert.
-    assert (await world.reply(chat, "/unsubscribe 1", alice)).startswith(
-        "There is no subscription 1"
-    )
+    assert (await world.reply(chat, "/unsubscribe 1", alice)).startswith("There is no alert 1")
     assert await world.reply(chat, "/unsubscribe 2", alice) == "Removed: chip export controls."
     assert await world.reply(chat, "/alerts", alice) == messages.ALERTS_EMPTY
 
@@ -97,7 +95,7 @@ async def test_bad_input_gets_a_usage_line(world: AlertsWorld) -> None:
     )
     assert (await world.reply(chat, "/digest 1 sometimes", alice)).startswith("Usage: /digest N")
     missing = await world.reply(chat, "/unsubscribe 3", alice)
-    assert missing == "There is no subscription 3 here. /alerts lists them."
+    assert missing == "There is no alert 3 here. /alerts lists them."
     assert subscriptions(world, chat) == []
 
 
@@ -110,7 +108,7 @@ async def test_per_chat_limit(
         await world.reply(alice["id"], "/subscribe volcano", alice)
         await world.reply(alice["id"], "/subscribe football", alice)
         refused = await world.reply(alice["id"], "/subscribe chips", alice)
-    assert refused.startswith("This chat already has 2 subscriptions")
+    assert refused.startswith("This chat already has 2 alerts")
 
 
 async def test_duplicate_and_empty_topics_are_refused(world: AlertsWorld) -> None:
@@ -140,6 +138,6 @@ async def test_a_chat_cannot_touch_another_chats_alert_by_its_number(world: Aler
     [held] = subscriptions(world, alice["id"])
     for command in (f"/unsubscribe {held.id}", f"/digest {held.id} 6"):
         reply = await world.reply(bob["id"], command, bob)
-        assert reply.startswith(f"There is no subscription {held.id} here."), (command, reply)
+        assert reply.startswith(f"There is no alert {held.id} here."), (command, reply)
     [still] = subscriptions(world, alice["id"])
     assert still == held

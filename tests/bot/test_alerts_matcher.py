@@ -114,6 +114,7 @@ def test_the_background_is_the_newest_articles_and_is_refreshed_daily(runtime: R
         threshold=THRESHOLD,
         background=counted,
         clock=clock,
+        max_age=None,  # sample articles of any date
     )
     subscribe(runtime, 1, "volcano eruption")
     ingest(runtime, matcher, corpus[:60])  # too few articles: no background yet

@@ -1,0 +1,57 @@
+"""Matches queued as deliveries, one per chat and story (one transaction's work).
+
+Best match first: of two copies of one story a chat gets the better match, and a flooded
+instant subscription keeps its best `max_per_run` matches as alerts while the rest are
+recorded as folded (`index/store_deliveries.FOLDED`: the chat "had" them, so they are never
+sent later; the sender sends the run as one message that counts them all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from index import store
+from index.store_deliveries import FOLDED
+from index.types import StoredArticle, Subscription
+from retrieval.alerts import AlertMatch
+
+
+def queue_matches(
+    session: Session,
+    matches: Sequence[AlertMatch],
+    subscriptions: Sequence[Subscription],
+    articles: dict[int, StoredArticle],
+    *,
+    now: datetime,
+    max_per_run: int | None,
+) -> tuple[int, int]:
+    """Queue `matches` in `session`; (alerts queued, matches folded). A story the chat
+    already had is neither."""
+    chat_of = {s.id: s.chat_id for s in subscriptions}
+    instant = {s.id for s in subscriptions if s.digest_hours is None}
+    per_run: dict[int, int] = {}  # subscription id -> alerts queued in this run
+    queued = folded = 0
+    for match in sorted(matches, key=lambda m: -m.score):
+        article = articles[match.article_id]
+        held = per_run.get(match.subscription_id, 0)
+        fold = max_per_run is not None and match.subscription_id in instant and held >= max_per_run
+        added = store.enqueue_delivery(
+            session=session,
+            subscription_id=match.subscription_id,
+            chat_id=chat_of[match.subscription_id],
+            article_id=match.article_id,
+            story_id=article.story_id if article.story_id is not None else article.id,
+            score=match.score,
+            reason=match.reason,
+            now=now,
+            status=FOLDED if fold else "pending",
+        )
+        if added and fold:
+            folded += 1
+        elif added:
+            queued += 1
+            per_run[match.subscription_id] = held + 1
+    return queued, folded
