@@ -291,5 +291,9 @@ def matcher_for_runtime(
 
 
 def max_age(hours: float) -> timedelta | None:
-    """ALERT_MAX_AGE_HOURS as the matcher takes it: 0 is no limit."""
-    return timedelta(hours=hours) if hours > 0 else None
+    """ALERT_MAX_AGE_HOURS as the matcher takes it: 0 (or more than a timedelta holds,
+    such as "inf") is no limit."""
+    try:
+        return timedelta(hours=hours) if hours > 0 else None
+    except OverflowError:
+        return None

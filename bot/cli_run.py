@@ -227,8 +227,8 @@ def run_bot(runtime: Runtime) -> int:
                 )
 
             log_file = runtime.settings.data_dir / OFFLINE_LOG
-            log_to_file(log_file)
-            print(f"(the bot's log goes to {log_file})", file=sys.stderr)
+            if log_to_file(log_file):
+                print(f"(the bot's log goes to {log_file})", file=sys.stderr)
             asyncio.run(run_offline(build))
     finally:
         service.assistant.searcher.close()

@@ -50,13 +50,18 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
         logging.getLogger(library).setLevel(logging.WARNING)
 
 
-def log_to_file(path: Path) -> None:
+def log_to_file(path: Path) -> bool:
     """Keep the terminal for warnings and errors, and send every record at the configured
     level to `path` too: the offline chat prints the bot's replies on the same terminal, and
-    INFO lines ("Application is stopping") between them read as part of the chat."""
+    INFO lines ("Application is stopping") between them read as part of the chat. False
+    (a warning, the terminal keeps everything) when `path` cannot be written."""
     root = logging.getLogger()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:  # a read-only data folder must not stop the chat
+        logging.getLogger(__name__).warning("cannot write the log file %s: %s", path, exc)
+        return False
     for existing in root.handlers:
         if handler.formatter is None and existing.formatter is not None:
             handler.setFormatter(existing.formatter)
@@ -64,3 +69,4 @@ def log_to_file(path: Path) -> None:
             handler.addFilter(log_filter)
         existing.setLevel(max(existing.level, logging.WARNING))
     root.addHandler(handler)
+    return True

@@ -26,7 +26,10 @@ def fresh_articles(
     alert at `now`; an undated article not in `indexed` counts as indexed now."""
     if max_age is None:
         return set(published)
-    oldest = _aware(now) - max_age
+    try:
+        oldest = _aware(now) - max_age
+    except OverflowError:  # a limit reaching back past the year 1: no limit
+        return set(published)
     fresh = set()
     for article_id, when in published.items():
         moment = when if when is not None else indexed.get(article_id, now)

@@ -24,10 +24,7 @@ def headline(passage: Passage, limit: int = LEAD_CHARS) -> str:
     """The article's title, clean: no " | The Week UK" site suffix, "..." as "…". A title
     the index derived from the body (none was given) is no headline: the first opening
     sentence about the URL's words stands in for it, cut to `limit` characters."""
-    title = _ELLIPSIS.sub("…", " ".join(passage.title.split()))
-    cut = _SITE_SUFFIX.search(title)
-    if cut and (cut.group(1) == "|" or _names(cut.group(2), passage.source)):
-        title = title[: cut.start()]
+    title = _title(passage)
     if _derived(title, passage):
         return _cut(next(_about(passage, _words(_slug(passage.url))), title), limit)
     return title
@@ -38,9 +35,18 @@ def lead(passage: Passage, limit: int = LEAD_CHARS) -> str:
     "" when none is ("Sign up for our newsletter", a consent notice) or the headline is
     itself a sentence of the opening."""
     title = headline(passage)
-    if _derived(passage.title, passage):
+    if _derived(_title(passage), passage):  # as `headline` judged it: no sentence twice
         return ""
     return _cut(next(_about(passage, _words(title)), ""), limit)
+
+
+def _title(passage: Passage) -> str:
+    """The title without its site suffix, "..." as "…"."""
+    title = _ELLIPSIS.sub("…", " ".join(passage.title.split()))
+    cut = _SITE_SUFFIX.search(title)
+    if cut and (cut.group(1) == "|" or _names(cut.group(2), passage.source)):
+        title = title[: cut.start()]
+    return title
 
 
 def _cut(text: str, limit: int) -> str:

@@ -104,6 +104,19 @@ def test_the_offline_log_file_gets_everything_scrubbed_and_the_terminal_only_war
     assert not _secrets_in(written)
 
 
+def test_an_unwritable_log_file_leaves_the_terminal_logging_everything(
+    newsbot_logging: io.StringIO, tmp_path: Path
+) -> None:
+    log_file = tmp_path / "data" / "newsbot.log"
+    log_file.mkdir(parents=True)  # cannot be opened as a file, as on a read-only data folder
+    assert log_to_file(log_file) is False
+    logging.getLogger("newsbot.test").info("Application is stopping")
+    terminal = newsbot_logging.getvalue()
+    assert "cannot write the log file" in terminal
+    assert "Application is stopping" in terminal  # nothing is lost: the terminal keeps it
+    assert not any(isinstance(h, logging.FileHandler) for h in logging.getLogger().handlers)
+
+
 def test_settings_never_show_secrets(tmp_path: Path) -> None:
     settings = make_settings(
         "sqlite://",

@@ -112,6 +112,9 @@ def test_fresh_articles_rule() -> None:
     indexed = {4: now - timedelta(days=5)}
     assert fresh_articles(published, indexed, now=now, max_age=timedelta(hours=72)) == {1, 3, 5, 6}
     assert fresh_articles(published, indexed, now=now, max_age=None) == set(published)
+    # A limit reaching back before the year 1 ("forever" as a big number) is no limit.
+    forever = timedelta(hours=1e9)
+    assert fresh_articles(published, indexed, now=now, max_age=forever) == set(published)
 
 
 CHIPS = [
@@ -201,3 +204,6 @@ def test_the_bot_takes_both_alert_limits_from_its_settings(tmp_path: Path) -> No
     assert config.max_per_run == 3
     hours = alerts_config(make_runtime(tmp_path / "other", ALERT_MAX_AGE_HOURS=5).settings)
     assert hours.max_age == timedelta(hours=5)
+    for forever in ("inf", "1e12"):  # more than a timedelta holds: no limit, no crash
+        huge = make_runtime(tmp_path / forever, ALERT_MAX_AGE_HOURS=forever).settings
+        assert alerts_config(huge).max_age is None

@@ -101,3 +101,17 @@ def test_digest_lines_are_headlines_with_a_lead_when_it_is_about_them() -> None:
         "• Sign up for our newsletter. [2]",
     ]
     assert [c.passage.article_id for c in citations] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Floods hit Spain and...",  # the outlet's title is the opening, cut with "..."
+        "Floods hit Spain - CNN",  # the opening once the site suffix is cut
+    ],
+)
+def test_a_title_taken_from_the_opening_is_not_listed_twice(title: str) -> None:
+    passage = article(title, "Floods hit Spain and kill many people. More rain is due.")
+    text, _ = digest([passage], "Top stories")
+    assert text.count("Floods hit Spain and kill many people.") == 1
+    assert lead(passage) == ""
