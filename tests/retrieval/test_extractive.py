@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from retrieval.extractive import balance_quotes, compose_extractive, looks_like_instruction
+from retrieval.extractive import compose_extractive, looks_like_instruction
+from retrieval.quotes import balance_quotes
 from retrieval.types import Passage
 
 
