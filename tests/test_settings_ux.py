@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,36 +27,9 @@ from bot.settings import Settings, setting_errors
 from index.errors import StorageError
 from retrieval.llm import LLMConfig
 from tests.fakes.openai_server import FakeOpenAIServer, Fault, Reply
+from tests.newsbot_process import run_newsbot
 
 ROOT = Path(__file__).resolve().parents[1]
-_SETTING_NAMES = {
-    str(field.validation_alias)
-    for field in Settings.model_fields.values()
-    if field.validation_alias
-}
-
-
-def _newsbot(
-    *args: str, folder: Path, dotenv: str = "", **env_extra: str
-) -> subprocess.CompletedProcess[str]:
-    """`newsbot ARGS` run in `folder`, with `dotenv` as its `.env` and no outside settings."""
-    env = {k: v for k, v in os.environ.items() if k.upper() not in _SETTING_NAMES}
-    env |= {
-        "NEWSBOT_DATA_DIR": str(folder / "data"),
-        "HF_HUB_OFFLINE": "1",
-        **env_extra,
-    }
-    (folder / ".env").write_text(dotenv, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=folder,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
 
 
 def _error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
@@ -163,7 +134,7 @@ def test_the_documented_example_file_is_valid(tmp_path: Path) -> None:
 
 def test_cli_prints_one_line_per_bad_setting_from_dotenv(tmp_path: Path) -> None:
     dotenv = "NEWSBOT_TIMEZONE=Mars/Olympus\nLOG_LEVEL=LOUD\nCHUNK_WORDS=abc\n"
-    result = _newsbot("stats", folder=tmp_path, dotenv=dotenv)
+    result = run_newsbot("stats", folder=tmp_path, dotenv=dotenv)
     assert result.returncode == 2
     assert _error_lines(result) == [
         "newsbot: CHUNK_WORDS='abc' is not valid: expected a whole number >= 20.",
@@ -175,7 +146,7 @@ def test_cli_prints_one_line_per_bad_setting_from_dotenv(tmp_path: Path) -> None
 
 
 def test_bad_telegram_address_stops_run_before_the_bot_starts(tmp_path: Path) -> None:
-    result = _newsbot(
+    result = run_newsbot(
         "run",
         folder=tmp_path,
         TELEGRAM_BOT_TOKEN="123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -197,7 +168,7 @@ def test_data_dir_that_is_a_file_names_the_path_and_setting(
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder should be", encoding="utf-8")
-    result = _newsbot(*command, folder=tmp_path, NEWSBOT_DATA_DIR=str(blocker))
+    result = run_newsbot(*command, folder=tmp_path, NEWSBOT_DATA_DIR=str(blocker))
     [line] = _error_lines(result)
     assert f"NEWSBOT_DATA_DIR={blocker}" in line
     assert f"cannot create the folder {blocker} (File exists)" in line
@@ -208,7 +179,7 @@ def test_unreachable_database_is_named_with_the_password_masked(
     tmp_path: Path, command: tuple[str, ...]
 ) -> None:
     url = f"postgresql+psycopg://newsbot:s3cret-pw@127.0.0.1:{_free_port()}/news"
-    result = _newsbot(*command, folder=tmp_path, DATABASE_URL=url)
+    result = run_newsbot(*command, folder=tmp_path, DATABASE_URL=url)
     [line] = _error_lines(result)
     assert result.returncode == 1
     assert "s3cret-pw" not in result.stderr
@@ -369,7 +340,7 @@ def test_start_up_waits_a_bounded_time_for_an_llm_reply_that_never_ends(
 def test_run_warns_once_about_an_unusable_llm_and_starts_anyway(tmp_path: Path) -> None:
     missing = Reply(fault=Fault.SERVER_ERROR, status=404)
     with FakeOpenAIServer(default=missing).in_thread() as server:
-        result = _newsbot(
+        result = run_newsbot(
             "run",
             folder=tmp_path,
             OPENAI_BASE_URL=server.base_url,

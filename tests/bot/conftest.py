@@ -13,6 +13,8 @@ from telegram.ext import Application
 
 from bot.app import BotConfig, build_application, polling
 from bot.emulator import TelegramEmulator
+from tests.bot.admin_world import AdminWorld, admin_world, seed_old_index
+from tests.bot.admin_world import make_runtime as make_admin_runtime
 from tests.bot.alerts_world import LIBRARY, THRESHOLD, AlertsWorld, alerts_world, make_runtime, seed
 from tests.bot.fakes import FakeNewsService
 from tests.patient_emulator import PatientEmulator
@@ -75,4 +77,15 @@ async def world(  # the alert tests' bot, seeded with the library article
     runtime = make_runtime(tmp_path / "data", ALERT_THRESHOLD=THRESHOLD)
     seed(runtime, [LIBRARY])
     async with alerts_world(runtime, emulator, config) as started:
+        yield started
+
+
+@pytest.fixture
+async def admin_bot(
+    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig
+) -> AsyncIterator[AdminWorld]:
+    """The real bot with its admin service over a one-article index (tests/bot/admin_world.py)."""
+    runtime = make_admin_runtime(tmp_path / "data")
+    seed_old_index(runtime)
+    async with admin_world(runtime, emulator, config) as started:
         yield started

@@ -26,7 +26,6 @@ from tests.bot.admin_world import (
     AdminWorld,
     admin_world,
     make_runtime,
-    seed_old_index,
 )
 from tests.news_site import NewsSite, story
 
@@ -42,61 +41,51 @@ async def site() -> AsyncIterator[NewsSite]:
         yield server
 
 
-@pytest.fixture
-async def world(
-    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig
-) -> AsyncIterator[AdminWorld]:
-    runtime = make_runtime(tmp_path / "data")
-    seed_old_index(runtime)
-    async with admin_world(runtime, emulator, config) as started:
-        yield started
-
-
-async def _say(world: AdminWorld, chat_id: int, text: str, user: dict, **kw: object) -> None:
+async def _say(admin_bot: AdminWorld, chat_id: int, text: str, user: dict, **kw: object) -> None:
     """Send a message and wait until the bot has handled it."""
-    update = world.emulator.send_text(chat_id, text, user=user, **kw)  # type: ignore[arg-type]
-    await world.emulator.wait_acknowledged(update["update_id"])
-    await world.application.update_queue.join()
+    update = admin_bot.emulator.send_text(chat_id, text, user=user, **kw)  # type: ignore[arg-type]
+    await admin_bot.emulator.wait_acknowledged(update["update_id"])
+    await admin_bot.application.update_queue.join()
 
 
-async def _reply(world: AdminWorld, chat_id: int, text: str, user: dict, **kw: object) -> str:
-    before = len(world.emulator.bot_messages(chat_id))
-    world.emulator.send_text(chat_id, text, user=user, **kw)  # type: ignore[arg-type]
-    replies = await world.emulator.wait_for_messages(chat_id, before + 1)
+async def _reply(admin_bot: AdminWorld, chat_id: int, text: str, user: dict, **kw: object) -> str:
+    before = len(admin_bot.emulator.bot_messages(chat_id))
+    admin_bot.emulator.send_text(chat_id, text, user=user, **kw)  # type: ignore[arg-type]
+    replies = await admin_bot.emulator.wait_for_messages(chat_id, before + 1)
     return replies[before].text
 
 
-async def _sources(world: AdminWorld, user: dict) -> tuple[str, str]:
+async def _sources(admin_bot: AdminWorld, user: dict) -> tuple[str, str]:
     """/sources as an admin: the public overview, then the list of registered sources."""
-    before = len(world.emulator.bot_messages(user["id"]))
-    await _say(world, user["id"], "/sources", user)
-    replies = world.emulator.bot_messages(user["id"])[before:]
+    before = len(admin_bot.emulator.bot_messages(user["id"]))
+    await _say(admin_bot, user["id"], "/sources", user)
+    replies = admin_bot.emulator.bot_messages(user["id"])[before:]
     assert len(replies) == 2, [r.text for r in replies]
     return replies[0].text, replies[1].text
 
 
-async def test_admin_commands_are_refused_for_everyone_else(world: AdminWorld) -> None:
-    bob = world.emulator.create_user("Bob")
+async def test_admin_commands_are_refused_for_everyone_else(admin_bot: AdminWorld) -> None:
+    bob = admin_bot.emulator.create_user("Bob")
     for command in [*ADMIN_COMMANDS, "/ingest http://a.example/story"]:
-        assert await _reply(world, bob["id"], command, bob) == messages_admin.ADMIN_ONLY
+        assert await _reply(admin_bot, bob["id"], command, bob) == messages_admin.ADMIN_ONLY
         for chat_id, chat_type in ((GROUP, "group"), (GROUP - 1, "supergroup")):
-            group_reply = await _reply(world, chat_id, command, bob, chat_type=chat_type)
+            group_reply = await _reply(admin_bot, chat_id, command, bob, chat_type=chat_type)
             assert group_reply == messages_admin.ADMIN_ONLY
         name, _, rest = command.partition(" ")
-        mentioned = await _reply(world, GROUP, f"{name}@newsbot_bot {rest}".strip(), bob)
+        mentioned = await _reply(admin_bot, GROUP, f"{name}@newsbot_bot {rest}".strip(), bob)
         assert mentioned == messages_admin.ADMIN_ONLY
     # /sources stays the public overview for non-admins.
-    overview = await _reply(world, bob["id"], "/sources", bob)
+    overview = await _reply(admin_bot, bob["id"], "/sources", bob)
     assert overview.startswith("Indexed news\n1 article from 1 outlet")
-    await _say(world, bob["id"], "/help", bob)
-    assert world.emulator.bot_messages(bob["id"])[-2].text == overview  # no feed list
-    assert not world.admin.busy
-    with session_scope(world.runtime.sessions) as session:
+    await _say(admin_bot, bob["id"], "/help", bob)
+    assert admin_bot.emulator.bot_messages(bob["id"])[-2].text == overview  # no feed list
+    assert not admin_bot.admin.busy
+    with session_scope(admin_bot.runtime.sessions) as session:
         assert store.list_sources(session=session) == []
 
 
-async def test_bad_arguments_get_usage_lines(world: AdminWorld) -> None:
-    admin = world.emulator.create_user("Ada", user_id=ADMIN_ID)
+async def test_bad_arguments_get_usage_lines(admin_bot: AdminWorld) -> None:
+    admin = admin_bot.emulator.create_user("Ada", user_id=ADMIN_ID)
     usages = {
         "/addsource": messages_admin.ADDSOURCE_USAGE,
         "/addsource not a url": messages_admin.ADDSOURCE_USAGE,
@@ -108,47 +97,47 @@ async def test_bad_arguments_get_usage_lines(world: AdminWorld) -> None:
         "/ingest file:///etc/passwd": messages_admin.INGEST_USAGE,
     }
     for command, usage in usages.items():
-        reply = await _reply(world, ADMIN_ID, command, admin)
+        reply = await _reply(admin_bot, ADMIN_ID, command, admin)
         assert reply == html_to_plain(usage), command
-    assert await _reply(world, ADMIN_ID, "/removesource 99", admin) == (
+    assert await _reply(admin_bot, ADMIN_ID, "/removesource 99", admin) == (
         "There is no source #99. /sources lists them."
     )
 
 
-async def test_add_list_and_remove_sources(world: AdminWorld, site: NewsSite) -> None:
-    admin = world.emulator.create_user("Ada", user_id=ADMIN_ID)
-    overview, listing = await _sources(world, admin)  # admins see what is indexed too
+async def test_add_list_and_remove_sources(admin_bot: AdminWorld, site: NewsSite) -> None:
+    admin = admin_bot.emulator.create_user("Ada", user_id=ADMIN_ID)
+    overview, listing = await _sources(admin_bot, admin)  # admins see what is indexed too
     assert overview.startswith("Indexed news\n1 article from 1 outlet")
     assert listing == messages_admin.ADMIN_SOURCES_EMPTY
-    added = await _reply(world, ADMIN_ID, f"/addsource {site.url('/feed.xml')}", admin)
+    added = await _reply(admin_bot, ADMIN_ID, f"/addsource {site.url('/feed.xml')}", admin)
     assert added.startswith(f"Added feed #1: {site.url('/feed.xml')} (Test Gazette, 2 articles")
     added = await _reply(
-        world, GROUP, f"/addsource {site.url('/story/bridge')}", admin, chat_type="group"
+        admin_bot, GROUP, f"/addsource {site.url('/story/bridge')}", admin, chat_type="group"
     )
     assert added.startswith("Added page #2:")
-    refused = await _reply(world, ADMIN_ID, f"/addsource {site.url('/broken.xml')}", admin)
+    refused = await _reply(admin_bot, ADMIN_ID, f"/addsource {site.url('/broken.xml')}", admin)
     assert refused == "That address has no feed or article I can read (not an RSS or Atom feed)."
-    again = await _reply(world, ADMIN_ID, f"/addsource {site.url('/feed.xml')}", admin)
+    again = await _reply(admin_bot, ADMIN_ID, f"/addsource {site.url('/feed.xml')}", admin)
     assert again == f"{site.url('/feed.xml')} is already a source."
 
-    overview, listing = await _sources(world, admin)
+    overview, listing = await _sources(admin_bot, admin)
     assert overview.startswith("Indexed news\n1 article from 1 outlet")
     assert listing.startswith("Sources (2)\n\n#1 feed: ")
     assert "0 articles, last fetch never" in listing
 
-    removed = await _reply(world, ADMIN_ID, "/removesource 2", admin)
+    removed = await _reply(admin_bot, ADMIN_ID, "/removesource 2", admin)
     assert removed.startswith("Removed source #2")
-    assert "#2" not in (await _sources(world, admin))[1]
+    assert "#2" not in (await _sources(admin_bot, admin))[1]
 
 
 async def test_private_addresses_are_refused_unless_allowed(
     tmp_path: Path, emulator: TelegramEmulator, config: BotConfig, site: NewsSite
 ) -> None:
     runtime = make_runtime(tmp_path / "data", ALLOW_PRIVATE_URLS=False)
-    async with admin_world(runtime, emulator, config) as world:
-        admin = world.emulator.create_user("Ada", user_id=ADMIN_ID)
+    async with admin_world(runtime, emulator, config) as admin_bot:
+        admin = admin_bot.emulator.create_user("Ada", user_id=ADMIN_ID)
         for command in (f"/addsource {site.url('/feed.xml')}", f"/ingest {site.url('/x')}"):
-            reply = await _reply(world, ADMIN_ID, command, admin)
+            reply = await _reply(admin_bot, ADMIN_ID, command, admin)
             assert reply == (
                 "That address points to a private or local network, which is not allowed."
             )
@@ -185,14 +174,14 @@ def gate_file(folder: Path) -> Iterator[Callable[[], Awaitable[None]]]:
 
 
 async def test_reindex_shows_progress_answers_questions_meanwhile_and_swaps_at_the_end(
-    world: AdminWorld, site: NewsSite, tmp_path: Path
+    admin_bot: AdminWorld, site: NewsSite, tmp_path: Path
 ) -> None:
-    emulator = world.emulator
+    emulator = admin_bot.emulator
     admin = emulator.create_user("Ada", user_id=ADMIN_ID)
     alice = emulator.create_user("Alice")
-    await _reply(world, ADMIN_ID, f"/addsource {site.url('/feed.xml')}", admin)
-    await _reply(world, ADMIN_ID, f"/addsource {site.url('/story/bridge')}", admin)
-    with session_scope(world.runtime.sessions) as session:  # sources that fail
+    await _reply(admin_bot, ADMIN_ID, f"/addsource {site.url('/feed.xml')}", admin)
+    await _reply(admin_bot, ADMIN_ID, f"/addsource {site.url('/story/bridge')}", admin)
+    with session_scope(admin_bot.runtime.sessions) as session:  # sources that fail
         for path in ("/missing.xml", "/broken.xml", "/slow.xml"):
             store.add_source(session=session, kind="feed", location=site.url(path))
         store.add_source(session=session, kind="folder", location=str(tmp_path / "folder"))
@@ -201,21 +190,21 @@ async def test_reindex_shows_progress_answers_questions_meanwhile_and_swaps_at_t
     async def hook(chunks: NewChunks) -> None:
         received.append(chunks)
 
-    world.admin.on_new_articles.append(hook)
+    admin_bot.admin.on_new_articles.append(hook)
     with gate_file(tmp_path / "folder") as open_gate:
-        await _say(world, ADMIN_ID, "/reindex", admin)
+        await _say(admin_bot, ADMIN_ID, "/reindex", admin)
         progress = emulator.bot_messages(ADMIN_ID)[-1]
         assert progress.text.startswith("Re-indexing… (")
         await emulator.wait_until(lambda: "Now indexing articles." in progress.text)
         assert "Sources: 5 of 6 read\nArticles: 3 fetched, 0 parsed" in progress.text
-        assert world.admin.busy
+        assert admin_bot.admin.busy
 
         # A user asks meanwhile: answered at once, from the old index.
-        await _say(world, alice["id"], "What happened to the harbour ferries?", alice)
+        await _say(admin_bot, alice["id"], "What happened to the harbour ferries?", alice)
         [answer] = emulator.bot_messages(alice["id"])
         assert OLD_TITLE in answer.text
         # A second /reindex is told that one is running, with its progress.
-        busy = await _reply(world, ADMIN_ID, "/reindex full", admin)
+        busy = await _reply(admin_bot, ADMIN_ID, "/reindex full", admin)
         assert busy.startswith("A re-index is already running.\n\nRe-indexing…")
         assert "Sources: 5 of 6 read" in busy
 
@@ -234,35 +223,35 @@ async def test_reindex_shows_progress_answers_questions_meanwhile_and_swaps_at_t
     assert took is not None, summary
     assert progress.text == f"Re-indexing: finished in {took.group(1)}."
     assert len(_progress_versions(progress)) >= 2  # edited while it ran
-    assert not world.admin.busy
+    assert not admin_bot.admin.busy
 
     # The new articles are served now, and went to the alert hook.
     await emulator.wait_until(lambda: len(received) == 1)
     assert len(received[0].article_ids) == 4
-    await _say(world, alice["id"], "What did the rain report say?", alice)
+    await _say(admin_bot, alice["id"], "What did the rain report say?", alice)
     assert "Rain update 1" in emulator.bot_messages(alice["id"])[-1].text
 
-    listing = (await _sources(world, admin))[1]
+    listing = (await _sources(admin_bot, admin))[1]
     assert "last error: The site answered with HTTP 404." in listing
     assert "2 articles, last fetch" in listing
 
 
-async def test_ingest_one_article_and_stats(world: AdminWorld, site: NewsSite) -> None:
-    emulator = world.emulator
+async def test_ingest_one_article_and_stats(admin_bot: AdminWorld, site: NewsSite) -> None:
+    emulator = admin_bot.emulator
     admin = emulator.create_user("Ada", user_id=ADMIN_ID)
     alice = emulator.create_user("Alice")
-    reply = await _reply(world, ADMIN_ID, f"/ingest {site.url('/story/bridge')}", admin)
+    reply = await _reply(admin_bot, ADMIN_ID, f"/ingest {site.url('/story/bridge')}", admin)
     assert reply.startswith("Indexed: Bridge update 1 (")
     assert reply.endswith(" chunks)") or reply.endswith(" chunk)")
-    again = await _reply(world, ADMIN_ID, f"/ingest {site.url('/story/bridge')}", admin)
+    again = await _reply(admin_bot, ADMIN_ID, f"/ingest {site.url('/story/bridge')}", admin)
     assert again.startswith("Already indexed: Bridge update 1")
-    missing = await _reply(world, ADMIN_ID, f"/ingest {site.url('/story/none')}", admin)
+    missing = await _reply(admin_bot, ADMIN_ID, f"/ingest {site.url('/story/none')}", admin)
     assert missing == "The site answered with HTTP 404."
 
-    await _say(world, alice["id"], "What about the bridge?", alice)
+    await _say(admin_bot, alice["id"], "What about the bridge?", alice)
     assert "Bridge update 1" in emulator.bot_messages(alice["id"])[-1].text
 
-    stats = await _reply(world, GROUP, "/stats@newsbot_bot", admin, chat_type="group")
+    stats = await _reply(admin_bot, GROUP, "/stats@newsbot_bot", admin, chat_type="group")
     lines = stats.splitlines()
     assert lines[0] == "Statistics"
     assert lines[1] == "Articles: 2 (2 stories)"

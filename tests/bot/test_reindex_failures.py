@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot import cli_admin, messages
-from bot.app import BotConfig
 from bot.cli import _parser
-from bot.emulator import TelegramEmulator, html_to_plain
+from bot.emulator import html_to_plain
 from bot.messages_admin import MAX_LISTED_FAILURES, reindex_summary
 from index.refresh_report import RefreshReport
 from index.types import ParseFailure
-from tests.bot.admin_world import ADMIN_ID, AdminWorld, admin_world, make_runtime, seed_old_index
+from tests.bot.admin_world import ADMIN_ID, AdminWorld, make_runtime
 
 
 def test_summary_names_parse_failures_and_caps_the_list() -> None:
@@ -56,27 +54,17 @@ async def test_cli_reindex_names_unparsable_files(
     await runtime.aclose()
 
 
-@pytest.fixture
-async def world(
-    tmp_path: Path, emulator: TelegramEmulator, config: BotConfig
-) -> AsyncIterator[AdminWorld]:
-    runtime = make_runtime(tmp_path / "data")
-    seed_old_index(runtime)
-    async with admin_world(runtime, emulator, config) as started:
-        yield started
+async def _reply(admin_bot: AdminWorld, user: dict, text: str) -> str:
+    before = len(admin_bot.emulator.bot_messages(user["id"]))
+    admin_bot.emulator.send_text(user["id"], text, user=user)
+    return (await admin_bot.emulator.wait_for_messages(user["id"], before + 1))[before].text
 
 
-async def _reply(world: AdminWorld, user: dict, text: str) -> str:
-    before = len(world.emulator.bot_messages(user["id"]))
-    world.emulator.send_text(user["id"], text, user=user)
-    return (await world.emulator.wait_for_messages(user["id"], before + 1))[before].text
-
-
-async def test_help_shows_admin_commands_to_admins_only(world: AdminWorld) -> None:
-    admin = world.emulator.create_user("Ada", user_id=ADMIN_ID)
-    bob = world.emulator.create_user("Bob")
-    admin_help = await _reply(world, admin, "/help")
+async def test_help_shows_admin_commands_to_admins_only(admin_bot: AdminWorld) -> None:
+    admin = admin_bot.emulator.create_user("Ada", user_id=ADMIN_ID)
+    bob = admin_bot.emulator.create_user("Bob")
+    admin_help = await _reply(admin_bot, admin, "/help")
     assert admin_help.startswith(html_to_plain(messages.HELP))
     for command in ("/addsource", "/removesource", "/ingest", "/reindex", "/stats"):
         assert command in admin_help
-    assert await _reply(world, bob, "/help") == html_to_plain(messages.HELP)
+    assert await _reply(admin_bot, bob, "/help") == html_to_plain(messages.HELP)
