@@ -19,6 +19,7 @@ from bot.runtime import Runtime
 from index import store
 from index.db import session_scope
 from index.embedding import SentenceTransformerEmbedder
+from index.parsing import iter_path
 from index.pipeline import NewChunks
 from index.types import Article
 from retrieval.alert_background import Background
@@ -35,7 +36,7 @@ from tests.bot.alerts_world import (
     make_runtime,
     seed,
 )
-from tests.small_corpus import sample_articles
+from tests.small_corpus import SAMPLES, sample_articles
 
 THRESHOLD = 0.3
 
@@ -98,10 +99,9 @@ def test_only_active_subscriptions_get_alerts_and_new_ones_are_seen(runtime: Run
     assert queued(runtime) == [(1, volcano_id), (3, chips_id)]
 
 
-def test_the_background_is_the_newest_articles_and_is_refreshed_daily(runtime: Runtime) -> None:
-    corpus = sample_articles(130)
+def counted_matcher(runtime: Runtime, clock: Clock) -> tuple[AlertMatcher, list[Background | None]]:
+    """A matcher whose background builds are recorded, in order."""
     calls: list[Background | None] = []
-    clock = Clock()
     source = background_from(runtime.sessions, snapshot_index(runtime.index_dir, runtime.embedder))
 
     def counted() -> Background | None:
@@ -116,18 +116,60 @@ def test_the_background_is_the_newest_articles_and_is_refreshed_daily(runtime: R
         clock=clock,
         max_age=None,  # sample articles of any date
     )
+    return matcher, calls
+
+
+def all_sample_articles() -> list[Article]:
+    """Every Wikinews sample article, dated or not (the matcher here has no age limit)."""
+    return [item for item in iter_path(SAMPLES) if isinstance(item, Article)]
+
+
+def preindex(runtime: Runtime, articles: list[Article]) -> None:
+    """Index articles with no matcher (they were there before the bot started)."""
+    indexer = runtime.indexer()
+    indexer.open()
+    indexer.ingest(articles)
+
+
+def test_the_background_is_the_newest_articles_and_is_refreshed_daily(runtime: Runtime) -> None:
+    corpus = sample_articles(132)
+    clock = Clock()
+    matcher, calls = counted_matcher(runtime, clock)
     subscribe(runtime, 1, "volcano eruption")
-    ingest(runtime, matcher, corpus[:60])  # too few articles: no background yet
+    preindex(runtime, corpus[:60])
+    ingest(runtime, matcher, corpus[60:61])  # too few articles: no background yet
     assert calls == [None]
-    ingest(runtime, matcher, corpus[60:])
-    assert len(calls) == 1  # not rebuilt within the day
+    preindex(runtime, corpus[61:130])
+    ingest(runtime, matcher, corpus[130:])
+    assert len(calls) == 1  # not rebuilt within the day while the index barely grows
     clock.advance(hours=25)
     [volcano_id] = ingest(runtime, matcher, [VOLCANO])
     assert len(calls) == 2
     background = calls[-1]
     assert background is not None
-    assert len(background) == 130  # the corpus as indexed before the last batch was saved
+    assert len(background) == 132  # the corpus as indexed before the last batch was saved
     assert (1, volcano_id) in queued(runtime)
+
+
+def test_the_background_is_rebuilt_when_the_index_grows_by_half(runtime: Runtime) -> None:
+    # A big ingest must not be matched for a day against what its first batches held.
+    corpus = all_sample_articles()[:240]
+    matcher, calls = counted_matcher(runtime, Clock())
+    subscribe(runtime, 1, "volcano eruption")
+    preindex(runtime, corpus[:120])
+    ingest(runtime, matcher, corpus[120:125])
+    assert len(calls) == 1
+    first = calls[0]
+    assert first is not None
+    assert len(first) == 120
+    ingest(runtime, matcher, corpus[125:170])  # 50 new: less than half of 120
+    assert len(calls) == 1
+    ingest(runtime, matcher, corpus[170:240])  # now 120 matched since the build
+    ingest(runtime, matcher, [VOLCANO])
+    assert len(calls) == 2
+    rebuilt = calls[-1]
+    assert rebuilt is not None
+    assert len(rebuilt) == 240
 
 
 def test_recent_background_takes_the_newest_articles(runtime: Runtime) -> None:
