@@ -116,27 +116,29 @@ def record_sent(
     alerts: AlertService,
     delivery_ids: list[int],
     chat_id: int,
-    message_id: int,
+    message_ids: Sequence[int],
     text: str,
     article_id: int | None,
     digest_subscription_id: int | None = None,
 ) -> None:
     """Mark alerts sent, with a chat turn carrying the article id (so that a reply to the
-    alert asks about that article); a digest also records when it was last sent."""
+    alert, to any of its messages, asks about that article); a digest also records when it
+    was last sent."""
     now = alerts.now()
     with session_scope(alerts.sessions) as session:
         store.mark_sent(session=session, delivery_ids=delivery_ids, now=now)
         if digest_subscription_id is not None:
             store.mark_digest_sent(session=session, subscription_id=digest_subscription_id, now=now)
-        store.add_turn(
+        turn = store.add_turn(
             session=session,
             chat_id=chat_id,
             role="assistant",
             text=text,
-            message_id=message_id,
             article_id=article_id,
             now=now,
         )
+        for message_id in message_ids:
+            store.set_turn_message_id(session=session, turn_id=turn.id, message_id=message_id)
 
 
 def chat_blocked(alerts: AlertService, chat_id: int, delivery_ids: list[int]) -> None:

@@ -141,7 +141,7 @@ class AlertSender:
             outcome, message_ids = await self._send(chat_id, pieces)
             if outcome is Outcome.SENT:
                 sent += len(message_ids)
-                await self._db(record_sent, ids, chat_id, message_ids[-1], turn, only)
+                await self._db(record_sent, ids, chat_id, message_ids, turn, only)
             elif outcome is Outcome.BLOCKED:
                 blocked.add(chat_id)
                 await self._db(chat_blocked, chat_id, ids)
@@ -168,7 +168,7 @@ class AlertSender:
                 only = items[0][1].id if len(items) == 1 else None
                 turn = "\n".join(alert_plain(d, a, tz=self._tz) for d, a in items)
                 await self._db(
-                    record_sent, ids, subscription.chat_id, message_ids[-1], turn, only,
+                    record_sent, ids, subscription.chat_id, message_ids, turn, only,
                     subscription.id,
                 )  # fmt: skip
             elif outcome is Outcome.BLOCKED:

@@ -153,8 +153,8 @@ def _blocks(
 def render_subscriptions(subscriptions: Sequence[Subscription]) -> str:
     """/alerts: the chat's subscriptions, numbered as /unsubscribe and /digest take them.
 
-    An alert's number is its subscription id: it never changes, and is never reused, so an
-    old number cannot act on another alert after one is removed.
+    An alert's number is its own in the chat (1, 2, 3...): it never changes, and is never
+    reused in the chat, so an old number cannot act on another alert after one is removed.
     """
     if not subscriptions:
         return messages.ALERTS_EMPTY
@@ -169,16 +169,17 @@ def render_subscriptions(subscriptions: Sequence[Subscription]) -> str:
 
 
 def alert_number(subscription: Subscription) -> int:
-    """The number users see and type (/unsubscribe N): the subscription's own id."""
-    return subscription.id
+    """The number users see and type (/unsubscribe N): the alert's number in its chat."""
+    return subscription.number
 
 
-def button_data(action: str, subscription_id: int) -> str:
-    return f"{BUTTON_PREFIX}:{action}:{subscription_id}"
+def button_data(action: str, number: int) -> str:
+    """A button's callback data: the action and the alert's number in the chat."""
+    return f"{BUTTON_PREFIX}:{action}:{number}"
 
 
 def parse_button(data: str | None) -> tuple[str, int] | None:
-    """(action name, subscription id) from button data; None when it is not ours or forged."""
+    """(action name, alert number) from button data; None when it is not ours or forged."""
     parts = (data or "").split(":")
     if len(parts) != 3 or parts[0] != BUTTON_PREFIX or parts[1] not in ACTIONS:
         return None
@@ -196,25 +197,25 @@ def subscriptions_keyboard(subscriptions: Sequence[Subscription]) -> InlineKeybo
         number = alert_number(subscription)
         if subscription.active:
             toggle = InlineKeyboardButton(
-                f"{messages.BUTTON_PAUSE} {number}", callback_data=button_data("p", subscription.id)
+                f"{messages.BUTTON_PAUSE} {number}", callback_data=button_data("p", number)
             )
         else:
             toggle = InlineKeyboardButton(
                 f"{messages.BUTTON_RESUME} {number}",
-                callback_data=button_data("r", subscription.id),
+                callback_data=button_data("r", number),
             )
         remove = InlineKeyboardButton(
-            f"{messages.BUTTON_REMOVE} {number}", callback_data=button_data("x", subscription.id)
+            f"{messages.BUTTON_REMOVE} {number}", callback_data=button_data("x", number)
         )
         if subscription.digest_hours is None:
             mode = InlineKeyboardButton(
                 f"{messages.BUTTON_DIGEST} {number}",
-                callback_data=button_data("d", subscription.id),
+                callback_data=button_data("d", number),
             )
         else:
             mode = InlineKeyboardButton(
                 f"{messages.BUTTON_INSTANT} {number}",
-                callback_data=button_data("i", subscription.id),
+                callback_data=button_data("i", number),
             )
         rows.append([toggle, remove, mode])
     return InlineKeyboardMarkup(rows)

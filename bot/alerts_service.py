@@ -27,6 +27,7 @@ from index.db import session_scope
 from index.errors import BadInputError
 from index.pipeline import NewChunks
 from index.protocols import Embedder
+from index.store_subscriptions import numbered_subscription
 from index.tokenize import tokenize
 from index.types import Subscription
 from retrieval.alert_defaults import DIRECT_THRESHOLD
@@ -141,7 +142,7 @@ class AlertService:
         with session_scope(self._sessions) as session:
             for held in store.list_subscriptions(session=session, chat_id=chat_id):
                 if same_topic(held, topic):
-                    raise BadInputError(f"You already have this alert: #{held.id}.")
+                    raise BadInputError(f"You already have this alert: #{held.number}.")
             if store.count_subscriptions(session=session, chat_id=chat_id) >= limit:
                 raise BadInputError(
                     f"This chat already has {limit} alerts, the most I keep. "
@@ -164,12 +165,11 @@ class AlertService:
         return await self.run(self._in_session, store.list_subscriptions, chat_id=chat_id)
 
     async def numbered(self, chat_id: int, number: int) -> Subscription:
-        """The chat's alert `number` as /alerts shows it (its subscription id: stable)."""
-        found = await self.subscriptions(chat_id)
-        for subscription in found:
-            if subscription.id == number:
-                return subscription
-        raise BadInputError(f"There is no alert {number} here. /alerts lists them.")
+        """The chat's alert `number` as /alerts shows it (its own in the chat: stable); a
+        number the chat does not hold, another chat's included, is a BadInputError."""
+        return await self.run(
+            self._in_session, numbered_subscription, chat_id=chat_id, number=number
+        )
 
     async def set_active(self, chat_id: int, subscription_id: int, active: bool) -> Subscription:
         return await self.run(

@@ -25,6 +25,7 @@ from bot.processor import PerChatUpdateProcessor
 from bot.ratelimit import QuestionLimiter
 from bot.services import BotServices, NewsService
 from bot.telegram_http import AiohttpRequest, HttpLimits
+from bot.webhook import serve_webhook
 from index.errors import NewsbotError
 
 if TYPE_CHECKING:
@@ -220,7 +221,8 @@ async def polling(
 
 
 def run(application: Application, config: BotConfig) -> None:  # type: ignore[type-arg]
-    """Serve until interrupted: long polling, or PTB's webhook server when a URL is set."""
+    """Serve until interrupted: long polling, or the webhook server (bot/webhook.py) when a
+    URL is set."""
     with _rejected_token(), _unreachable(config.api_base_url):
         try:
             _serve(application, config)
@@ -238,17 +240,27 @@ def _close_http(application: Application) -> None:  # type: ignore[type-arg]
         loop.close()
 
 
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """The loop PTB's run_polling would use (and `_close_http` closes), made if missing."""
+    try:
+        return asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        return loop
+
+
 def _serve(application: Application, config: BotConfig) -> None:  # type: ignore[type-arg]
     if config.webhook_url:
-        application.run_webhook(
+        # Our own server rather than PTB's run_webhook: see bot/webhook.py.
+        serving = serve_webhook(
+            application,
+            url=config.webhook_url,
             listen=config.webhook_listen,
             port=config.webhook_port,
-            url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-            secret_token=config.webhook_secret,
-            webhook_url=config.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-            close_loop=False,
+            secret=config.webhook_secret,
         )
+        _event_loop().run_until_complete(serving)
     else:
         application.run_polling(
             poll_interval=0.0,

@@ -102,7 +102,7 @@ async def list_alerts(update: Update, context: NewsContext) -> None:
 
 def _number(text: str) -> int | None:
     text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 10 else None  # ids grow
+    return int(text) if text.isdigit() and len(text) < 10 else None  # fits 32 bits
 
 
 async def unsubscribe(update: Update, context: NewsContext) -> None:
@@ -166,9 +166,10 @@ async def on_button(update: Update, context: NewsContext) -> None:
     if not await may_manage(update, context):
         await query.answer(messages.GROUP_ADMINS_ONLY, show_alert=True)
         return
-    action, subscription_id = parsed
+    action, number = parsed
     chat_id = message.chat_id
     try:
+        subscription_id = (await alerts.numbered(chat_id, number)).id
         if action in ("pause", "resume"):
             await alerts.set_active(chat_id, subscription_id, action == "resume")
         elif action == "remove":
@@ -176,7 +177,7 @@ async def on_button(update: Update, context: NewsContext) -> None:
         else:
             hours = messages.DIGEST_HOURS_DEFAULT if action == "digest" else None
             await alerts.set_digest(chat_id, subscription_id, hours)
-    except BadInputError:  # removed meanwhile, or another chat's id
+    except BadInputError:  # removed meanwhile, or a number this chat does not hold
         await query.answer(messages.BUTTON_EXPIRED)
         return
     await query.answer(messages.BUTTON_DONE[action])

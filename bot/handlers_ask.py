@@ -117,5 +117,4 @@ async def answer_question(update: Update, context: NewsContext, question: str) -
             on_partial=stream.partial,
         )
         sent = await stream.finish(render_answer(answer, tz=services.timezone))
-    for message_id in sent:
-        await services.news.record_bot_message(chat.id, message_id, answer)
+    await services.news.record_bot_messages(chat.id, sent, answer)

@@ -87,12 +87,20 @@ def source_removed(source: SourceRecord) -> str:
     return f"Removed source #{source.id} ({escape(source.location)}). Its articles stay indexed."
 
 
+def source_yield(source: SourceRecord) -> str:
+    """What a source gave: the articles first indexed from it, or, when every article it
+    gave was already indexed from elsewhere, those (not "0 articles", which reads as
+    broken)."""
+    if source.article_count == 0 and source.last_read:
+        return f"{plural(source.last_read, 'article')}, all already indexed from elsewhere"
+    return plural(source.article_count, "article")
+
+
 def admin_source_line(source: SourceRecord, tz: tzinfo) -> str:
     """One source for admins: number, kind, location, articles, last fetch, last error."""
     line = (
         f"<b>#{source.id}</b> {escape(source.kind)}: {escape(truncate(source.location, 300))}\n"
-        f"   {plural(source.article_count, 'article')}, "
-        f"last fetch {_when(source.last_fetch_at, tz)}"
+        f"   {source_yield(source)}, last fetch {_when(source.last_fetch_at, tz)}"
     )
     if source.last_error:
         line += f"\n   last error: {escape(truncate(source.last_error, 300))}"

@@ -200,14 +200,19 @@ class StoreNewsService:
         self._unsent_turns[(chat_id, answer.text)] = turn_id
         return answer
 
-    async def record_bot_message(self, chat_id: int, message_id: int, answer: Answer) -> None:
+    async def record_bot_messages(
+        self, chat_id: int, message_ids: Sequence[int], answer: Answer
+    ) -> None:
         turn_id = self._unsent_turns.pop((chat_id, answer.text), None)
         if turn_id is None:
             return
 
         def save() -> None:
             with session_scope(self._sessions) as session:
-                store.set_turn_message_id(session=session, turn_id=turn_id, message_id=message_id)
+                for message_id in message_ids:
+                    store.set_turn_message_id(
+                        session=session, turn_id=turn_id, message_id=message_id
+                    )
 
         await asyncio.to_thread(save)
 

@@ -71,8 +71,11 @@ class NewsService(Protocol):
         """
         ...
 
-    async def record_bot_message(self, chat_id: int, message_id: int, answer: Answer) -> None:
-        """Remember which answer a bot message carried, so a reply to it continues there."""
+    async def record_bot_messages(
+        self, chat_id: int, message_ids: Sequence[int], answer: Answer
+    ) -> None:
+        """Remember which answer the bot's messages carried (all the pieces of a long one, in
+        order), so a reply to any of them continues there."""
         ...
 
     async def latest(self, topic: str | None, limit: int) -> list[Headline]:

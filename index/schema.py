@@ -158,6 +158,24 @@ class ChatTurnRow(Base):
     follows_id: Mapped[int | None] = mapped_column(IdType)
 
 
+class ChatTurnPieceRow(Base):
+    """A further Telegram message of a turn sent in several pieces (a long answer, a digest):
+    the first is `chat_turns.message_id`, these make a reply to any later piece continue the
+    same turn."""
+
+    __tablename__ = "chat_turn_pieces"
+    __table_args__ = (Index("ix_chat_turn_pieces_message", "chat_id", "message_id"), _NO_REUSE)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    turn_id: Mapped[int] = mapped_column(
+        IdType,
+        ForeignKey("chat_turns.id", ondelete="CASCADE", name="fk_chat_turn_pieces_turn"),
+        index=True,
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
 class SourceRow(Base):
     __tablename__ = "sources"
     __table_args__ = (_NO_REUSE,)
@@ -171,14 +189,24 @@ class SourceRow(Base):
     etag: Mapped[str | None] = mapped_column(String(512))
     last_modified: Mapped[str | None] = mapped_column(String(128))
     article_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Articles the last read gave, new or already indexed (NULL: not known yet).
+    last_read: Mapped[int | None] = mapped_column(Integer)
 
 
 class SubscriptionRow(Base):
     __tablename__ = "subscriptions"
-    __table_args__ = (Index("ix_subscriptions_chat_id", "chat_id"), _NO_REUSE)
+    __table_args__ = (
+        Index("ix_subscriptions_chat_id", "chat_id"),
+        # A unique index rather than a constraint: SQLite adds one without rebuilding the
+        # table (a rebuild would drop, and so cascade-delete, the alerts queued for it).
+        Index("uq_subscriptions_chat_number", "chat_id", "number", unique=True),
+        _NO_REUSE,
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    # The alert's number in its chat (1, 2, 3...), the one users see and type.
+    number: Mapped[int] = mapped_column(Integer)
     topic: Mapped[str] = mapped_column(Text)
     must_words: Mapped[list[str]] = mapped_column(JSON, default=list)
     exclude_words: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -186,6 +214,16 @@ class SubscriptionRow(Base):
     digest_hours: Mapped[int | None] = mapped_column(Integer)
     last_digest_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class AlertNumberRow(Base):
+    """The last alert number given out in a chat: numbers are never reused, even after the
+    alerts holding them are removed."""
+
+    __tablename__ = "alert_numbers"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class AlertDeliveryRow(Base):

@@ -145,8 +145,9 @@ def record_outcomes(
     """Store how each source went, once its articles are committed; return the failures.
 
     `keys` holds the identity keys of the articles each source gave (by source id), to
-    count the new ones among `new_ids`; validators are stored only for a fetch that
-    worked, so a failed one is retried in full next time.
+    count the new ones among `new_ids` and all it gave (a source whose articles were all
+    indexed from elsewhere first still shows what it yields); validators are stored only
+    for a fetch that worked, so a failed one is retried in full next time.
     """
     failed: list[SourceFailure] = []
     with session_scope(sessions) as session:
@@ -154,6 +155,7 @@ def record_outcomes(
             source = result.source
             if result.error is not None:
                 failed.append(SourceFailure(source.id, source.location, result.error))
+            given = keys.get(source.id, [])
             _record_one(
                 session,
                 source,
@@ -161,11 +163,13 @@ def record_outcomes(
                 etag=result.etag,
                 last_modified=result.last_modified,
                 error=result.error,
-                new=_count_new(session, keys.get(source.id, []), new_ids),
+                new=_count_new(session, given, new_ids),
+                read=None if result.error or result.not_modified else len(set(given)),
             )
         for source in folders:
-            new = _count_new(session, keys.get(source.id, []), new_ids)
-            _record_one(session, source, now, error=None, new=new)
+            given = keys.get(source.id, [])
+            new = _count_new(session, given, new_ids)
+            _record_one(session, source, now, error=None, new=new, read=len(set(given)))
         for source in missing:
             reason = "the folder does not exist (any more)"
             failed.append(SourceFailure(source.id, source.location, reason))
@@ -180,6 +184,7 @@ def _record_one(
     *,
     error: str | None,
     new: int,
+    read: int | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> None:
@@ -192,6 +197,7 @@ def _record_one(
             last_modified=last_modified,
             error=error,
             new_articles=new,
+            read_articles=read,
         )
     except NewsbotError:  # removed while the run was going: nothing to record
         log.info("source #%d was removed during the refresh", source.id)

@@ -31,6 +31,7 @@ def _to_source(row: SourceRow) -> SourceRecord:
         etag=row.etag,
         last_modified=row.last_modified,
         article_count=row.article_count,
+        last_read=row.last_read,
     )
 
 
@@ -90,8 +91,12 @@ def record_fetch(
     last_modified: str | None = None,
     error: str | None = None,
     new_articles: int = 0,
+    read_articles: int | None = None,
 ) -> SourceRecord:
-    """Record one fetch of a source. On error the validators of the last success are kept."""
+    """Record one fetch of a source. On error the validators of the last success are kept.
+
+    `read_articles` is how many articles a read gave, new or already indexed (None for a
+    fetch that read nothing: failed, or not modified, which keeps the last count)."""
     row = _source_row(session, source_id)
     row.last_fetch_at = as_utc(fetched_at)
     row.last_error = error
@@ -99,6 +104,8 @@ def record_fetch(
         row.etag = etag
         row.last_modified = last_modified
     row.article_count += new_articles
+    if read_articles is not None:
+        row.last_read = read_articles
     session.flush()
     return _to_source(row)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from index.errors import BadInputError
-from index.schema import ChatTurnRow
+from index.schema import ChatTurnPieceRow, ChatTurnRow
 from index.store_common import stamp
 from index.types import ChatTurn
 
@@ -99,10 +99,17 @@ def turn_chain(*, session: Session, chat_id: int, turn_id: int, limit: int) -> l
 
 
 def turn_by_message(*, session: Session, chat_id: int, message_id: int) -> ChatTurn | None:
-    """The turn recorded for this Telegram message of this chat (the latest if several)."""
+    """The turn recorded for this Telegram message of this chat, whichever piece of the turn
+    it is (the latest turn if several)."""
+    pieces = select(ChatTurnPieceRow.turn_id).where(
+        ChatTurnPieceRow.chat_id == chat_id, ChatTurnPieceRow.message_id == message_id
+    )
     row = session.scalars(
         select(ChatTurnRow)
-        .where(ChatTurnRow.chat_id == chat_id, ChatTurnRow.message_id == message_id)
+        .where(
+            ChatTurnRow.chat_id == chat_id,
+            or_(ChatTurnRow.message_id == message_id, ChatTurnRow.id.in_(pieces)),
+        )
         .order_by(ChatTurnRow.id.desc())
         .limit(1)
     ).first()
@@ -110,21 +117,29 @@ def turn_by_message(*, session: Session, chat_id: int, message_id: int) -> ChatT
 
 
 def set_turn_message_id(*, session: Session, turn_id: int, message_id: int) -> None:
-    """Record the Telegram message id of a turn once the message is sent."""
-    result = session.execute(
-        update(ChatTurnRow).where(ChatTurnRow.id == turn_id).values(message_id=message_id)
-    )
-    if result.rowcount == 0:
+    """Record a Telegram message carrying the turn once it is sent. Call it for each piece of
+    a turn sent in several, in order: the first becomes the turn's `message_id`, the others
+    lead back to it too."""
+    row = session.get(ChatTurnRow, turn_id)
+    if row is None:
         raise BadInputError("That message is not in the chat history.")
+    if row.message_id is None:
+        row.message_id = message_id
+    elif row.message_id != message_id:
+        session.add(ChatTurnPieceRow(turn_id=turn_id, chat_id=row.chat_id, message_id=message_id))
+    session.flush()
 
 
 def clear_turns(*, session: Session, chat_id: int) -> int:
     """Forget a chat's history; returns how many turns were removed."""
+    session.execute(delete(ChatTurnPieceRow).where(ChatTurnPieceRow.chat_id == chat_id))
     result = session.execute(delete(ChatTurnRow).where(ChatTurnRow.chat_id == chat_id))
     return result.rowcount
 
 
 def prune_turns(*, session: Session, before: datetime) -> int:
     """Drop turns older than `before` in every chat; returns how many were removed."""
+    old = select(ChatTurnRow.id).where(ChatTurnRow.created_at < before)
+    session.execute(delete(ChatTurnPieceRow).where(ChatTurnPieceRow.turn_id.in_(old)))
     result = session.execute(delete(ChatTurnRow).where(ChatTurnRow.created_at < before))
     return result.rowcount

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from index.errors import BadInputError
-from index.schema import AlertDeliveryRow, SubscriptionRow
+from index.schema import AlertDeliveryRow, AlertNumberRow, SubscriptionRow
 from index.store_common import stamp
 from index.types import Subscription
 
@@ -28,6 +29,7 @@ def to_subscription(row: SubscriptionRow) -> Subscription:
         digest_hours=row.digest_hours,
         last_digest_at=row.last_digest_at,
         created_at=row.created_at,
+        number=row.number,
     )
 
 
@@ -43,6 +45,31 @@ def _own_row(session: Session, subscription_id: int, chat_id: int) -> Subscripti
     return row
 
 
+def _next_number(session: Session, chat_id: int) -> int:
+    """Give out the chat's next alert number (1 for its first alert): one atomic upsert of
+    its counter on SQLite and PostgreSQL, so two bot processes never give out the same."""
+    dialect = session.get_bind().dialect.name
+    table = AlertNumberRow.__table__
+    if dialect in ("sqlite", "postgresql"):
+        module = sqlite if dialect == "sqlite" else postgresql
+        stmt = (
+            module.insert(table)
+            .values(chat_id=chat_id, last_number=1)
+            .on_conflict_do_update(
+                index_elements=[table.c.chat_id], set_={"last_number": table.c.last_number + 1}
+            )
+            .returning(table.c.last_number)
+        )
+        return int(session.execute(stmt).scalar_one())
+    row = session.get(AlertNumberRow, chat_id, with_for_update=True)
+    if row is None:
+        row = AlertNumberRow(chat_id=chat_id, last_number=0)
+        session.add(row)
+    row.last_number += 1
+    session.flush()
+    return row.last_number
+
+
 def add_subscription(
     *,
     session: Session,
@@ -53,13 +80,15 @@ def add_subscription(
     digest_hours: int | None = None,
     now: datetime | None = None,
 ) -> Subscription:
-    """Subscribe a chat to a topic (active at once). `digest_hours` None: instant alerts."""
+    """Subscribe a chat to a topic (active at once) under the chat's next alert number.
+    `digest_hours` None: instant alerts."""
     topic = topic.strip()
     if not topic:
         raise BadInputError("Tell me a topic to follow, e.g. /subscribe electric cars.")
     _check_hours(digest_hours)
     row = SubscriptionRow(
         chat_id=chat_id,
+        number=_next_number(session, chat_id),
         topic=topic,
         must_words=list(must_words),
         exclude_words=list(exclude_words),
@@ -76,7 +105,7 @@ def list_subscriptions(*, session: Session, chat_id: int) -> list[Subscription]:
     rows = session.scalars(
         select(SubscriptionRow)
         .where(SubscriptionRow.chat_id == chat_id)
-        .order_by(SubscriptionRow.id)
+        .order_by(SubscriptionRow.number)
     )
     return [to_subscription(row) for row in rows]
 
@@ -84,6 +113,18 @@ def list_subscriptions(*, session: Session, chat_id: int) -> list[Subscription]:
 def get_subscription(*, session: Session, subscription_id: int, chat_id: int) -> Subscription:
     """The chat's own subscription; another chat's or an unknown id is a BadInputError."""
     return to_subscription(_own_row(session, subscription_id, chat_id))
+
+
+def numbered_subscription(*, session: Session, chat_id: int, number: int) -> Subscription:
+    """The chat's alert `number`; a number the chat does not hold is a BadInputError."""
+    row = session.scalars(
+        select(SubscriptionRow).where(
+            SubscriptionRow.chat_id == chat_id, SubscriptionRow.number == number
+        )
+    ).first()
+    if row is None:
+        raise BadInputError(f"There is no alert {number} here. /alerts lists them.")
+    return to_subscription(row)
 
 
 def count_subscriptions(*, session: Session, chat_id: int) -> int:

@@ -165,7 +165,8 @@ class SourceRecord:
     last_error: str | None
     etag: str | None
     last_modified: str | None
-    article_count: int
+    article_count: int  # articles first indexed from this source
+    last_read: int | None = None  # articles its last read gave, new or not (None: not known)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class Subscription:
     digest_hours: int | None
     last_digest_at: datetime | None
     created_at: datetime
+    number: int  # its number in the chat (1, 2, 3...): what users see and type
 
 
 @dataclass(frozen=True)

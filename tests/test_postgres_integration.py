@@ -69,15 +69,15 @@ async def test_bot_state_history_and_question_log(database_url: str, tmp_path: P
             on_partial=None,
         )
         assert first.mode is AnswerMode.EXTRACTIVE
-        await service.record_bot_message(GROUP, 41, first)
-        await service.record_bot_message(GROUP, 42, first)  # only the first id is recorded
-        # A reply to the answer continues that conversation: the follow-up borrows its words.
+        await service.record_bot_messages(GROUP, [41, 42], first)  # an answer in two pieces
+        # A reply to the answer's second piece continues that conversation: the follow-up
+        # borrows its words.
         follow_up = await service.ask(
             "and McCain?",
             chat_id=GROUP,
             user_id=USER,
             now=NOW + timedelta(minutes=1),
-            reply_to_message_id=41,
+            reply_to_message_id=42,
             on_partial=None,
         )
         assert "Boeing" in follow_up.query

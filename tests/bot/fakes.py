@@ -107,8 +107,10 @@ class FakeNewsService:
         finally:
             self.events.append(("end", question))
 
-    async def record_bot_message(self, chat_id: int, message_id: int, answer: Answer) -> None:
-        self.recorded.append((chat_id, message_id, answer))
+    async def record_bot_messages(
+        self, chat_id: int, message_ids: Sequence[int], answer: Answer
+    ) -> None:
+        self.recorded.extend((chat_id, message_id, answer) for message_id in message_ids)
 
     async def latest(self, topic: str | None, limit: int) -> list[Headline]:
         self.latest_calls.append((topic, limit))

@@ -48,7 +48,7 @@ async def test_subscribe_then_pause_resume_digest_and_remove_with_buttons(
     ]
     listing = world.emulator.bot_messages(chat)[-1]
     buttons = [b["callback_data"] for row in listing.reply_markup["inline_keyboard"] for b in row]
-    first = subscription.id
+    first = subscription.number
     assert buttons[:3] == [button_data(action, first) for action in ("p", "x", "d")]
 
     await world.press(listing, button_data("p", first), alice)
@@ -73,7 +73,7 @@ async def test_subscribe_then_pause_resume_digest_and_remove_with_buttons(
     bob = user(world, "Bob")
     await world.reply(bob["id"], "/subscribe football", bob)
     [bobs] = subscriptions(world, bob["id"])
-    await world.press(listing, button_data("p", bobs.id), alice)
+    await world.press(listing, button_data("p", bobs.number), alice)
     assert subscriptions(world, bob["id"])[0].active
 
     # Numbers are stable: alert 1 is gone, and 1 does not now mean the chip alert.
@@ -117,7 +117,7 @@ async def test_duplicate_and_empty_topics_are_refused(world: AlertsWorld) -> Non
     await world.reply(chat, "/subscribe Boeing aircraft", alice)
     [held] = subscriptions(world, chat)
     again = await world.reply(chat, "/subscribe  boeing   Aircraft", alice)
-    assert again == f"You already have this alert: #{held.id}."
+    assert again == f"You already have this alert: #{held.number}."
     # Other filters make another alert.
     assert (await world.reply(chat, "/subscribe Boeing aircraft -stocks", alice)).startswith(
         "Subscribed"
@@ -136,8 +136,8 @@ async def test_a_chat_cannot_touch_another_chats_alert_by_its_number(world: Aler
     alice, bob = user(world, "Alice"), user(world, "Bob")
     await world.reply(alice["id"], "/subscribe Boeing aircraft", alice)
     [held] = subscriptions(world, alice["id"])
-    for command in (f"/unsubscribe {held.id}", f"/digest {held.id} 6"):
+    for command in (f"/unsubscribe {held.number}", f"/digest {held.number} 6"):
         reply = await world.reply(bob["id"], command, bob)
-        assert reply.startswith(f"There is no alert {held.id} here."), (command, reply)
+        assert reply.startswith(f"There is no alert {held.number} here."), (command, reply)
     [still] = subscriptions(world, alice["id"])
     assert still == held

@@ -176,14 +176,14 @@ async def test_group_alerts_are_managed_by_the_group_admins_only(world: AlertsWo
     await world.reply(GROUP, "/alerts", bob, chat_type="group")  # anyone may look
     listing = world.emulator.bot_messages(GROUP)[-1]
     [subscription] = subscriptions(world, GROUP)
-    await world.press(listing, f"al:p:{subscription.id}", bob)
+    await world.press(listing, f"al:p:{subscription.number}", bob)
     assert world.emulator.state.answered_callbacks[-1]["text"] == (
         "Only the group's admins can change its alerts."
     )
     assert subscriptions(world, GROUP)[0].active
     for command in ("/unsubscribe 1", "/digest 1 4"):
         assert await world.reply(GROUP, command, bob, chat_type="group") == refused
-    await world.press(listing, f"al:p:{subscription.id}", carol)
+    await world.press(listing, f"al:p:{subscription.number}", carol)
     assert not subscriptions(world, GROUP)[0].active
 
 

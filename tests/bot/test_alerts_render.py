@@ -35,6 +35,7 @@ def subscription(**values: object) -> Subscription:
         "digest_hours": None,
         "last_digest_at": None,
         "created_at": WHEN,
+        "number": 2,
     }
     fields.update(values)
     return Subscription(**fields)  # type: ignore[arg-type]
@@ -107,20 +108,21 @@ def test_a_long_digest_is_split_between_stories() -> None:
 
 
 def test_the_list_and_its_buttons() -> None:
-    subs = [subscription(), subscription(id=8, topic="rain", must_words=(), exclude_words=(),
-                                         active=False, digest_hours=6)]  # fmt: skip
+    rain = {"topic": "rain", "must_words": (), "exclude_words": (), "digest_hours": 6}
+    subs = [subscription(), subscription(id=8, number=5, active=False, **rain)]
     text = html_to_plain(render_subscriptions(subs))
     assert text.splitlines()[:3] == [
         "Your alerts (2)",
-        '7. chip export controls +china +"south korea" -stocks (instant)',  # numbers are ids
-        "8. rain (paused)",
+        # The chat's own numbers, not the subscription ids (7 and 8).
+        '2. chip export controls +china +"south korea" -stocks (instant)',
+        "5. rain (paused)",
     ]
     keyboard = subscriptions_keyboard(subs)
     assert keyboard is not None
     rows = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
     assert rows == [
-        [("Pause 7", "al:p:7"), ("Remove 7", "al:x:7"), ("Daily digest 7", "al:d:7")],
-        [("Resume 8", "al:r:8"), ("Remove 8", "al:x:8"), ("Instant 8", "al:i:8")],
+        [("Pause 2", "al:p:2"), ("Remove 2", "al:x:2"), ("Daily digest 2", "al:d:2")],
+        [("Resume 5", "al:r:5"), ("Remove 5", "al:x:5"), ("Instant 5", "al:i:5")],
     ]
     assert subscriptions_keyboard([]) is None
 
