@@ -30,6 +30,7 @@ from index.refresh import RefreshBusyError, refresh_lock, refresh_sources
 from index.refresh_report import ProgressCallback, RefreshReport
 from index.snapshot import current_snapshot
 from index.source_fetch import DetectedSource, detect_source
+from index.store_admin import already_registered, find_source
 from index.types import Article, CorpusStats, ReindexRun, SourceRecord
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ async def describe_source(
         return "folder", await asyncio.to_thread(folder_location, location), None
     if kind == "folder":
         raise BadInputError("A folder source is a path on this machine, not a URL.")
+    # Another spelling of a registered address is refused before anything is fetched.
+    await asyncio.to_thread(refuse_registered, runtime, location)
     if kind is not None:  # told what it is: no need to fetch it now
         return kind, location, None
     detected = await detect_source(location, policy=runtime.fetch_policy)
@@ -98,7 +101,16 @@ def folder_location(location: str) -> str:
     return str(path.resolve())
 
 
+def refuse_registered(runtime: Runtime, location: str) -> None:
+    """BadInputError when `location` (or another spelling of it) is already a source."""
+    with session_scope(runtime.sessions) as session:
+        same = find_source(session=session, location=location)
+    if same is not None:
+        raise BadInputError(already_registered(location, same))
+
+
 def register_source(runtime: Runtime, kind: str, location: str) -> SourceRecord:
+    """Add a source; BadInputError when its address, however spelled, is already one."""
     with session_scope(runtime.sessions) as session:
         return store.add_source(session=session, kind=kind, location=location)
 

@@ -1,10 +1,12 @@
 """Refreshing the registered sources: fetch what changed, index it, say what happened.
 
 Feeds and pages are fetched first, a few at a time, with conditional requests (the stored
-ETag / Last-Modified); then every article goes through one `Indexer.ingest` pass, so one
-snapshot is written at the end and not one per source. Folders are parsed while they are
-ingested. A source's validators and article count are recorded only after its articles are
-committed: a crash in between makes the next run fetch them again instead of skipping them.
+ETag / Last-Modified), a feed's teaser entries completed from their linked pages unless
+already indexed in full (`index/feed_pages.py`); then every article goes through one
+`Indexer.ingest` pass, so one snapshot is written at the end and not one per source.
+Folders are parsed while they are ingested. A source's validators and article count are
+recorded only after its articles are committed: a crash in between makes the next run
+fetch them again instead of skipping them.
 
 A source that fails (HTTP error, timeout, refused address, malformed feed, missing folder)
 is recorded with its reason and never stops the others. Runs are serialised across threads
@@ -20,7 +22,7 @@ import fcntl
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,7 +47,8 @@ from index.refresh_report import (
     estimate_eta,
 )
 from index.source_fetch import FetchedSource, fetch_sources, record_outcomes
-from index.types import Article, ParseFailure, SourceRecord
+from index.store_articles import get_articles_by_key
+from index.types import Article, ParseFailure, SourceRecord, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +162,18 @@ def refresh_sources(
         run.fetched += len(result.articles)
         run.report()
 
-    fetched = asyncio.run(fetch_sources(remote, policy, on_done=fetched_one)) if remote else []
+    def stored(keys: Collection[str]) -> Mapping[str, StoredArticle]:
+        with session_scope(sessions) as session:
+            return get_articles_by_key(session=session, keys=keys)
+
+    async def known(keys: Collection[str]) -> Mapping[str, StoredArticle]:
+        return await asyncio.to_thread(stored, keys)
+
+    fetched = (
+        asyncio.run(fetch_sources(remote, policy, on_done=fetched_one, known=known))
+        if remote
+        else []
+    )
     reembedded = _reembed(indexer, run) if full else 0
     if not full:
         indexer.open()
@@ -225,6 +239,7 @@ def _items(
     """Every article to ingest, remembering which source gave which article key."""
     for result in fetched:
         keys = run.keys.setdefault(result.source.id, [])
+        keys.extend(result.indexed_keys)  # counted as read, not ingested again
         for article in result.articles:
             keys.append(article_key(article))
             yield article

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from index import store
 from index.db import session_scope
 from index.errors import NewsbotError, ParseError
+from index.feed_pages import CompletedFeed, KnownArticles, PageLimits, complete_teasers
 from index.fetch import FetchPolicy, fetch_articles
 from index.parsing.sniff import Kind, sniff_kind
 from index.types import Article, ParseFailure, SourceRecord
@@ -35,6 +36,7 @@ class FetchedSource:
     source: SourceRecord
     articles: tuple[Article, ...] = ()
     failures: tuple[ParseFailure, ...] = ()  # entries that could not be read
+    indexed_keys: tuple[str, ...] = ()  # feed entries left out as already indexed in full
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
@@ -60,8 +62,18 @@ class DetectedSource:
     articles: int
 
 
-async def fetch_source(source: SourceRecord, policy: FetchPolicy) -> FetchedSource:
-    """Fetch and parse one feed or page, conditionally on its stored validators."""
+async def fetch_source(
+    source: SourceRecord,
+    policy: FetchPolicy,
+    *,
+    known: KnownArticles | None = None,
+    pages: PageLimits = PageLimits(),
+) -> FetchedSource:
+    """Fetch and parse one feed or page, conditionally on its stored validators.
+
+    A feed's teaser entries are completed from their linked pages (`index/feed_pages.py`);
+    `known` finds the entries already indexed in full, which are not fetched again.
+    """
     try:
         result, parsed = await fetch_articles(
             source.location,
@@ -69,6 +81,9 @@ async def fetch_source(source: SourceRecord, policy: FetchPolicy) -> FetchedSour
             etag=source.etag,
             last_modified=source.last_modified,
         )
+        feed = CompletedFeed(parsed.articles)
+        if source.kind == "feed" and parsed.articles:
+            feed = await complete_teasers(parsed.articles, policy=policy, known=known, limits=pages)
     except NewsbotError as exc:
         return FetchedSource(source, error=exc.user_message)
     except Exception:  # a bug in a parser on odd input must not stop the other sources
@@ -82,7 +97,8 @@ async def fetch_source(source: SourceRecord, policy: FetchPolicy) -> FetchedSour
         return FetchedSource(source, error=parsed.failures[0].reason)
     return FetchedSource(
         source,
-        articles=parsed.articles,
+        articles=feed.articles,
+        indexed_keys=feed.indexed,
         failures=parsed.failures,
         etag=result.etag,
         last_modified=result.last_modified,
@@ -95,13 +111,15 @@ async def fetch_sources(
     *,
     concurrency: int = FETCH_CONCURRENCY,
     on_done: Callable[[FetchedSource], None] | None = None,
+    known: KnownArticles | None = None,
+    pages: PageLimits = PageLimits(),
 ) -> list[FetchedSource]:
     """Fetch feeds and pages, `concurrency` at a time; results in the order of `sources`."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(source: SourceRecord) -> FetchedSource:
         async with gate:
-            fetched = await fetch_source(source, policy)
+            fetched = await fetch_source(source, policy, known=known, pages=pages)
         if on_done is not None:
             on_done(fetched)
         return fetched

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from index.errors import BadInputError
+from index.identity import normalize_url
 from index.schema import QuestionLogRow, ReindexRunRow, SourceRow
 from index.store_common import as_utc, insert_or_ignore, stamp, start_of_day
 from index.types import ReindexRun, SourceRecord
@@ -45,12 +46,20 @@ def _source_row(session: Session, source_id: int) -> SourceRow:
 def add_source(
     *, session: Session, kind: str, location: str, now: datetime | None = None
 ) -> SourceRecord:
-    """Register a source; a location that is already registered is a BadInputError."""
+    """Register a source; a location that is already registered is a BadInputError.
+
+    Web addresses are compared as articles' URLs are (`normalize_url`): another spelling of
+    a registered address (scheme or host case, "www.", a tracking parameter, a trailing
+    slash) is the same source. The location is stored as given: it is what gets fetched.
+    """
     if kind not in SOURCE_KINDS:
         raise BadInputError(f"A source is a feed, a page or a folder, not {kind!r}.")
     location = location.strip()
     if not location:
         raise BadInputError("Give the address (or folder) of the source to add.")
+    same = find_source(session=session, location=location)
+    if same is not None:
+        raise BadInputError(already_registered(location, same))
     new_id = insert_or_ignore(
         session,
         SourceRow.__table__,
@@ -60,6 +69,31 @@ def add_source(
     if new_id is None:
         raise BadInputError(f"{location} is already a source.")
     return _to_source(_source_row(session, new_id))
+
+
+def find_source(*, session: Session, location: str) -> SourceRecord | None:
+    """The registered source at `location`, web addresses compared after `normalize_url`."""
+    location = location.strip()
+    if not _is_web(location):
+        row = session.scalars(select(SourceRow).where(SourceRow.location == location)).first()
+        return None if row is None else _to_source(row)
+    wanted = normalize_url(location)
+    # Sources are few (an admin adds them one by one): comparing them all here is cheap.
+    for row in session.scalars(select(SourceRow).where(SourceRow.kind != "folder")):
+        if normalize_url(row.location) == wanted:
+            return _to_source(row)
+    return None
+
+
+def already_registered(location: str, same: SourceRecord) -> str:
+    """The refusal to add `location`, which is `same` source (safe to show an admin)."""
+    if same.location == location:
+        return f"{location} is already a source."
+    return f"{location} is already a source: #{same.id}, {same.location}."
+
+
+def _is_web(location: str) -> bool:
+    return location.lower().startswith(("http://", "https://"))
 
 
 def get_source(*, session: Session, source_id: int) -> SourceRecord:

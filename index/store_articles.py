@@ -231,6 +231,15 @@ def get_article_by_key(*, session: Session, key: str) -> StoredArticle | None:
     return None if row is None else _to_article(row)
 
 
+def get_articles_by_key(*, session: Session, keys: Iterable[str]) -> dict[str, StoredArticle]:
+    """The stored articles among identity `keys`, by key (unknown keys are left out)."""
+    found: dict[str, StoredArticle] = {}
+    for batch in batched(sorted(set(keys))):
+        for row in session.scalars(select(ArticleRow).where(ArticleRow.key.in_(batch))):
+            found[row.key] = _to_article(row)
+    return found
+
+
 def iter_fingerprints(
     *, session: Session, batch: int = 1000
 ) -> Iterator[tuple[int, int | None, bytes]]:

@@ -4,6 +4,9 @@ Routes: `/feed.xml` (RSS of `items`, with ETag and Last-Modified; 304 to matchin
 conditional requests), `/story/<slug>` (an article page), `/missing.xml` (404),
 `/broken.xml` (served as RSS but not a feed), `/slow.xml` (answers after `slow_seconds`,
 or never: the wait ends when the site closes, so a long one does not slow shutdown).
+`/teasers.xml` is RSS of `items` whose descriptions are cut to `TEASER_CHARS` (as most news
+feeds do), linking to `/story/<slug>`, or with `?bare=1` to `/bare/<slug>` (the page without
+a site name or date); it sends no validators, so every read gets the whole feed.
 
 `FETCH_TIMEOUT` is the fetch timeout for tests against the site: generous, since a loaded
 machine can take seconds to fetch even a quick page, and far below `slow_seconds`, so
@@ -24,6 +27,7 @@ from typing import Self
 from aiohttp import web
 
 LAST_MODIFIED = "Mon, 13 Jun 2022 08:30:00 GMT"
+TEASER_CHARS = 120
 FETCH_TIMEOUT = 5.0
 
 
@@ -64,6 +68,8 @@ class NewsSite:
         app.router.add_get("/missing.xml", self._missing)
         app.router.add_get("/broken.xml", self._broken)
         app.router.add_get("/slow.xml", self._slow)
+        app.router.add_get("/teasers.xml", self._teasers)
+        app.router.add_get("/bare/{slug}", self._bare)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -80,14 +86,14 @@ class NewsSite:
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
 
-    def rss(self) -> bytes:
+    def rss(self, *, teasers: bool = False, pages: str = "/story/") -> bytes:
         entries = "".join(
             "<item>"
             f"<title>{escape(s.title)}</title>"
-            f"<link>{self.url('/story/' + s.slug)}</link>"
-            f"<guid>{self.url('/story/' + s.slug)}</guid>"
+            f"<link>{self.url(pages + s.slug)}</link>"
+            f"<guid>{self.url(pages + s.slug)}</guid>"
             f"<pubDate>{format_datetime(s.published)}</pubDate>"
-            f"<description>{escape(s.body)}</description>"
+            f"<description>{escape(s.body[:TEASER_CHARS] if teasers else s.body)}</description>"
             "</item>"
             for s in self.items
         )
@@ -123,6 +129,25 @@ class NewsSite:
             f"<meta property='article:published_time' content='{page.published.isoformat()}'>"
             f"</head><body><article><h1>{escape(page.title)}</h1>{paragraphs}</article>"
             "</body></html>"
+        )
+        return web.Response(text=html, content_type="text/html")
+
+    async def _teasers(self, request: web.Request) -> web.Response:
+        self.requests.append("/teasers.xml")
+        pages = "/bare/" if request.query.get("bare") else "/story/"
+        body = self.rss(teasers=True, pages=pages)
+        return web.Response(body=body, content_type="application/rss+xml")
+
+    async def _bare(self, request: web.Request) -> web.Response:
+        slug = request.match_info["slug"]
+        self.requests.append(f"/bare/{slug}")
+        page = self.pages.get(slug)
+        if page is None:
+            raise web.HTTPNotFound()
+        paragraphs = "".join(f"<p>{escape(p)}.</p>" for p in page.body.split(". ") if p)
+        html = (
+            f"<html><head><title>{escape(page.title)}</title></head><body><article>"
+            f"<h1>{escape(page.title)}</h1>{paragraphs}</article></body></html>"
         )
         return web.Response(text=html, content_type="text/html")
 
