@@ -29,7 +29,7 @@ from bot.alerts_unmatched import unmatched_chunks
 from bot.index_watch import IndexReloader
 from bot.runtime import Runtime
 from index.errors import NewsbotError, ParseError
-from index.fetch import fetch_articles
+from index.feed_pages import fetch_with_pages
 from index.indexing_types import merge_new_chunks
 from index.ingest_now import IngestNowResult
 from index.pipeline import NewChunks
@@ -144,7 +144,7 @@ class AdminService:
         job = self._claim("ingest")
         result: IngestNowResult | None = None
         try:
-            _, parsed = await fetch_articles(url, policy=self._runtime.fetch_policy)
+            _, parsed = await fetch_with_pages(url, policy=self._runtime.fetch_policy)
             if not parsed.articles:
                 reason = parsed.failures[0].reason if parsed.failures else "no article text"
                 raise ParseError(f"No article could be read at that address ({reason}).")

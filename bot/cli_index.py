@@ -12,7 +12,7 @@ from tqdm import tqdm
 from bot.alerts_matcher import matcher_for_runtime
 from bot.runtime import Runtime
 from index.errors import NewsbotError
-from index.fetch import fetch_articles
+from index.feed_pages import fetch_with_pages
 from index.parsing import iter_path, skipped_files
 from index.pipeline import IngestProgress
 from index.refresh import refresh_lock
@@ -28,7 +28,7 @@ def iter_targets(targets: Sequence[str], runtime: Runtime) -> Iterator[Article |
     for target in targets:
         if _is_url(target):
             try:
-                _, result = asyncio.run(fetch_articles(target, policy=runtime.fetch_policy))
+                _, result = asyncio.run(fetch_with_pages(target, policy=runtime.fetch_policy))
             except NewsbotError as exc:
                 yield ParseFailure(name=target, reason=exc.user_message)
                 continue

@@ -23,10 +23,11 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from index.errors import NewsbotError
-from index.fetch import FetchPolicy, fetch_articles
+from index.fetch import FetchPolicy, FetchResult, fetch_articles
 from index.identity import article_key
 from index.parsing.common import derive_title, host_of
-from index.types import Article, StoredArticle
+from index.parsing.sniff import Kind, sniff_kind
+from index.types import Article, ParseResult, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -166,3 +167,15 @@ def _is_address(name: str, url: str | None) -> bool:
 
 def _links_to_page(url: str | None) -> bool:
     return url is not None and url.strip().lower().startswith(("http://", "https://"))
+
+
+async def fetch_with_pages(
+    url: str, *, policy: FetchPolicy, limits: PageLimits = PageLimits()
+) -> tuple[FetchResult, ParseResult]:
+    """`fetch_articles` for a one-off ingest of an address: when it is a feed, its teasers
+    come with their pages, as a registered feed's would."""
+    result, parsed = await fetch_articles(url, policy=policy)
+    if not parsed.articles or sniff_kind(result.content, result.content_type) is not Kind.FEED:
+        return result, parsed
+    completed = await complete_teasers(parsed.articles, policy=policy, limits=limits)
+    return result, dataclasses.replace(parsed, articles=completed.articles)

@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from index import store
 from index.db import session_scope
 from index.embedding import HashingEmbedder
-from index.feed_pages import PageLimits, complete_teasers, is_teaser, merge_page
+from index.feed_pages import (
+    PageLimits,
+    complete_teasers,
+    fetch_with_pages,
+    is_teaser,
+    merge_page,
+)
 from index.fetch import FetchPolicy
 from index.identity import normalize_url
 from index.pipeline import Indexer
@@ -209,3 +215,19 @@ async def test_a_feed_never_puts_back_what_a_page_source_updated(
 
     assert (edited.updated, settled.updated) == (1, 0)
     assert "detail number 22" in _stored(session_factory, site.url("/story/rain")).body
+
+
+# --- one-off ingest of an address --------------------------------------------------------
+
+
+async def test_a_one_off_ingest_of_a_feed_takes_its_pages(site: NewsSite) -> None:
+    # `newsbot ingest URL` and the admin's /ingest URL read a feed as a registered one would.
+    _, parsed = await fetch_with_pages(site.url("/teasers.xml"), policy=LOCAL)
+    assert [len(a.body) > TEASER_CHARS for a in parsed.articles] == [True] * len(SLUGS)
+    assert sorted(_page_requests(site)) == sorted(f"/story/{slug}" for slug in SLUGS)
+
+
+async def test_a_one_off_ingest_of_a_page_fetches_it_once(site: NewsSite) -> None:
+    _, parsed = await fetch_with_pages(site.url("/story/rain"), policy=LOCAL)
+    assert len(parsed.articles) == 1
+    assert _page_requests(site) == ["/story/rain"]
