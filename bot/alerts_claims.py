@@ -19,7 +19,9 @@ from datetime import datetime
 from bot.alerts_service import AlertService
 from index import store
 from index.db import session_scope
-from index.store_deliveries import claim_run, folded_counts
+from index.store_chat import move_turns
+from index.store_deliveries import claim_run, folded_counts, move_chat_deliveries
+from index.store_subscriptions import forget_thread, move_chat_subscriptions
 from index.types import DigestBatch, PendingDelivery, StoredArticle
 
 logger = logging.getLogger(__name__)
@@ -170,3 +172,34 @@ def release_worker(alerts: AlertService, worker: str) -> int:
     """Put back every claim of `worker`; returns how many."""
     with session_scope(alerts.sessions) as session:
         return store.release_claims(session=session, worker=worker)
+
+
+def move_chat(alerts: AlertService, old_chat_id: int, new_chat_id: int) -> int:
+    """A group became a supergroup with a new id: its alerts (their numbers, the alerts
+    still queued and those sent) and its conversation go with it. Idempotent (Telegram tells
+    twice, and a send to the old id tells again); returns how many subscriptions moved."""
+    if old_chat_id == new_chat_id:
+        return 0
+    with session_scope(alerts.sessions) as session:
+        moved = move_chat_subscriptions(
+            session=session, old_chat_id=old_chat_id, new_chat_id=new_chat_id
+        )
+        queued = move_chat_deliveries(
+            session=session, old_chat_id=old_chat_id, new_chat_id=new_chat_id
+        )
+        turns = move_turns(session=session, old_chat_id=old_chat_id, new_chat_id=new_chat_id)
+    if moved or queued or turns:
+        logger.info(
+            "chat %s is now %s: moved %d subscriptions, %d alerts, %d turns",
+            old_chat_id, new_chat_id, moved, queued, turns,
+        )  # fmt: skip
+    return moved
+
+
+def thread_gone(alerts: AlertService, chat_id: int, thread_id: int) -> None:
+    """A forum topic was deleted: alerts made in it go to the chat itself from now on."""
+    with session_scope(alerts.sessions) as session:
+        changed = forget_thread(session=session, chat_id=chat_id, thread_id=thread_id)
+    logger.info(
+        "topic %s of chat %s is gone: %d alerts now go to the chat", thread_id, chat_id, changed
+    )

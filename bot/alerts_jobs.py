@@ -12,9 +12,17 @@ The claims and records are transactions of `bot/alerts_claims.py`; this module s
 A chat that blocked the bot (403), or that is gone (a 400 such as "chat not found" or "group
 chat was deactivated"), has its subscriptions paused and the alert marked failed; other
 refusals mark the alert failed; a flood limit that outlasts the retries, or a network
-failure, puts the unsent alerts back in the queue for the next round. Alerts survive a
-restart in the database; a claim left by a crashed process is claimable again after
-`stale_after`. On stop, the claims of this process are released.
+failure, puts the unsent alerts back in the queue for the next round, unless some messages
+of the alert already went out (a long digest): then the rest is sent after a wait, so the
+chat never gets the first part twice. Alerts survive a restart in the database; a claim
+left by a crashed process is claimable again after `stale_after`. On stop, the claims of
+this process are released.
+
+A group upgraded to a supergroup gets a new id: a send to the old one is refused with the
+new id (`ChatMigrated`), and the chat's alerts and conversation move to it
+(`bot/alerts_claims.move_chat`; the service message, `bot/handlers_membership.py`, does the
+same) before the alert goes out there. An alert subscribed in a forum topic goes to that
+topic; if the topic was deleted, to the chat itself.
 """
 
 from __future__ import annotations
@@ -23,11 +31,9 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
-from enum import Enum
 from typing import Any, TypeVar
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext
 
 from bot.alerts_claims import (
@@ -38,41 +44,20 @@ from bot.alerts_claims import (
     claim_floods,
     claim_instant,
     finish,
+    move_chat,
     record_sent,
     release_worker,
     run_of,
+    thread_gone,
     worker_id,
 )
 from bot.alerts_render import alert_plain, render_alert, render_digest, render_flood
+from bot.alerts_send import Delivery, Outcome, send_pieces
 from bot.alerts_service import AlertService
 from index.types import DigestBatch
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-class Outcome(Enum):
-    SENT = "sent"
-    BLOCKED = "blocked"  # 403, or the chat is gone: pause the chat's alerts
-    FAILED = "failed"  # a permanent refusal of this one message
-    RETRY = "retry"  # flood limit or network: try again in a later round
-
-
-# Refusals that arrive as 400 but mean no alert can reach the chat any more (it was
-# deleted, the bot was removed, or it may not write there): every later match would fail too.
-_CHAT_GONE = (
-    "chat not found",
-    "bot was kicked",
-    "group chat was deactivated",
-    "have no rights to send a message",
-    "not enough rights to send",
-)
-
-
-def chat_is_gone(error: BadRequest) -> bool:
-    """True when a 400 says the chat cannot receive messages (rather than this message)."""
-    text = str(error).lower()
-    return any(phrase in text for phrase in _CHAT_GONE)
 
 
 class AlertSender:
@@ -87,6 +72,7 @@ class AlertSender:
         self._worker = worker or worker_id()
         self._lock = asyncio.Lock()
         self._round: asyncio.Task[int] | None = None
+        self._moved: dict[int, int] = {}  # old group id -> its supergroup's, as learnt
 
     @property
     def worker(self) -> str:
@@ -125,7 +111,7 @@ class AlertSender:
         sent = 0
         for position, unit in enumerate(units):
             delivery, article = unit[0]
-            chat_id = delivery.chat_id
+            chat_id = self._moved.get(delivery.chat_id, delivery.chat_id)
             if chat_id in blocked:
                 continue  # its alerts were dropped when the chat's subscriptions were paused
             ids = [d.id for d, _ in unit]
@@ -138,7 +124,8 @@ class AlertSender:
                 pieces = [render_alert(delivery, article, tz=self._tz)]
                 turn = alert_plain(delivery, article, tz=self._tz)
                 only = article.id
-            outcome, message_ids = await self._send(chat_id, pieces)
+            done = await self._deliver(chat_id, delivery.thread_id, pieces)
+            outcome, chat_id, message_ids = done.outcome, done.chat_id, done.message_ids
             if outcome is Outcome.SENT:
                 sent += len(message_ids)
                 await self._db(record_sent, ids, chat_id, message_ids, turn, only)
@@ -148,7 +135,12 @@ class AlertSender:
             elif outcome is Outcome.FAILED:
                 await self._db(finish, failed=ids)
             else:
-                rest = [d.id for u in units[position:] for d, _ in u if d.chat_id not in blocked]
+                rest = [
+                    d.id
+                    for u in units[position:]
+                    for d, _ in u
+                    if self._moved.get(d.chat_id, d.chat_id) not in blocked
+                ]
                 await self._db(finish, released=rest)
                 break
         return sent
@@ -162,17 +154,18 @@ class AlertSender:
             subscription = batch.subscription
             ids = [d.id for d in batch.deliveries]
             pieces = render_digest(subscription, items, tz=self._tz)
-            outcome, message_ids = await self._send(subscription.chat_id, pieces)
+            chat_id = self._moved.get(subscription.chat_id, subscription.chat_id)
+            done = await self._deliver(chat_id, subscription.thread_id, pieces)
+            outcome, chat_id, message_ids = done.outcome, done.chat_id, done.message_ids
             if outcome is Outcome.SENT:
                 sent += len(message_ids)
                 only = items[0][1].id if len(items) == 1 else None
                 turn = "\n".join(alert_plain(d, a, tz=self._tz) for d, a in items)
                 await self._db(
-                    record_sent, ids, subscription.chat_id, message_ids, turn, only,
-                    subscription.id,
+                    record_sent, ids, chat_id, message_ids, turn, only, subscription.id,
                 )  # fmt: skip
             elif outcome is Outcome.BLOCKED:
-                await self._db(chat_blocked, subscription.chat_id, ids)
+                await self._db(chat_blocked, chat_id, ids)
             elif outcome is Outcome.FAILED:
                 await self._db(finish, failed=ids)
             else:
@@ -183,29 +176,28 @@ class AlertSender:
 
     # -- sending and recording -------------------------------------------------------------
 
-    async def _send(self, chat_id: int, pieces: Sequence[str]) -> tuple[Outcome, list[int]]:
-        """Send the messages of one alert or digest in order; how it went, and their ids."""
-        message_ids: list[int] = []
-        try:
-            for html in pieces:
-                message = await self._bot.send_message(chat_id, html)
-                message_ids.append(message.message_id)
-        except Forbidden as exc:
-            logger.info("chat %s blocked the bot (%s): pausing its alerts", chat_id, exc)
-            return Outcome.BLOCKED, message_ids
-        except BadRequest as exc:
-            if chat_is_gone(exc):
-                logger.info("chat %s is gone (%s): pausing its alerts", chat_id, exc)
-                return Outcome.BLOCKED, message_ids
-            logger.warning("alert to chat %s refused: %s", chat_id, exc)
-            return Outcome.FAILED, message_ids
-        except (RetryAfter, NetworkError) as exc:  # TimedOut is a NetworkError
-            logger.info("alert to chat %s postponed: %s", chat_id, exc)
-            return Outcome.RETRY, message_ids
-        except TelegramError as exc:
-            logger.warning("alert to chat %s failed: %s", chat_id, exc)
-            return Outcome.FAILED, message_ids
-        return Outcome.SENT, message_ids
+    async def _deliver(
+        self, chat_id: int, thread_id: int | None, pieces: Sequence[str]
+    ) -> Delivery:
+        """Send one alert or digest; a group upgraded meanwhile gets it at its new id, once
+        its alerts and history have moved there."""
+        done = await send_pieces(self._bot, chat_id, thread_id, pieces, self._thread_gone)
+        if done.outcome is not Outcome.MIGRATED:
+            return done
+        new_id = done.chat_id
+        logger.info("chat %s is now supergroup %s: moving its alerts", chat_id, new_id)
+        await self._db(move_chat, chat_id, new_id)
+        self._moved[chat_id] = new_id
+        rest = await send_pieces(
+            self._bot, new_id, None, pieces[len(done.message_ids) :], self._thread_gone
+        )
+        rest.message_ids[:0] = done.message_ids
+        if rest.outcome is Outcome.MIGRATED:  # upgraded twice in a moment: the next round
+            rest.outcome, rest.chat_id = Outcome.RETRY, new_id
+        return rest
+
+    async def _thread_gone(self, chat_id: int, thread_id: int) -> None:
+        await self._db(thread_gone, chat_id, thread_id)
 
     async def _db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run one of `bot/alerts_claims.py`'s transactions on the service's worker thread."""

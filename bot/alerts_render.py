@@ -219,3 +219,15 @@ def subscriptions_keyboard(subscriptions: Sequence[Subscription]) -> InlineKeybo
             )
         rows.append([toggle, remove, mode])
     return InlineKeyboardMarkup(rows)
+
+
+def paused_on_return(count: int) -> str:
+    """Told to a chat that lets the bot back in while some of its alerts are paused.
+
+    Here rather than in `bot/messages.py` only because that module has another owner today.
+    """
+    alerts = "alert is" if count == 1 else "alerts are"
+    return (
+        f"Thanks for having me back. This chat's {count} {alerts} paused: "
+        "/alerts lists them with buttons to resume."
+    )

@@ -25,6 +25,21 @@ from bot.emulator_state import ApiError, BotApiState, Fault
 
 logger = logging.getLogger(__name__)
 
+# What a ChatMemberAdministrator must carry (all granted or not).
+_ADMIN_RIGHTS = (
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+
 # Decides, per API call (method, decoded parameters), whether it fails and how.
 FaultPolicy = Callable[[str, Json], Fault | None]
 
@@ -203,10 +218,12 @@ class TelegramEmulator:
         chat_type: str = "private",
         reply_to_message_id: int | None = None,
         chat_title: str | None = None,
+        thread_id: int | None = None,
     ) -> Json:
-        """A user writes `text` in a chat; returns the queued Update as a dict."""
+        """A user writes `text` in a chat (in forum topic `thread_id`, if given); returns
+        the queued Update as a dict."""
         self.state.ensure_chat(chat_id, chat_type, chat_title)
-        return self.state.user_message(chat_id, text, user, reply_to_message_id)
+        return self.state.user_message(chat_id, text, user, reply_to_message_id, thread_id)
 
     def press_button(self, chat_id: int, message_id: int, data: str, user: Json) -> Json:
         """A user presses an inline button carrying `data`; returns the callback update."""
@@ -216,6 +233,73 @@ class TelegramEmulator:
         """Queue an update of any kind as it is, e.g. `{"edited_message": {...}}` or
         `{"channel_post": {...}}`; its update_id is added. Returns the queued update."""
         return self.state.queue_update(payload)
+
+    def make_forum(self, chat_id: int, title: str = "Forum") -> Json:
+        """A supergroup with topics (threads); users write in one with `send_text(thread_id=)`."""
+        chat = self.state.ensure_chat(chat_id, "supergroup", title)
+        chat["is_forum"] = True
+        return chat
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """From now on, messages to this forum topic fail with "message thread not found"."""
+        self.state.deleted_threads.add((chat_id, thread_id))
+
+    def migrate_group(
+        self, old_chat_id: int, new_chat_id: int, user: Json, *, announce: bool = True
+    ) -> list[Json]:
+        """Upgrade a group to a supergroup with a new id, as Telegram does: from now on every
+        call for the old id fails with 400 and `parameters.migrate_to_chat_id`. With
+        `announce`, queue the two service messages too (`migrate_to_chat_id` in the old
+        chat, `migrate_from_chat_id` in the new one); returns the queued updates."""
+        old = self.state.ensure_chat(old_chat_id, "group")
+        self.state.ensure_chat(new_chat_id, "supergroup", old.get("title"))
+        self.state.migrated[old_chat_id] = new_chat_id
+        self.state.on_change()
+        if not announce:
+            return []
+        date = int(self.state.clock())
+        notes = [
+            (old_chat_id, {"migrate_to_chat_id": new_chat_id}),
+            (new_chat_id, {"migrate_from_chat_id": old_chat_id}),
+        ]
+        return [
+            self.state.queue_update(
+                {
+                    "message": {
+                        "message_id": 0,  # service messages are not kept here
+                        "date": date,
+                        "chat": self.state.chats[chat_id],
+                        "from": user,
+                        **note,
+                    }
+                }
+            )
+            for chat_id, note in notes
+        ]
+
+    def bot_membership(self, chat_id: int, by: Json, old: str, new: str) -> Json:
+        """Queue the `my_chat_member` update of the bot going from status `old` to `new` in
+        a chat ("member", "left", "kicked", "administrator"); returns the queued update.
+        It changes nothing else: `block_bot` makes sends fail."""
+        return self.state.queue_update(
+            {
+                "my_chat_member": {
+                    "chat": self.state.chats[chat_id],
+                    "from": by,
+                    "date": int(self.state.clock()),
+                    "old_chat_member": self._member(old),
+                    "new_chat_member": self._member(new),
+                }
+            }
+        )
+
+    def _member(self, status: str) -> Json:
+        member: Json = {"status": status, "user": self.state.bot_user}
+        if status == "kicked":
+            member["until_date"] = 0
+        elif status == "administrator":
+            member |= dict.fromkeys(_ADMIN_RIGHTS, False) | {"can_be_edited": False}
+        return member
 
     def block_bot(self, chat_id: int) -> None:
         """From now on, messages to `chat_id` fail with 403 (the user blocked the bot)."""

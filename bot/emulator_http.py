@@ -4,7 +4,8 @@ writes them.
 PTB posts form bodies (JSON-encoded non-string values), multipart bodies when sending
 files, JSON bodies, or nothing at all (`getMe`); parameters may also come in the query
 string. Answers are `{"ok": true, "result": ...}`, or `{"ok": false, "error_code": N,
-"description": "..."}` with the same HTTP status and, for 429, `parameters.retry_after`.
+"description": "..."}` with the same HTTP status and, for 429, `parameters.retry_after`
+(for a group upgraded to a supergroup, `parameters.migrate_to_chat_id`).
 Injected faults (`bot/emulator.py`) are worded like Telegram's own errors.
 """
 
@@ -50,6 +51,8 @@ def error_response(exc: ApiError) -> web.Response:
     body: Json = {"ok": False, "error_code": exc.code, "description": exc.description}
     if exc.retry_after is not None:
         body["parameters"] = {"retry_after": exc.retry_after}
+    if exc.migrate_to_chat_id is not None:
+        body["parameters"] = {"migrate_to_chat_id": exc.migrate_to_chat_id}
     return web.json_response(body, status=exc.code)
 
 

@@ -36,6 +36,7 @@ class StoredMessage:
     reply_to_message_id: int | None
     versions: list[MessageVersion]
     deleted: bool = False
+    thread_id: int | None = None  # the forum topic it is in (None: the chat itself)
 
     @property
     def text(self) -> str:

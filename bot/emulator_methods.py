@@ -27,7 +27,15 @@ _JSON_KEYS = frozenset(
     }
 )
 _INT_KEYS = frozenset(
-    {"message_id", "offset", "limit", "reply_to_message_id", "user_id", "cache_time"}
+    {
+        "message_id",
+        "offset",
+        "limit",
+        "reply_to_message_id",
+        "user_id",
+        "cache_time",
+        "message_thread_id",
+    }
 )
 _BOOL_KEYS = frozenset(
     {
@@ -71,6 +79,12 @@ def _chat_id(state: BotApiState, params: Json, *, writing: bool = False) -> int:
     if isinstance(chat_id, str):
         matches = [c["id"] for c in state.chats.values() if c.get("username") == chat_id[1:]]
         chat_id = matches[0] if matches else None
+    if isinstance(chat_id, int) and chat_id in state.migrated:
+        raise ApiError(
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            migrate_to_chat_id=state.migrated[chat_id],
+        )
     if not isinstance(chat_id, int) or chat_id not in state.chats:
         raise ApiError(400, "Bad Request: chat not found")
     if writing and chat_id in state.blocked:
@@ -108,12 +122,24 @@ def _bot_message(state: BotApiState, params: Json, verb: str) -> StoredMessage:
     return message
 
 
+def _thread(state: BotApiState, chat_id: int, params: Json) -> int | None:
+    thread_id = params.get("message_thread_id")
+    if thread_id is None:
+        return None
+    if (chat_id, thread_id) in state.deleted_threads:
+        raise ApiError(400, "Bad Request: message thread not found")
+    return int(thread_id)
+
+
 def send_message(state: BotApiState, params: Json) -> Json:
     chat_id = _chat_id(state, params, writing=True)
+    thread_id = _thread(state, chat_id, params)
     parsed = parse_text(params.get("text"), params.get("parse_mode"), params.get("entities"))
     reply_to = _reply_to(state, chat_id, params)
     html = params["text"] if params.get("parse_mode") else None
-    message = state.store_bot_message(chat_id, parsed, html, params.get("reply_markup"), reply_to)
+    message = state.store_bot_message(
+        chat_id, parsed, html, params.get("reply_markup"), reply_to, thread_id
+    )
     return state.message_json(message)
 
 
@@ -140,6 +166,7 @@ def delete_message(state: BotApiState, params: Json) -> bool:
 
 def send_chat_action(state: BotApiState, params: Json) -> bool:
     chat_id = _chat_id(state, params, writing=True)
+    _thread(state, chat_id, params)
     state.chat_actions.setdefault(chat_id, []).append(str(params.get("action", "")))
     state.on_change()
     return True

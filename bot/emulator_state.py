@@ -33,13 +33,21 @@ NOT_MODIFIED = (
 
 
 class ApiError(Exception):
-    """A Bot API error answer: HTTP status, Telegram's description, optional retry_after."""
+    """A Bot API error answer: HTTP status, Telegram's description, optional retry_after, or
+    the new id of a group upgraded to a supergroup (`migrate_to_chat_id`)."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 @dataclass
@@ -69,6 +77,8 @@ class BotApiState:
     commands: list[Json] = field(default_factory=list)
     webhook: Json = field(default_factory=lambda: {"url": ""})
     answered_callbacks: list[Json] = field(default_factory=list)
+    migrated: dict[int, int] = field(default_factory=dict)  # group id -> its supergroup's
+    deleted_threads: set[tuple[int, int]] = field(default_factory=set)  # (chat, thread)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _callback_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)
@@ -90,12 +100,18 @@ class BotApiState:
         return self.chats[chat_id]
 
     def user_message(
-        self, chat_id: int, text: str, user: Json, reply_to_message_id: int | None
+        self,
+        chat_id: int,
+        text: str,
+        user: Json,
+        reply_to_message_id: int | None,
+        thread_id: int | None = None,
     ) -> Json:
-        """Store a user's message and queue its update."""
+        """Store a user's message (in forum topic `thread_id`, if given) and queue its update."""
         entities = _auto_entities(text)
         parsed = ParsedText(text, ())
         message = self._store(chat_id, user, False, parsed, None, None, reply_to_message_id)
+        message.thread_id = thread_id
         payload = self.message_json(message)
         if entities:
             payload["entities"] = entities
@@ -147,6 +163,9 @@ class BotApiState:
             payload["entities"] = entities
         if len(message.versions) > 1:
             payload["edit_date"] = version.date
+        if message.thread_id is not None:
+            payload["message_thread_id"] = message.thread_id
+            payload["is_topic_message"] = True
         if version.reply_markup:
             payload["reply_markup"] = version.reply_markup
         if message.reply_to_message_id is not None:
@@ -189,8 +208,10 @@ class BotApiState:
         html: str | None,
         markup: Json | None,
         reply_to: int | None,
+        thread_id: int | None = None,
     ) -> StoredMessage:
         message = self._store(chat_id, self.bot_user, True, parsed, html, markup, reply_to)
+        message.thread_id = thread_id
         self.on_change()
         return message
 

@@ -13,8 +13,15 @@ from bot.context import NewsContext
 from bot.handlers_admin import admin_sources
 from bot.handlers_admin import register as register_admin
 from bot.handlers_alerts import register as register_alerts
-from bot.handlers_ask import MAX_QUESTION_CHARS, ask_command, command_argument, on_text
+from bot.handlers_ask import (
+    MAX_QUESTION_CHARS,
+    ask_command,
+    command_argument,
+    on_text,
+    register_edits_and_captions,
+)
 from bot.handlers_fallback import register_fallbacks
+from bot.handlers_membership import register as register_membership
 from bot.html_text import escape, truncate
 from bot.logging_setup import SecretScrubber
 from bot.render import render_headlines, render_sources_overview
@@ -172,7 +179,9 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
     register_admin(application)
     register_alerts(application)
+    register_membership(application)
     application.add_handler(MessageHandler(new_messages & filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(new_messages & filters.COMMAND, unknown_command))
+    register_edits_and_captions(application)
     register_fallbacks(application)  # last: only what no handler above took
     application.add_error_handler(on_error)

@@ -3,7 +3,8 @@
 Each command answers "this command is for admins" to everyone not in ADMIN_USER_IDS, in
 private chats and groups alike. /reindex returns at once: the work runs on the admin
 service's worker thread while a background task edits a progress message every few
-seconds and sends the summary at the end.
+seconds and sends the summary at the end. The job never depends on those messages: one
+that Telegram refuses (flood control, a timeout) is posted again at the next tick.
 """
 
 from __future__ import annotations
@@ -110,13 +111,19 @@ async def reindex(update: Update, context: NewsContext) -> None:
     except AdminBusyError as busy:
         await _reply_busy(message, busy.job, clock)
         return
-    sent = await message.reply_text(messages_admin.refresh_progress(job.kind, job.progress, 0.0))
+    # The job runs already: a progress message Telegram refuses must not report it failed.
+    message_id = await _post(
+        context.bot,
+        message.chat_id,
+        messages_admin.refresh_progress(job.kind, job.progress, 0.0),
+        message.message_id,
+    )
     admin.track(
         follow_job(
             context.bot,
             job,
-            chat_id=sent.chat_id,
-            message_id=sent.message_id,
+            chat_id=message.chat_id,
+            message_id=message_id,
             reply_to=message.message_id,
             interval=admin.config.progress_interval,
             clock=clock,
@@ -165,13 +172,31 @@ async def follow_job(
     job: AdminJob,
     *,
     chat_id: int,
-    message_id: int,
+    message_id: int | None,
     reply_to: int | None,
     interval: float,
     clock: Callable[[], datetime],
 ) -> None:
-    """Edit the progress message every `interval` seconds; at the end, send the summary."""
+    """Edit the progress message every `interval` seconds; at the end, send the summary.
 
+    With no progress message yet (`message_id` None: it was not delivered), each tick posts
+    one again. Stops following when the chat is gone; the job itself runs on regardless.
+    """
+    try:
+        await _follow(bot, job, chat_id, message_id, reply_to, interval, clock)
+    except Forbidden:
+        logger.info("chat %s is gone: stopped following the %s job", chat_id, job.kind)
+
+
+async def _follow(
+    bot: Bot,
+    job: AdminJob,
+    chat_id: int,
+    message_id: int | None,
+    reply_to: int | None,
+    interval: float,
+    clock: Callable[[], datetime],
+) -> None:
     def elapsed() -> float:
         return (clock() - job.started_at).total_seconds()
 
@@ -182,35 +207,52 @@ async def follow_job(
         if job.done.is_set():
             break
         text = messages_admin.refresh_progress(job.kind, job.progress, elapsed())
-        if not await _edit(bot, chat_id, message_id, text):
-            return
+        if message_id is None:
+            message_id = await _post(bot, chat_id, text, reply_to)
+        else:
+            await _edit(bot, chat_id, message_id, text)
     if job.error is None and job.report is not None:
-        # The run's own duration: the summary below shows the same one.
-        done = messages_admin.reindex_done(job.kind, job.report.elapsed_seconds)
-        await _edit(bot, chat_id, message_id, done)
-        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-        with contextlib.suppress(Forbidden):
-            await bot.send_message(
-                chat_id, messages_admin.reindex_summary(job.report), reply_parameters=reply
-            )
+        if message_id is not None:
+            # The run's own duration: the summary below shows the same one.
+            done = messages_admin.reindex_done(job.kind, job.report.elapsed_seconds)
+            await _edit(bot, chat_id, message_id, done)
+        await _post(bot, chat_id, messages_admin.reindex_summary(job.report), reply_to)
         return
     error = job.error
     reason = error.user_message if isinstance(error, NewsbotError) else "unexpected error"
-    await _edit(bot, chat_id, message_id, messages_admin.reindex_stopped(job.kind, reason))
+    stopped = messages_admin.reindex_stopped(job.kind, reason)
+    if message_id is None:
+        await _post(bot, chat_id, stopped, reply_to)
+    else:
+        await _edit(bot, chat_id, message_id, stopped)
 
 
-async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> bool:
-    """Edit a progress message; False when the chat is gone (stop following)."""
+async def _post(bot: Bot, chat_id: int, text: str, reply_to: int | None) -> int | None:
+    """Send a progress or closing message; its id, or None when Telegram refused it for now
+    (rate limit past the retries, a timeout). Forbidden (the chat is gone) propagates."""
+    reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    try:
+        sent = await bot.send_message(chat_id, text, reply_parameters=reply)
+    except Forbidden:
+        raise
+    except TelegramError as exc:
+        logger.warning("admin message to chat %s not delivered: %s", chat_id, exc)
+        return None
+    return sent.message_id
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
+    """Edit a progress message (a missed edit is repaired by the next one). Forbidden (the
+    chat is gone) propagates."""
     try:
         await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
     except Forbidden:
-        return False
+        raise
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             logger.debug("progress edit refused in %s: %s", chat_id, exc)
-    except TelegramError as exc:  # a missed edit is repaired by the next one
+    except TelegramError as exc:
         logger.debug("progress edit failed in %s: %s", chat_id, exc)
-    return True
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -8,6 +8,8 @@ change the group's alerts, while everyone may list them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from telegram import Chat, ChatMember, Message, Update
 from telegram.error import BadRequest
@@ -25,9 +27,13 @@ from bot.alerts_render import (
 from bot.alerts_service import AlertService
 from bot.context import NewsContext
 from bot.handlers_ask import command_argument
+from bot.handlers_stream import topic_thread
+from index.db import session_scope
 from index.errors import BadInputError
+from index.store_subscriptions import set_subscription_thread
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 MAX_DIGEST_HOURS = 24 * 7
@@ -83,9 +89,24 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         await message.reply_text(messages.SUBSCRIBE_USAGE)
         return
     subscription = await alerts.subscribe(message.chat_id, text)
+    thread_id = topic_thread(message)
+    if thread_id is not None:  # made in a forum topic: its alerts go there
+        subscription = await alerts.run(
+            _in_session,
+            alerts,
+            set_subscription_thread,
+            subscription_id=subscription.id,
+            chat_id=message.chat_id,
+            thread_id=thread_id,
+        )
     await message.reply_text(
         messages.subscribed(topic_label(subscription), alert_number(subscription))
     )
+
+
+def _in_session(alerts: AlertService, fn: Callable[..., T], /, **kwargs: Any) -> T:
+    with session_scope(alerts.sessions) as session:
+        return fn(session=session, **kwargs)
 
 
 async def list_alerts(update: Update, context: NewsContext) -> None:

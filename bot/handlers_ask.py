@@ -1,4 +1,10 @@
-"""Questions: /ask, plain text in private chats, mentions and replies in groups."""
+"""Questions: /ask, plain text in private chats, mentions and replies in groups.
+
+A photo's or a document's caption is read like text, and an edited question is answered
+again (quoting the edit): users expect an assistant to take the corrected question rather
+than ignore it. Edits of other commands are not acted on (re-running /subscribe or /reindex
+because a typo was fixed would surprise more than it helps).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,12 @@ import logging
 import re
 
 from telegram import Chat, Message, MessageEntity, Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot import messages
+from bot import messages, messages_admin
+from bot.admin_ops import is_url
 from bot.context import NewsContext
-from bot.handlers_stream import AnswerStream, typing_indicator
+from bot.handlers_stream import AnswerStream, topic_thread, typing_indicator
 from bot.render import render_answer
 
 logger = logging.getLogger(__name__)
@@ -28,6 +36,12 @@ def has_words(text: str) -> bool:
     return _WORD_CHAR.search(text) is not None
 
 
+def is_bare_link(text: str) -> bool:
+    """True for a message that is one link and nothing else (a pasted URL, not a question)."""
+    words = text.split()
+    return len(words) == 1 and (is_url(words[0]) or words[0].lower().startswith("www."))
+
+
 def command_argument(text: str) -> str:
     """Everything after the leading /command (newlines kept)."""
     parts = text.strip().split(maxsplit=1)
@@ -40,16 +54,27 @@ def strip_mention(text: str, bot_username: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", pattern.sub(" ", text)).strip()
 
 
+def message_text(message: Message) -> str:
+    """A message's text, or the caption of its photo, document or video."""
+    return message.text or message.caption or ""
+
+
+def mentions_bot(message: Message, bot_username: str) -> bool:
+    """Whether the text (or caption) mentions @bot_username."""
+    wanted = [MessageEntity.MENTION]
+    if message.text is not None:
+        mentions = message.parse_entities(wanted).values()
+    else:
+        mentions = message.parse_caption_entities(wanted).values()
+    return any(mention.lower() == f"@{bot_username.lower()}" for mention in mentions)
+
+
 def addressed_question(message: Message, bot_username: str, bot_id: int) -> str | None:
     """The question in a message, or None when it is not meant for the bot (groups)."""
-    text = message.text or ""
+    text = message_text(message)
     if message.chat.type == Chat.PRIVATE:
         return text.strip()
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return strip_mention(text, bot_username)
-    mentions = message.parse_entities([MessageEntity.MENTION]).values()
-    if any(mention.lower() == f"@{bot_username.lower()}" for mention in mentions):
+    if replied_bot_message_id(message, bot_id) is not None or mentions_bot(message, bot_username):
         return strip_mention(text, bot_username)
     return None
 
@@ -75,7 +100,8 @@ async def ask_command(update: Update, context: NewsContext) -> None:
 
 
 async def on_text(update: Update, context: NewsContext) -> None:
-    """Plain text: a question in private chats; in groups only when addressed to the bot."""
+    """Text or a caption, new or edited: a question in private chats; in groups only when
+    addressed to the bot. Wordless text and bare links get a hint instead of a search."""
     message = update.effective_message
     if message is None:
         return
@@ -83,9 +109,26 @@ async def on_text(update: Update, context: NewsContext) -> None:
     if question is None:
         return
     if not has_words(question):
-        await message.reply_text(messages.ASK_USAGE)
+        # In a group, "👍" in reply to an answer is a reaction, not a question.
+        if message.chat.type == Chat.PRIVATE or mentions_bot(message, context.bot.username):
+            await message.reply_text(messages.ASK_IN_WORDS)
+        return
+    if is_bare_link(question):
+        user = update.effective_user
+        if context.services.is_admin(user.id if user is not None else None):
+            await message.reply_text(messages_admin.bare_link(question))
+        else:
+            await message.reply_text(messages.BARE_LINK)
         return
     await answer_question(update, context, question)
+
+
+def register_edits_and_captions(application: Application) -> None:  # type: ignore[type-arg]
+    """Answer edited questions (text and /ask) and captions; add after the new-text handler."""
+    edited = filters.UpdateType.EDITED_MESSAGE
+    application.add_handler(CommandHandler("ask", ask_command, filters=edited))
+    application.add_handler(MessageHandler(edited & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGES & filters.CAPTION, on_text))
 
 
 async def answer_question(update: Update, context: NewsContext, question: str) -> None:
@@ -103,10 +146,15 @@ async def answer_question(update: Update, context: NewsContext, question: str) -
         if wait is not None:
             await message.reply_text(messages.rate_limited(wait, services.limiter.limit))
             return
-    quote = message.message_id if chat.type != Chat.PRIVATE else None
+    # Groups: which question is answered; an edit: which version of it.
+    edited = update.edited_message is not None
+    quote = message.message_id if chat.type != Chat.PRIVATE or edited else None
+    thread = topic_thread(message)  # a forum topic: the answer goes back into it
     async with (
-        typing_indicator(context.bot, chat.id, services.typing_interval),
-        AnswerStream(context.bot, chat.id, quote, services.stream_edit_interval) as stream,
+        typing_indicator(context.bot, chat.id, services.typing_interval, thread_id=thread),
+        AnswerStream(
+            context.bot, chat.id, quote, services.stream_edit_interval, thread_id=thread
+        ) as stream,
     ):
         answer = await services.news.ask(
             question,

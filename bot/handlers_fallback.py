@@ -30,13 +30,18 @@ async def unknown_button(update: Update, context: NewsContext) -> None:
 
 async def unhandled(update: object, context: NewsContext) -> None:
     """Edits, channel posts, stickers, other update kinds: a hint in private chats, else a log
-    line. Registered last, so it only sees what every other handler passed on."""
+    line. Registered last, so it only sees what every other handler passed on (edited
+    questions and captions were answered before)."""
     del context
     if not isinstance(update, Update):
         return
-    message = update.message
+    message, edited = update.message, update.edited_message
     if message is not None and message.chat.type == Chat.PRIVATE:
         await message.reply_text(messages.TEXT_ONLY)
+        return
+    # An edited command; other edits (a live location moving, media swapped) stay quiet.
+    if edited is not None and edited.chat.type == Chat.PRIVATE and (edited.text or "")[:1] == "/":
+        await edited.reply_text(messages.EDITED_COMMAND)
         return
     logger.debug("ignored update %s (%s)", update.update_id, update_kinds(update))
 

@@ -20,20 +20,30 @@ logger = logging.getLogger(__name__)
 _TYPING_GRACE = 2.0  # seconds a chat action in flight may take to finish after the work
 
 
+def topic_thread(message: Message) -> int | None:
+    """The forum topic a message was written in, for the answer to go to; None outside
+    topics (a reply chain in an ordinary group has a thread id too, but is no place to send)."""
+    return message.message_thread_id if message.is_topic_message else None
+
+
 @contextlib.asynccontextmanager
-async def typing_indicator(bot: Bot, chat_id: int, interval: float) -> AsyncIterator[None]:
-    """Show 'typing…' now and every `interval` seconds until the block ends.
+async def typing_indicator(
+    bot: Bot, chat_id: int, interval: float, *, thread_id: int | None = None
+) -> AsyncIterator[None]:
+    """Show 'typing…' now and every `interval` seconds until the block ends (in forum topic
+    `thread_id`, where the question was asked, if given).
 
     A request already on its way gets a moment to finish rather than being cancelled at
     once: cancelling drops its pooled connection, and on a quick answer the first one would
     never show. One held up longer (a 429 waited out) is cancelled, so the chat's next
     update does not wait on it."""
     done = asyncio.Event()
+    where = {} if thread_id is None else {"message_thread_id": thread_id}  # only in a topic
 
     async def keep_typing() -> None:
         while not done.is_set():
             try:
-                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+                await bot.send_chat_action(chat_id, ChatAction.TYPING, **where)
             except Forbidden:
                 return
             except TelegramError as exc:
@@ -60,7 +70,8 @@ class AnswerStream:
     Partials never make the answering side wait for Telegram: the newest text is handed to
     one background worker that sends it, then edits at most once per `interval` seconds,
     skipping texts overtaken by newer ones. Use it as an async context manager so the
-    worker never outlives the answer.
+    worker never outlives the answer. In a forum, `thread_id` is the question's topic: every
+    message of the answer goes there (a quote alone would not take the later pieces there).
     """
 
     def __init__(
@@ -70,8 +81,11 @@ class AnswerStream:
         reply_to: int | None,
         interval: float,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        thread_id: int | None = None,
     ) -> None:
         self._bot = bot
+        self._thread_id = thread_id
         self._chat_id = chat_id
         self._reply_to = reply_to
         self._interval = interval
@@ -155,7 +169,9 @@ class AnswerStream:
             if quote and self._reply_to is not None
             else None
         )
-        return await self._bot.send_message(self._chat_id, html, reply_parameters=reply)
+        return await self._bot.send_message(
+            self._chat_id, html, reply_parameters=reply, message_thread_id=self._thread_id
+        )
 
     async def _edit(self, html: str) -> None:
         assert self._message_id is not None

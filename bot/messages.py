@@ -64,6 +64,18 @@ UNKNOWN_COMMAND = "I don't know that command. /help lists the ones I understand.
 
 TEXT_ONLY = "I can only read questions written as text. /help shows how to ask."
 
+ASK_IN_WORDS = (
+    "I read questions written in words. Ask me about the news, for example "
+    "<i>What happened this week?</i>"
+)
+
+BARE_LINK = (
+    "I don't open links: I answer questions about the news I have indexed. Ask in words, "
+    "for example <i>What happened this week?</i>"
+)
+
+EDITED_COMMAND = "I don't act on edited commands. Please send the command again."
+
 BUTTON_EXPIRED = "This button no longer works."
 
 

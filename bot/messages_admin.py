@@ -33,6 +33,16 @@ ADMIN_SOURCES_EMPTY = (
 INGEST_BUSY = "An article is being indexed right now. Please try again in a moment."
 MAX_LISTED_FAILURES = 15
 
+
+def bare_link(url: str) -> str:
+    """The hint for an admin who sent a link alone: the commands that index it."""
+    return (
+        "To index this link, send one of:\n"
+        f"<code>/addsource {escape(url)}</code> - register a feed or a page for every re-index\n"
+        f"<code>/ingest {escape(url)}</code> - index this one article now"
+    )
+
+
 _JOB_TITLES = {
     "reindex": "Re-indexing",
     "full": "Full re-index",

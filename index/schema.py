@@ -214,6 +214,9 @@ class SubscriptionRow(Base):
     digest_hours: Mapped[int | None] = mapped_column(Integer)
     last_digest_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # The forum topic (message_thread_id) it was made in, where its alerts go; NULL: the
+    # chat itself (General in a forum).
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class AlertNumberRow(Base):

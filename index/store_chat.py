@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from index.errors import BadInputError
@@ -142,4 +142,19 @@ def prune_turns(*, session: Session, before: datetime) -> int:
     old = select(ChatTurnRow.id).where(ChatTurnRow.created_at < before)
     session.execute(delete(ChatTurnPieceRow).where(ChatTurnPieceRow.turn_id.in_(old)))
     result = session.execute(delete(ChatTurnRow).where(ChatTurnRow.created_at < before))
+    return result.rowcount
+
+
+def move_turns(*, session: Session, old_chat_id: int, new_chat_id: int) -> int:
+    """Give a chat's history to its new id (a group upgraded to a supergroup), so follow-up
+    questions there go on from it. The old chat's message ids mean nothing in the new one
+    (which numbers its own messages), so the moved turns keep none: a reply to a message
+    of the new chat never lands on an old turn. Idempotent; returns how many turns moved."""
+    old = select(ChatTurnRow.id).where(ChatTurnRow.chat_id == old_chat_id)
+    session.execute(delete(ChatTurnPieceRow).where(ChatTurnPieceRow.turn_id.in_(old)))
+    result = session.execute(
+        update(ChatTurnRow)
+        .where(ChatTurnRow.chat_id == old_chat_id)
+        .values(chat_id=new_chat_id, message_id=None)
+    )
     return result.rowcount

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from index.schema import AlertDeliveryRow, SubscriptionRow
@@ -111,7 +111,7 @@ def _load(session: Session, ids: Sequence[int]) -> list[PendingDelivery]:
         rows = session.execute(
             select(
                 _D.id, _D.subscription_id, _D.chat_id, _D.article_id, _D.story_id,
-                _D.score, _D.reason, _S.topic, _D.created_at,
+                _D.score, _D.reason, _S.topic, _D.created_at, _S.thread_id,
             )
             .join(SubscriptionRow.__table__, _S.id == _D.subscription_id)
             .where(_D.id.in_(batch))
@@ -271,3 +271,15 @@ def claim_run(
         _S.active.is_(True),
     ]
     return _load(session, _claim(session, worker, as_utc(now), limit, conditions))
+
+
+def move_chat_deliveries(*, session: Session, old_chat_id: int, new_chat_id: int) -> int:
+    """Give a chat's alerts, queued or past, to its new id (a group upgraded to a
+    supergroup). A story the new id already has keeps the new id's row (a chat never gets
+    a story twice). Idempotent; returns how many rows moved."""
+    held = select(_D.story_id).where(_D.chat_id == new_chat_id)
+    session.execute(delete(_DELIVERIES).where(_D.chat_id == old_chat_id, _D.story_id.in_(held)))
+    result = session.execute(
+        update(_DELIVERIES).where(_D.chat_id == old_chat_id).values(chat_id=new_chat_id)
+    )
+    return result.rowcount

@@ -30,6 +30,7 @@ def to_subscription(row: SubscriptionRow) -> Subscription:
         last_digest_at=row.last_digest_at,
         created_at=row.created_at,
         number=row.number,
+        thread_id=row.thread_id,
     )
 
 
@@ -79,9 +80,10 @@ def add_subscription(
     exclude_words: Sequence[str] = (),
     digest_hours: int | None = None,
     now: datetime | None = None,
+    thread_id: int | None = None,
 ) -> Subscription:
     """Subscribe a chat to a topic (active at once) under the chat's next alert number.
-    `digest_hours` None: instant alerts."""
+    `digest_hours` None: instant alerts; `thread_id` the forum topic its alerts go to."""
     topic = topic.strip()
     if not topic:
         raise BadInputError("Tell me a topic to follow, e.g. /subscribe electric cars.")
@@ -95,6 +97,7 @@ def add_subscription(
         active=True,
         digest_hours=digest_hours,
         created_at=stamp(now),
+        thread_id=thread_id,
     )
     session.add(row)
     session.flush()
@@ -195,3 +198,71 @@ def pause_chat_subscriptions(*, session: Session, chat_id: int) -> int:
     )
     _skip_queued(session, AlertDeliveryRow.chat_id == chat_id)
     return result.rowcount
+
+
+def set_subscription_thread(
+    *, session: Session, subscription_id: int, chat_id: int, thread_id: int | None
+) -> Subscription:
+    """Send the chat's own subscription's alerts to forum topic `thread_id` (None: the chat)."""
+    row = _own_row(session, subscription_id, chat_id)
+    row.thread_id = thread_id
+    session.flush()
+    return to_subscription(row)
+
+
+def forget_thread(*, session: Session, chat_id: int, thread_id: int) -> int:
+    """A forum topic was deleted: the chat's alerts made in it go to the chat itself from
+    now on. Returns how many subscriptions changed."""
+    result = session.execute(
+        update(SubscriptionRow)
+        .where(SubscriptionRow.chat_id == chat_id, SubscriptionRow.thread_id == thread_id)
+        .values(thread_id=None)
+    )
+    return result.rowcount
+
+
+def move_chat_subscriptions(*, session: Session, old_chat_id: int, new_chat_id: int) -> int:
+    """Give a chat's subscriptions to its new id (a group upgraded to a supergroup) with
+    their numbers; a number the new id already holds is replaced by its next one, and the
+    new id's counter never goes back. Idempotent: a second call finds nothing to move.
+    Returns how many subscriptions moved."""
+    rows = session.scalars(
+        select(SubscriptionRow)
+        .where(SubscriptionRow.chat_id == old_chat_id)
+        .order_by(SubscriptionRow.number)
+    ).all()
+    counters = {
+        row.chat_id: row
+        for row in session.scalars(
+            select(AlertNumberRow).where(AlertNumberRow.chat_id.in_((old_chat_id, new_chat_id)))
+        )
+    }
+    held = set(
+        session.scalars(
+            select(SubscriptionRow.number).where(SubscriptionRow.chat_id == new_chat_id)
+        )
+    )
+    old_counter = counters.get(old_chat_id)
+    last = max(
+        [counter.last_number for counter in counters.values()]
+        + [row.number for row in rows]
+        + list(held)
+        + [0]
+    )
+    for row in rows:
+        if row.number in held:
+            last += 1
+            row.number = last
+        held.add(row.number)
+        row.chat_id = new_chat_id
+        session.flush()  # one by one: (chat_id, number) stays unique at every step
+    if old_counter is not None:
+        session.delete(old_counter)
+        session.flush()
+    new_counter = counters.get(new_chat_id)
+    if new_counter is None and last:
+        session.add(AlertNumberRow(chat_id=new_chat_id, last_number=last))
+    elif new_counter is not None:
+        new_counter.last_number = last
+    session.flush()
+    return len(rows)

@@ -183,6 +183,7 @@ class Subscription:
     last_digest_at: datetime | None
     created_at: datetime
     number: int  # its number in the chat (1, 2, 3...): what users see and type
+    thread_id: int | None = None  # the forum topic its alerts go to (None: the chat itself)
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class PendingDelivery:
     reason: str
     topic: str
     created_at: datetime
+    thread_id: int | None = None  # its subscription's forum topic (None: the chat itself)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,73 @@
+"""A long digest refused by a flood limit after its first message went out sends the rest
+after the wait, not the whole digest again: the chat never gets its first part twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.emulator_state import Fault
+from index import store
+from index.db import session_scope
+from index.types import Article
+from tests.bot.alerts_world import AlertsWorld, deliveries, settled, subscriptions, user
+
+
+def _queue_long_stories(world: AlertsWorld, chat_id: int, count: int) -> None:
+    [subscription] = subscriptions(world, chat_id)
+    with session_scope(world.runtime.sessions) as session:
+        for n in range(count):
+            title = f"Chip export controls, part {n}: " + "long headline words " * 14
+            article_id = store.upsert_article(
+                session=session,
+                article=Article(title=title, body=f"Story {n}.", url=f"https://x.example/{n}"),
+                key=f"https://x.example/{n}",
+                content_hash=f"h{n}",
+                fingerprint=None,
+            ).article_id
+            store.enqueue_delivery(
+                session=session,
+                subscription_id=subscription.id,
+                chat_id=chat_id,
+                article_id=article_id,
+                story_id=article_id,
+                score=0.5,
+                reason="Export controls " * 12,
+                now=world.clock(),
+            )
+
+
+async def test_a_digest_cut_by_a_flood_limit_is_not_sent_twice(world: AlertsWorld) -> None:
+    alice = user(world, "Alice")
+    chat = alice["id"]
+    await world.reply(chat, "/subscribe chip export controls", alice)
+    await world.reply(chat, "/digest 1 1", alice)
+    assert world.application.job_queue is not None
+    [job] = world.application.job_queue.get_jobs_by_name("alert-delivery")
+    job.enabled = False  # rounds by hand
+    _queue_long_stories(world, chat, 10)
+    before = len(world.emulator.bot_messages(chat))
+
+    refusals = {"left": 0}
+
+    def flood_after_first_piece(method: str, params: dict[str, Any]) -> Fault | None:
+        if method.lower() != "sendmessage" or params.get("chat_id") != chat:
+            return None
+        texts = [m.text for m in world.emulator.bot_messages(chat)[before:]]
+        if texts and refusals["left"] == 0 and len(texts) == 1:
+            refusals["left"] = 5  # more than the rate limiter's retries
+        if refusals["left"] > 1:
+            refusals["left"] -= 1
+            return Fault(429, 1, None)
+        return None
+
+    world.emulator.set_fault_policy(flood_after_first_piece)
+    world.clock.advance(hours=2)
+    await settled(world)
+
+    sent = world.emulator.bot_messages(chat)[before:]
+    assert len(sent) >= 2  # the digest took several messages
+    assert sent[0].text.startswith("Digest: chip export controls (10 new stories)")
+    assert [m.text for m in sent].count(sent[0].text) == 1
+    shown = [line for m in sent for line in m.text.splitlines() if line.startswith("• ")]
+    assert len(shown) == 10
+    assert {row.status for row in deliveries(world)} == {"sent"}
