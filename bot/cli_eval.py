@@ -4,7 +4,8 @@
 into a cached index (keyed by the articles file, the embedding model and precision, and
 everything that shapes chunks), then asks every question of `DIR/questions.jsonl` as of
 its date with the bot's own query understanding and search, and prints the figures of the
-data README with the JSON summary as the last line.
+data README with the JSON summary as the last line. With `--corpus PATH` the questions are
+asked of another corpus instead, to count abstentions (`bot/eval_foreign.py`).
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="also answer every question as the bot does and count the replies holding the "
         "answer (extractive unless an LLM is configured; ~0.3 s per question extractive)",
     )  # fmt: skip
+    realtime.add_argument(
+        "--corpus", type=Path, default=None, metavar="PATH",
+        help="ask the questions of this corpus instead (a file or folder newsbot ingests, "
+        "e.g. samples/), one that does not cover them, and count the replies that say "
+        "'not found', the off-corpus answers and the replies holding the answer",
+    )  # fmt: skip
     # Topic-alert matching (ag-news shape): retrieval/alert_eval.py.
     alerts = kinds.add_parser("alerts", help="topic-alert matching: precision, recall, F1")
     alerts.add_argument("directory", metavar="DIR", type=Path)
@@ -76,6 +83,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
     if args.command != "eval":
         return None
+    if args.eval_kind == "realtimeqa" and args.corpus is not None:
+        from bot.eval_foreign import run_foreign
+
+        return run_foreign(runtime, args.directory, args.corpus, cache=args.cache, limit=args.limit)
     if args.eval_kind == "realtimeqa":
         return run_realtimeqa(
             runtime, args.directory, cache=args.cache, limit=args.limit, answers=args.answers
@@ -111,7 +122,7 @@ def _alerts(
 # -- realtimeqa ---------------------------------------------------------------------------
 
 
-def _input_files(directory: Path) -> tuple[Path, Path]:
+def input_files(directory: Path) -> tuple[Path, Path]:
     articles = next((directory / n for n in _ARTICLE_FILES if (directory / n).is_file()), None)
     questions = directory / _QUESTIONS_FILE
     missing = [n for n, p in ((_ARTICLE_FILES[0], articles), (_QUESTIONS_FILE, questions)) if
@@ -124,13 +135,13 @@ def _input_files(directory: Path) -> tuple[Path, Path]:
     return articles, questions
 
 
-def _eval_runtime(runtime: Runtime, folder: Path) -> Runtime:
+def eval_runtime(runtime: Runtime, folder: Path) -> Runtime:
     """The same settings and embedder, with the database and index in the cache folder."""
     settings = runtime.settings.model_copy(update={"data_dir": folder, "database_url": ""})
     return Runtime(settings, embedder=runtime.embedder)
 
 
-def _ensure_index(runtime: Runtime, articles: Path, folder: Path, key: dict[str, Any]) -> float:
+def ensure_index(runtime: Runtime, articles: Path, folder: Path, key: dict[str, Any]) -> float:
     """Build the cached index unless it is complete; returns the build time (0: cached).
 
     An interrupted build resumes: ingest is idempotent, stored articles are skipped.
@@ -151,7 +162,7 @@ def _ensure_index(runtime: Runtime, articles: Path, folder: Path, key: dict[str,
     return seconds
 
 
-def _ask_all(
+def ask_all(
     local: Runtime, searcher: HybridSearcher, questions: list[rtqa.Question]
 ) -> tuple[list[replies_eval.ReplyResult], float]:
     """The bot's reply to every question (its own assistant, LLM or extractive), timed."""
@@ -183,7 +194,7 @@ def run_realtimeqa(
 ) -> int:
     """Run the RealTime QA evaluation on `directory` and print its figures; with `answers`,
     also the share of the bot's replies that hold the answer."""
-    articles, questions_file = _input_files(directory)
+    articles, questions_file = input_files(directory)
     if limit is not None and limit < 1:
         raise BadInputError("--limit must be at least 1")
     corpus = load_corpus(articles)
@@ -193,9 +204,9 @@ def run_realtimeqa(
 
     key = cache_key(runtime, articles)
     folder = (cache or runtime.settings.data_dir / "eval") / f"realtimeqa-{key_digest(key)}"
-    local = _eval_runtime(runtime, folder)
+    local = eval_runtime(runtime, folder)
     try:
-        build_seconds = _ensure_index(local, articles, folder, key)
+        build_seconds = ensure_index(local, articles, folder, key)
         started = time.monotonic()
         pair = local.open_index()
         searcher = local.searcher(pair)
@@ -206,7 +217,7 @@ def run_realtimeqa(
                 searcher, questions, progress=lambda n: bar.update(n - bar.n)
             )
         ask_seconds = time.monotonic() - started
-        replies, reply_seconds = _ask_all(local, searcher, questions) if answers else ([], 0.0)
+        replies, reply_seconds = ask_all(local, searcher, questions) if answers else ([], 0.0)
     finally:
         asyncio.run(local.aclose())
 

@@ -14,6 +14,7 @@ from bot.runtime import Runtime
 from index.chunking import chunk_article
 from index.fingerprints import fingerprint
 from index.keyword import tokenize
+from index.parsing import iter_article_files
 from index.types import Article
 
 
@@ -26,9 +27,21 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def path_digest(path: Path) -> str:
+    """`file_digest` of a file; of a folder, a digest over the article files it holds
+    (relative names and contents), as `newsbot ingest` would read them."""
+    if not path.is_dir():
+        return file_digest(path)
+    digest = hashlib.sha256()
+    for file in iter_article_files(path):
+        digest.update(f"{file.relative_to(path)}\0{file_digest(file)}\0".encode())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(runtime: Runtime, articles: Path) -> dict[str, Any]:
-    """Everything the cached index depends on. Chunking and tokenising code is covered by
-    a probe article run through them, so a changed header or splitter rebuilds too."""
+    """Everything the cached index of `articles` (a file or folder) depends on. Chunking
+    and tokenising code is covered by a probe article run through them, so a changed
+    header or splitter rebuilds too."""
     config = runtime.indexing_config()
     probe = Article(
         title="Probe headline",
@@ -48,7 +61,7 @@ def cache_key(runtime: Runtime, articles: Path) -> dict[str, Any]:
     return {
         "articles": str(articles.resolve()),
         # The content, not the mtime: a copied or touched file must not cost a cold build.
-        "content": file_digest(articles),
+        "content": path_digest(articles),
         "model": embedder.model_name,
         "precision": str(getattr(embedder, "precision", "n/a")),
         "chunk_words": config.chunk_words,

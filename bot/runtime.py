@@ -165,7 +165,7 @@ class Runtime:
         config = self.llm_config()
         if config is not None and self._llm is None:
             self._llm = LLMGenerator(config)
-        answerer = Answerer(llm=self._llm, embedder=self.embedder)
+        answerer = Answerer(llm=self._llm, embedder=self.embedder, term_stats=searcher)
         return NewsAssistant(
             searcher=AsyncSearcher(searcher),
             answerer=answerer,

@@ -105,6 +105,12 @@ class Bm25Index:
             main = self._main_ids[self._alive]
             return np.sort(np.concatenate([main, self._pending.ids()]))
 
+    def document_frequencies(self, terms: Sequence[str]) -> list[int]:
+        """Live documents holding each term (as `tokenize` gives them; 0 if never seen)."""
+        with self._lock:
+            cols = (self._vocab.get(term, len(self._df)) for term in terms)
+            return [int(self._df[c]) if c < len(self._df) else 0 for c in cols]
+
     def search(
         self, query: str, k: int, allowed_ids: IdArray | None = None
     ) -> tuple[FloatMatrix, IdArray]:

@@ -10,8 +10,9 @@
    use (`retrieval/llm_reply.py`). The model's NOT_FOUND sentinel, a refusal, or a reply
    none of whose claims its sources support is NOT_FOUND (no fallback: the model read the
    sources). A supported reply that cites nothing falls back like an LLMError.
-3. No LLM, LLMError, or an uncited reply: the extractive composer; nothing relevant there
-   either: NOT_FOUND.
+3. No LLM, LLMError, or an uncited reply: the extractive composer, over the evidence that
+   names the question's names and holds its rare words (`retrieval/quotable.py`);
+   nothing relevant there either: NOT_FOUND.
 
 `Answer.timings` holds seconds: "llm", "llm_first_token" (streaming), "extractive",
 "answer" (the whole call).
@@ -31,15 +32,10 @@ from typing import TypeVar
 from index.errors import LLMError
 from index.protocols import Embedder
 from retrieval.condense import clean_condensed, heuristic_condense
+from retrieval.coverage import TermStats
 from retrieval.evidence import is_evidence
 from retrieval.extractive import compose_extractive, content_terms
-from retrieval.grounding import (
-    SourceFacts,
-    mentions_a_year,
-    names_most,
-    names_named,
-    years_named,
-)
+from retrieval.grounding import SourceFacts, mentions_a_year, years_named
 from retrieval.llm import Generator
 from retrieval.llm_reply import (
     ParsedReply,
@@ -50,6 +46,7 @@ from retrieval.llm_reply import (
 )
 from retrieval.not_found import closest_headlines, not_found_text
 from retrieval.prompt import Turn, build_messages, condense_messages
+from retrieval.quotable import quotable
 from retrieval.types import Answer, AnswerMode, Citation, Passage
 
 logger = logging.getLogger(__name__)
@@ -74,6 +71,7 @@ class Answerer:
         *,
         llm: Generator | None = None,
         embedder: Embedder | None = None,
+        term_stats: TermStats | None = None,
         min_similarity: float = DEFAULT_MIN_SIMILARITY,
         max_llm_passages: int = 6,
         max_headlines: int = 3,
@@ -86,6 +84,7 @@ class Answerer:
             raise ValueError("max_llm_passages must be positive, the others not negative")
         self._llm = llm
         self._embedder = embedder
+        self._term_stats = term_stats  # the corpus's word statistics, for the composer
         self._min_similarity = min_similarity
         self._max_llm_passages = max_llm_passages
         self._max_headlines = max_headlines
@@ -144,25 +143,8 @@ class Answerer:
                     return not_found()
                 logger.info("LLM reply cited no source; answering extractively")
 
-        # The composer quotes what is close in meaning; it cannot tell that an article on
-        # Ford's plants does not answer a question about Tesla's, as a model can. So it
-        # quotes only passages naming at least half of the names the question asks about.
-        names = names_named(question, query)
-        if names:
-            evidence = [p for p in evidence if names_most(checkable_text(p), names)]
-            if not evidence:
-                return not_found()
         extractive_started = perf_counter()
-        composed = await self._off_loop(
-            functools.partial(
-                compose_extractive,
-                question,
-                evidence,
-                embedder=self._embedder,
-                max_chars=self._extractive_max_chars,
-                max_sentences=self._extractive_max_sentences,
-            )
-        )
+        composed = await self._off_loop(functools.partial(self._compose, question, query, evidence))
         timings["extractive"] = perf_counter() - extractive_started
         if composed is None:
             return not_found()
@@ -267,6 +249,22 @@ class Answerer:
             if isinstance(deltas, AsyncGenerator):  # stop the request if we leave early
                 await deltas.aclose()
         return "".join(parts)
+
+    def _compose(
+        self, question: str, query: str, evidence: Sequence[Passage]
+    ) -> tuple[str, tuple[Citation, ...]] | None:
+        """The composer's answer from the evidence it may quote (`retrieval/quotable.py`;
+        the statistics it reads take the keyword index's lock: off the loop)."""
+        chosen = quotable(question, query, evidence, term_stats=self._term_stats)
+        if not chosen:
+            return None
+        return compose_extractive(
+            question,
+            chosen,
+            embedder=self._embedder,
+            max_chars=self._extractive_max_chars,
+            max_sentences=self._extractive_max_sentences,
+        )
 
     async def _off_loop(self, work: Callable[[], T]) -> T:
         """Embedding is CPU work: run it off the event loop."""

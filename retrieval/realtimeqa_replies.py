@@ -2,6 +2,10 @@
 --answers`): every question goes through the whole question path (`NewsAssistant.ask`:
 search, then the LLM or the extractive composer), and "reply answer recall" counts the
 replies whose text holds the answer, normalised as `retrieval/realtimeqa.py` does.
+
+Asked of a corpus that does not cover them (`--corpus`: the demo corpus, AG News of 2004),
+the same questions measure abstention: a reply there should be "not found"; one that is
+not and does not hold the answer is an off-corpus answer, quotes of unrelated news.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 
 from retrieval.assistant import NewsAssistant
 from retrieval.realtimeqa import Figure, Question, end_of_day, holds_answer, normalize_answer
-from retrieval.types import Answer
+from retrieval.types import Answer, AnswerMode
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class ReplyReport:
 
 
 _CITATION_MARK = re.compile(r"\[\d+\]")
+NOT_FOUND_MODE = str(AnswerMode.NOT_FOUND)
 
 
 def judge_reply(question: Question, answer: Answer) -> ReplyResult:
@@ -42,6 +47,26 @@ def judge_reply(question: Question, answer: Answer) -> ReplyResult:
         question_id=question.id,
         mode=str(answer.mode),
         holds_answer=holds_answer(normalize_answer(text), answers),
+    )
+
+
+@dataclass(frozen=True)
+class AbstentionReport:
+    """Replies to questions a corpus does not cover, over all questions."""
+
+    not_found: Figure  # the bot said its news does not answer
+    off_corpus: Figure  # an answer that does not hold the correct choice
+    holding: Figure  # an answer holding it (by chance, or the corpus does cover it)
+
+
+def summarise_abstention(results: Sequence[ReplyResult]) -> AbstentionReport:
+    total = len(results)
+    not_found = sum(1 for r in results if r.mode == NOT_FOUND_MODE)
+    holding = sum(1 for r in results if r.mode != NOT_FOUND_MODE and r.holds_answer)
+    return AbstentionReport(
+        not_found=Figure(not_found, total),
+        off_corpus=Figure(total - not_found - holding, total),
+        holding=Figure(holding, total),
     )
 
 

@@ -84,6 +84,12 @@ class HybridSearcher:
         with self._lock:
             return self._indexes.catalog
 
+    def document_frequencies(self, terms: Sequence[str]) -> tuple[list[int], int]:
+        """Chunks holding each keyword term, and all chunks (`retrieval/coverage.py`)."""
+        with self._lock:
+            keywords = self._indexes.keywords
+        return keywords.document_frequencies(terms), len(keywords)
+
     def replace(
         self, vector_index: VectorIndex, keyword_index: KeywordIndex, catalog: ChunkCatalog
     ) -> None:
