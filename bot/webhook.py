@@ -50,7 +50,8 @@ def webhook_app(
         if secret is not None:
             given = request.headers.get(SECRET_HEADER, "")
             # Compared in constant time: the secret is what stands between anyone and the bot.
-            if not hmac.compare_digest(given.encode(), secret.encode()):
+            # aiohttp keeps bytes that are not UTF-8 as surrogates: encode them back, not fail.
+            if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode()):
                 logger.debug("refused a webhook request from %s: wrong secret", request.remote)
                 return web.Response(status=403)
         body = await request.read()
@@ -58,6 +59,8 @@ def webhook_app(
             data = json.loads(body)
         except ValueError:  # not JSON, or not text at all
             return _not_an_update(request, "not JSON")
+        except RecursionError:  # nested deeper than the parser goes: no update is
+            return _not_an_update(request, "JSON nested too deep")
         if not isinstance(data, dict):
             return _not_an_update(request, f"a JSON {type(data).__name__}")
         try:

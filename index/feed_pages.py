@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from index.errors import NewsbotError
 from index.fetch import FetchPolicy, FetchResult, fetch_articles
-from index.identity import article_key
+from index.identity import article_key, normalize_url
 from index.parsing.common import derive_title, host_of
 from index.parsing.sniff import Kind, sniff_kind
 from index.types import Article, ParseResult, StoredArticle
@@ -60,8 +60,11 @@ def is_teaser(article: Article) -> bool:
 def merge_page(entry: Article, page: Article) -> Article:
     """The page's article, with the entry's title, date and outlet where the page has none.
 
-    The page's URL is kept, so the article has the identity a page source of
-    the same address gives it.
+    The page's URL is kept when it is the entry's address (however spelled), so the article
+    has the identity a page source of the same address gives it. A page naming another
+    address (a canonical link without the feed's tracking parameters, a redirect's target)
+    keeps the entry's: the next read looks entries up by their own address, and would
+    otherwise fetch the page again on every read.
     """
     # A page without a site name gets its address as outlet: the feed's name is better.
     no_site_name = page.source is None or _is_address(page.source, page.url)
@@ -72,7 +75,7 @@ def merge_page(entry: Article, page: Article) -> Article:
         title=entry.title if no_title and entry.title else page.title,
         source=entry.source if no_site_name and entry.source else page.source,
         published_at=page.published_at or entry.published_at,
-        url=page.url or entry.url,
+        url=page.url if _same_address(page.url, entry.url) else entry.url,
         language=page.language or entry.language,
     )
 
@@ -163,6 +166,12 @@ def _is_address(name: str, url: str | None) -> bool:
         return False
     spellings = {netloc.casefold().removeprefix("www."), host_of(url)}
     return name.casefold().removeprefix("www.") in spellings
+
+
+def _same_address(page_url: str | None, entry_url: str | None) -> bool:
+    if not page_url:
+        return False
+    return entry_url is None or normalize_url(page_url) == normalize_url(entry_url)
 
 
 def _links_to_page(url: str | None) -> bool:

@@ -6,7 +6,9 @@ conditional requests), `/story/<slug>` (an article page), `/missing.xml` (404),
 or never: the wait ends when the site closes, so a long one does not slow shutdown).
 `/teasers.xml` is RSS of `items` whose descriptions are cut to `TEASER_CHARS` (as most news
 feeds do), linking to `/story/<slug>`, or with `?bare=1` to `/bare/<slug>` (the page without
-a site name or date); it sends no validators, so every read gets the whole feed.
+a site name or date), or with `?tracked=1` to `/story/<slug>?at_medium=RSS` (a tracking
+parameter the story page's canonical link leaves out, as BBC's feeds do); it sends no
+validators, so every read gets the whole feed.
 
 `FETCH_TIMEOUT` is the fetch timeout for tests against the site: generous, since a loaded
 machine can take seconds to fetch even a quick page, and far below `slow_seconds`, so
@@ -86,12 +88,12 @@ class NewsSite:
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
 
-    def rss(self, *, teasers: bool = False, pages: str = "/story/") -> bytes:
+    def rss(self, *, teasers: bool = False, pages: str = "/story/", query: str = "") -> bytes:
         entries = "".join(
             "<item>"
             f"<title>{escape(s.title)}</title>"
-            f"<link>{self.url(pages + s.slug)}</link>"
-            f"<guid>{self.url(pages + s.slug)}</guid>"
+            f"<link>{escape(self.url(pages + s.slug + query))}</link>"
+            f"<guid>{escape(self.url(pages + s.slug + query))}</guid>"
             f"<pubDate>{format_datetime(s.published)}</pubDate>"
             f"<description>{escape(s.body[:TEASER_CHARS] if teasers else s.body)}</description>"
             "</item>"
@@ -126,6 +128,7 @@ class NewsSite:
         html = (
             f"<html><head><title>{escape(page.title)}</title>"
             "<meta property='og:site_name' content='Test Herald'>"
+            f"<link rel='canonical' href='{self.url('/story/' + slug)}'>"
             f"<meta property='article:published_time' content='{page.published.isoformat()}'>"
             f"</head><body><article><h1>{escape(page.title)}</h1>{paragraphs}</article>"
             "</body></html>"
@@ -135,7 +138,8 @@ class NewsSite:
     async def _teasers(self, request: web.Request) -> web.Response:
         self.requests.append("/teasers.xml")
         pages = "/bare/" if request.query.get("bare") else "/story/"
-        body = self.rss(teasers=True, pages=pages)
+        query = "?at_medium=RSS" if request.query.get("tracked") else ""
+        body = self.rss(teasers=True, pages=pages, query=query)
         return web.Response(body=body, content_type="application/rss+xml")
 
     async def _bare(self, request: web.Request) -> web.Response:

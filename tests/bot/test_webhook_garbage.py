@@ -66,6 +66,7 @@ GARBAGE = [
     b"[1, 2, 3]",
     b'"just a string"',
     b'{"update_id": "seven", "message": 5}',
+    b"[" * 100_000,  # nested past Python's recursion limit: json.loads raises RecursionError
 ]
 
 
@@ -106,7 +107,10 @@ async def test_a_request_without_the_secret_is_refused_quietly(
     async with _webhook_bot(config, news) as url, httpx.AsyncClient() as client:
         wrong = {**HEADERS, "X-Telegram-Bot-Api-Secret-Token": "guessed"}
         missing = {"Content-Type": "application/json"}
-        for headers in (wrong, missing):
+        # Raw bytes a scanner may send: UTF-8 and not UTF-8.
+        not_ascii = {**HEADERS, "X-Telegram-Bot-Api-Secret-Token": "s\u00e9cret".encode()}
+        not_utf8 = {**HEADERS, "X-Telegram-Bot-Api-Secret-Token": b"\xff\xfe"}
+        for headers in (wrong, missing, not_ascii, not_utf8):
             response = await client.post(url, content=update, headers=headers)
             assert response.status_code == 403
         assert (await client.get(url)).status_code == 405

@@ -160,6 +160,37 @@ async def test_a_reread_fetches_no_page_already_indexed_in_full(
     assert "Sentence 11" in _stored(session_factory, site.url("/story/rain")).body
 
 
+async def test_pages_whose_canonical_address_differs_are_not_fetched_again(
+    site: NewsSite, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    # BBC-style: the feed links carry ?at_medium=RSS, the pages name their address without it.
+    _add(session_factory, "feed", site.url("/teasers.xml?tracked=1"))
+    first = await _refresh(session_factory, tmp_path / "index")
+    assert first.new == 3
+    assert len(_page_requests(site)) == 3
+    site.requests.clear()
+
+    second = await _refresh(session_factory, tmp_path / "index")
+
+    assert (second.new, second.updated) == (0, 0)
+    assert _page_requests(site) == []  # every entry is indexed in full already
+    stored = _stored(session_factory, site.url("/story/rain?at_medium=RSS"))
+    assert "Sentence 11 of the rain report" in stored.body
+
+
+async def test_a_tracked_feed_and_a_page_source_of_one_article_stay_unchanged(
+    site: NewsSite, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    _add(session_factory, "page", site.url("/story/rain"))
+    _add(session_factory, "feed", site.url("/teasers.xml?tracked=1"))
+    assert (await _refresh(session_factory, tmp_path / "index")).new == 3  # rain once
+    for _ in range(2):
+        again = await _refresh(session_factory, tmp_path / "index")
+        assert (again.new, again.updated) == (0, 0)
+    with session_scope(session_factory) as session:
+        assert store.corpus_stats(session=session).articles == 3
+
+
 async def test_pages_per_read_are_capped_and_failures_keep_the_teaser(site: NewsSite) -> None:
     entries = [
         Article(s.title, s.body[:TEASER_CHARS], "Gazette", url=site.url(f"/story/{s.slug}"))
