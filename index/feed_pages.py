@@ -19,6 +19,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -135,8 +136,30 @@ async def complete_teasers(
             if loop.time() < deadline:
                 result[i] = await _page_or_teaser(entries[i], policy)
 
-    await asyncio.gather(*(one(i) for i in to_fetch[: limits.max_pages]))
+    fetched = to_fetch[: limits.max_pages]
+    await asyncio.gather(*(one(i) for i in fetched))
+    _keep_teasers_of_shared_pages(result, entries, fetched)
     return CompletedFeed(tuple(a for a in result if a is not None), tuple(indexed))
+
+
+def _keep_teasers_of_shared_pages(
+    result: list[Article | None], entries: Sequence[Article], fetched: Sequence[int]
+) -> None:
+    """Two entries are two articles: when several links gave the same page text, that page
+    is a cookie wall, a login or paywall page, or a home page the links redirect to, not
+    their articles, so those entries keep their teasers."""
+    pages = [i for i in fetched if result[i] is not entries[i] and result[i] is not None]
+    bodies = Counter(_body(result[i]) for i in pages)
+    for i in pages:
+        if bodies[_body(result[i])] > 1:
+            log.info(
+                "linked page %s is shared by several entries: keeping the teaser", entries[i].url
+            )
+            result[i] = entries[i]
+
+
+def _body(article: Article | None) -> str:
+    return article.body if article is not None else ""
 
 
 async def _page_or_teaser(entry: Article, policy: FetchPolicy) -> Article:

@@ -262,3 +262,18 @@ async def test_a_one_off_ingest_of_a_page_fetches_it_once(site: NewsSite) -> Non
     _, parsed = await fetch_with_pages(site.url("/story/rain"), policy=LOCAL)
     assert len(parsed.articles) == 1
     assert _page_requests(site) == ["/story/rain"]
+
+
+async def test_entries_whose_links_give_one_same_page_keep_their_teasers() -> None:
+    # A cookie wall or paywall page served for every link is no entry's article.
+    wall = story("wall", "cookie consent")
+    rain = story("rain", "rain")
+    items = [story("a", "harbour"), story("b", "bridge"), rain]
+    async with NewsSite(items=items, pages={"a": wall, "b": wall, "rain": rain}) as site:
+        entries = [
+            Article(s.title, s.body[:TEASER_CHARS], "Gazette", url=site.url(f"/story/{s.slug}"))
+            for s in items
+        ]
+        completed = await complete_teasers(entries, policy=LOCAL)
+    assert completed.articles[:2] == tuple(entries[:2])
+    assert "Sentence 11 of the rain report" in completed.articles[2].body
