@@ -20,25 +20,11 @@ from aiohttp import web
 from bot.emulator_html import parse_html, plain_with_links
 from bot.emulator_http import error_response, fault_response, read_params
 from bot.emulator_messages import Json, StoredMessage
-from bot.emulator_methods import METHODS, confirm, decode_params, pending
+from bot.emulator_methods import ADMIN_RIGHTS, METHODS, confirm, decode_params, pending
 from bot.emulator_state import ApiError, BotApiState, Fault
 
 logger = logging.getLogger(__name__)
 
-# What a ChatMemberAdministrator must carry (all granted or not).
-_ADMIN_RIGHTS = (
-    "is_anonymous",
-    "can_manage_chat",
-    "can_delete_messages",
-    "can_manage_video_chats",
-    "can_restrict_members",
-    "can_promote_members",
-    "can_change_info",
-    "can_invite_users",
-    "can_post_stories",
-    "can_edit_stories",
-    "can_delete_stories",
-)
 
 # Decides, per API call (method, decoded parameters), whether it fails and how.
 FaultPolicy = Callable[[str, Json], Fault | None]
@@ -298,7 +284,7 @@ class TelegramEmulator:
         if status == "kicked":
             member["until_date"] = 0
         elif status == "administrator":
-            member |= dict.fromkeys(_ADMIN_RIGHTS, False) | {"can_be_edited": False}
+            member |= dict.fromkeys(ADMIN_RIGHTS, False)
         return member
 
     def block_bot(self, chat_id: int) -> None:

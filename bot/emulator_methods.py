@@ -202,7 +202,8 @@ def get_chat(state: BotApiState, params: Json) -> Json:
     }
 
 
-_ADMIN_RIGHTS = (
+# What a ChatMemberAdministrator must carry (all granted or not).
+ADMIN_RIGHTS = (
     "can_be_edited",
     "is_anonymous",
     "can_manage_chat",
@@ -229,7 +230,7 @@ def _member(state: BotApiState, chat_id: int, user_id: int) -> Json:
         status = "administrator" if user_id in state.admins.get(chat_id, []) else "member"
     if status == "member":
         return {"status": "member", "user": user}
-    return {"status": "administrator", "user": user, **dict.fromkeys(_ADMIN_RIGHTS, False)}
+    return {"status": "administrator", "user": user, **dict.fromkeys(ADMIN_RIGHTS, False)}
 
 
 def get_chat_member(state: BotApiState, params: Json) -> Json:
