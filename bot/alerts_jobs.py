@@ -188,12 +188,14 @@ class AlertSender:
         logger.info("chat %s is now supergroup %s: moving its alerts", chat_id, new_id)
         await self._db(move_chat, chat_id, new_id)
         self._moved[chat_id] = new_id
+        # What the group already had counts as out: a flood limit now must not send it again.
         rest = await send_pieces(
-            self._bot, new_id, None, pieces[len(done.message_ids) :], self._thread_gone
+            self._bot, new_id, None, pieces, self._thread_gone, sent=done.message_ids
         )
-        rest.message_ids[:0] = done.message_ids
-        if rest.outcome is Outcome.MIGRATED:  # upgraded twice in a moment: the next round
-            rest.outcome, rest.chat_id = Outcome.RETRY, new_id
+        if rest.outcome is Outcome.MIGRATED:  # upgraded twice in a moment
+            # The next round, unless part of it is out: then it counts as sent.
+            rest.outcome = Outcome.SENT if rest.message_ids else Outcome.RETRY
+            rest.chat_id = new_id
         return rest
 
     async def _thread_gone(self, chat_id: int, thread_id: int) -> None:

@@ -90,10 +90,13 @@ async def send_pieces(
     thread_id: int | None,
     pieces: Sequence[str],
     thread_gone: Callable[[int, int], Awaitable[None]],
+    *,
+    sent: Sequence[int] = (),
 ) -> Delivery:
     """Send the messages of one alert or digest in order (into forum topic `thread_id`,
-    or the chat itself if that topic is gone); how it went, and their ids."""
-    done = Delivery(Outcome.SENT, chat_id)
+    or the chat itself if that topic is gone); how it went, and their ids. `sent`: the ids
+    of its first pieces, already out (in the chat's old place, before a group upgrade)."""
+    done = Delivery(Outcome.SENT, chat_id, list(sent))
     retries = 0
     while len(done.message_ids) < len(pieces):
         html = pieces[len(done.message_ids)]

@@ -71,3 +71,52 @@ async def test_a_digest_cut_by_a_flood_limit_is_not_sent_twice(world: AlertsWorl
     shown = [line for m in sent for line in m.text.splitlines() if line.startswith("• ")]
     assert len(shown) == 10
     assert {row.status for row in deliveries(world)} == {"sent"}
+
+
+async def test_a_digest_cut_by_a_group_upgrade_and_a_flood_limit_is_not_sent_twice(
+    world: AlertsWorld,
+) -> None:
+    # Its first message reaches the group; the group is then upgraded, and the supergroup's
+    # first send is refused by a flood limit: what the group already had must not come again.
+    alice = user(world, "Alice")
+    old, new = -4_444, -1_004_444
+    world.emulator.state.ensure_chat(old, "group", "Harbour")
+    with session_scope(world.runtime.sessions) as session:
+        store.add_subscription(
+            session=session,
+            chat_id=old,
+            topic="chip export controls",
+            digest_hours=1,
+            now=world.clock(),
+        )
+    assert world.application.job_queue is not None
+    [job] = world.application.job_queue.get_jobs_by_name("alert-delivery")
+    job.enabled = False  # rounds by hand
+    _queue_long_stories(world, old, 10)
+
+    refusals = {"left": 5}  # more than the rate limiter's retries
+
+    def upgrade_after_first_piece(method: str, params: dict[str, Any]) -> Fault | None:
+        if method.lower() != "sendmessage":
+            return None
+        if params.get("chat_id") == old and world.emulator.bot_messages(old):
+            if old not in world.emulator.state.migrated:
+                world.emulator.migrate_group(old, new, alice, announce=False)
+        elif params.get("chat_id") == new and refusals["left"] > 1:
+            refusals["left"] -= 1
+            return Fault(429, 1, None)
+        return None
+
+    world.emulator.set_fault_policy(upgrade_after_first_piece)
+    world.clock.advance(hours=2)
+    await settled(world)
+
+    first = world.emulator.bot_messages(old)
+    rest = world.emulator.bot_messages(new)
+    assert len(first) == 1
+    assert first[0].text.startswith("Digest: chip export controls (10 new stories)")
+    assert rest
+    assert not any(m.text == first[0].text for m in rest)
+    shown = [line for m in first + rest for line in m.text.splitlines() if line.startswith("• ")]
+    assert len(shown) == 10
+    assert {row.status for row in deliveries(world)} == {"sent"}
