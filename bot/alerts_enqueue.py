@@ -1,6 +1,8 @@
 """Matches queued as deliveries, one per chat and story (one transaction's work).
 
-Best match first: of two copies of one story a chat gets the better match, and a flooded
+Instant alerts first, then best match first: an article matching an instant alert and a
+digest of one chat is sent now rather than hours later in the digest; of two copies of
+one story a chat gets the better match (of the same kind); and a flooded
 instant subscription keeps its best `max_per_run` matches as alerts while the rest are
 recorded as folded (`index/store_deliveries.FOLDED`: the chat "had" them, so they are never
 sent later; the sender sends the run as one message that counts them all).
@@ -28,13 +30,13 @@ def queue_matches(
     now: datetime,
     max_per_run: int | None,
 ) -> tuple[int, int]:
-    """Queue `matches` in `session`; (alerts queued, matches folded). A story the chat
-    already had is neither."""
+    """Queue `matches` in `session`; (alerts queued, matches folded). A story or an article
+    the chat already had is neither."""
     chat_of = {s.id: s.chat_id for s in subscriptions}
     instant = {s.id for s in subscriptions if s.digest_hours is None}
     per_run: dict[int, int] = {}  # subscription id -> alerts queued in this run
     queued = folded = 0
-    for match in sorted(matches, key=lambda m: -m.score):
+    for match in sorted(matches, key=lambda m: (m.subscription_id not in instant, -m.score)):
         article = articles[match.article_id]
         held = per_run.get(match.subscription_id, 0)
         fold = max_per_run is not None and match.subscription_id in instant and held >= max_per_run

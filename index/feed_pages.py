@@ -11,6 +11,14 @@ at a time, none started after `budget_seconds`, each under the fetch policy's ow
 size limit. An entry already stored with more text than its teaser is neither fetched nor
 ingested again: only its key is passed on, so the source still counts it. An entry whose
 page failed keeps its teaser and is tried again on the next read.
+
+Two entries are two articles, so a text that stands for more than one entry is none of
+theirs: a cookie wall, a login or paywall page, or a home page their links redirect to.
+Such an entry keeps its teaser (and is tried again on the next read) when its page gives
+the same text as another entry's page in this read, as another entry of the feed has
+stored, or (with `owners`) as an article stored under another address. An entry stored
+with such a text goes back to its teaser, so the store is repaired and the next read
+fetches it again.
 """
 
 from __future__ import annotations
@@ -19,13 +27,12 @@ import asyncio
 import dataclasses
 import logging
 import re
-from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from index.errors import NewsbotError
 from index.fetch import FetchPolicy, FetchResult, fetch_articles
-from index.identity import article_key, normalize_url
+from index.identity import article_key, content_hash, normalize_url
 from index.parsing.common import derive_title, host_of
 from index.parsing.sniff import Kind, sniff_kind
 from index.types import Article, ParseResult, StoredArticle
@@ -46,6 +53,8 @@ PAGE_BUDGET_SECONDS = 60.0
 
 # Stored articles by identity key, among the keys asked for.
 KnownArticles = Callable[[Collection[str]], Awaitable[Mapping[str, StoredArticle]]]
+# Identity keys of the stored articles by content hash, among the hashes asked for.
+TextOwners = Callable[[Collection[str]], Awaitable[Mapping[str, Collection[str]]]]
 
 
 def is_teaser(article: Article) -> bool:
@@ -101,6 +110,7 @@ async def complete_teasers(
     *,
     policy: FetchPolicy,
     known: KnownArticles | None = None,
+    owners: TextOwners | None = None,
     limits: PageLimits = PageLimits(),
 ) -> CompletedFeed:
     """The entries, in order, with teasers replaced by their pages' articles (see above).
@@ -108,7 +118,8 @@ async def complete_teasers(
     Never raises for a page: a failure keeps the teaser. `known` looks up stored articles
     by key: an entry stored with more text than its teaser is left out of `articles` (its
     key goes to `indexed`), so it is neither fetched nor ingested again, and never replaces
-    a newer version that a page source of the same address stored meanwhile.
+    a newer version that a page source of the same address stored meanwhile. `owners`
+    looks up stored articles by content hash: a page stored under another key is not kept.
     """
     teasers = [i for i, entry in enumerate(entries) if is_teaser(entry)]
     if not teasers:
@@ -116,13 +127,11 @@ async def complete_teasers(
     result: list[Article | None] = list(entries)
     keys = {i: article_key(entries[i]) for i in teasers}
     stored = await known(set(keys.values())) if known is not None else {}
-    indexed: list[str] = []
     to_fetch: list[int] = []
     for i in teasers:
         done = stored.get(keys[i])
         if done is not None and len(done.body) > len(entries[i].body):
             result[i] = None
-            indexed.append(keys[i])
         else:
             to_fetch.append(i)
     if len(to_fetch) > limits.max_pages:
@@ -131,52 +140,94 @@ async def complete_teasers(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limits.budget_seconds
 
+    page_keys: dict[int, str] = {}  # the address each page names (canonical or final URL)
+
     async def one(i: int) -> None:
         async with gate:
             if loop.time() < deadline:
-                result[i] = await _page_or_teaser(entries[i], policy)
+                result[i], page_keys[i] = await _page_or_teaser(entries[i], policy)
 
     fetched = to_fetch[: limits.max_pages]
     await asyncio.gather(*(one(i) for i in fetched))
-    _keep_teasers_of_shared_pages(result, entries, fetched)
-    return CompletedFeed(tuple(a for a in result if a is not None), tuple(indexed))
+    pages = {i: a for i in fetched if (a := result[i]) is not None and a is not entries[i]}
+    texts = [_Text(i, _text(a.body), keys[i], page_keys[i]) for i, a in pages.items()]
+    texts += [
+        _Text(i, _text(stored[keys[i]].body), keys[i], keys[i])
+        for i in teasers
+        if result[i] is None
+    ]
+    shared = _shared_texts(texts)
+    if owners is not None:
+        shared |= await _stored_elsewhere(pages, keys, page_keys, owners)
+    for i in sorted(shared):
+        log.info("linked page %s gives another article's text: keeping the teaser", entries[i].url)
+        result[i] = entries[i]
+    kept = tuple(keys[i] for i in teasers if result[i] is None)
+    return CompletedFeed(tuple(a for a in result if a is not None), kept)
 
 
-def _keep_teasers_of_shared_pages(
-    result: list[Article | None], entries: Sequence[Article], fetched: Sequence[int]
-) -> None:
-    """Two entries are two articles: when several links gave the same page text, that page
-    is a cookie wall, a login or paywall page, or a home page the links redirect to, not
-    their articles, so those entries keep their teasers."""
-    pages = [i for i in fetched if result[i] is not entries[i] and result[i] is not None]
-    bodies = Counter(_body(result[i]) for i in pages)
-    for i in pages:
-        if bodies[_body(result[i])] > 1:
-            log.info(
-                "linked page %s is shared by several entries: keeping the teaser", entries[i].url
-            )
-            result[i] = entries[i]
+@dataclasses.dataclass(frozen=True)
+class _Text:
+    """An entry's text: its page's (`page_key` the address the page names) or its stored one."""
+
+    entry: int
+    text: str
+    key: str
+    page_key: str
 
 
-def _body(article: Article | None) -> str:
-    return article.body if article is not None else ""
+def _shared_texts(texts: Sequence[_Text]) -> set[int]:
+    """The entries whose text is also another entry's, unless one of the two pages names
+    the other's address (then it is that article, under another spelling of its link)."""
+    by_text: dict[str, list[_Text]] = {}
+    for t in texts:
+        by_text.setdefault(t.text, []).append(t)
+    return {
+        t.entry
+        for group in by_text.values()
+        for t in group
+        if any(o.key != t.key and o.page_key != t.key and t.page_key != o.key for o in group)
+    }
 
 
-async def _page_or_teaser(entry: Article, policy: FetchPolicy) -> Article:
+async def _stored_elsewhere(
+    pages: Mapping[int, Article],
+    keys: Mapping[int, str],
+    page_keys: Mapping[int, str],
+    owners: TextOwners,
+) -> set[int]:
+    """The entries whose page is stored under a key that is neither the entry's nor the
+    address the page names: ingesting it would only count a duplicate, and lose the entry."""
+    if not pages:
+        return set()
+    hashes = {i: content_hash(a.title, a.body) for i, a in pages.items()}
+    found = await owners(set(hashes.values()))
+    return {i for i, h in hashes.items() if set(found.get(h, ())) - {keys[i], page_keys[i]}}
+
+
+def _text(body: str) -> str:
+    return " ".join(body.split()).casefold()
+
+
+async def _page_or_teaser(entry: Article, policy: FetchPolicy) -> tuple[Article, str]:
+    """The entry completed from its page, or the entry; and the address the page names
+    (its canonical link or final URL; the entry's own key when there is no page)."""
     assert entry.url is not None  # is_teaser checked it
+    own = article_key(entry)
     try:
-        _, parsed = await fetch_articles(entry.url, policy=policy)
+        result, parsed = await fetch_articles(entry.url, policy=policy)
     except NewsbotError as exc:
         log.info("linked page %s not read (%s): keeping the teaser", entry.url, exc.user_message)
-        return entry
+        return entry, own
     except Exception:  # a parser bug on odd markup must not lose the whole feed
         log.exception("reading linked page %s failed: keeping the teaser", entry.url)
-        return entry
+        return entry, own
     # One article is a page; anything else (a feed, a listing) is not this entry's text.
     if len(parsed.articles) != 1 or len(parsed.articles[0].body) <= len(entry.body):
         log.info("linked page %s holds no longer article: keeping the teaser", entry.url)
-        return entry
-    return merge_page(entry, parsed.articles[0])
+        return entry, own
+    page = parsed.articles[0]
+    return merge_page(entry, page), normalize_url(page.url or result.url)
 
 
 def _is_address(name: str, url: str | None) -> bool:

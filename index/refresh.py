@@ -47,7 +47,7 @@ from index.refresh_report import (
     estimate_eta,
 )
 from index.source_fetch import FetchedSource, fetch_sources, record_outcomes
-from index.store_articles import get_articles_by_key
+from index.store_articles import get_articles_by_key, keys_by_content_hash
 from index.types import Article, ParseFailure, SourceRecord, StoredArticle
 
 log = logging.getLogger(__name__)
@@ -169,8 +169,16 @@ def refresh_sources(
     async def known(keys: Collection[str]) -> Mapping[str, StoredArticle]:
         return await asyncio.to_thread(stored, keys)
 
+    def owned(hashes: Collection[str]) -> Mapping[str, Collection[str]]:
+        with session_scope(sessions) as session:
+            return keys_by_content_hash(session=session, hashes=hashes)
+
+    async def owners(hashes: Collection[str]) -> Mapping[str, Collection[str]]:
+        # A page text stored under another address is not this entry's (a consent wall).
+        return await asyncio.to_thread(owned, hashes)
+
     fetched = (
-        asyncio.run(fetch_sources(remote, policy, on_done=fetched_one, known=known))
+        asyncio.run(fetch_sources(remote, policy, on_done=fetched_one, known=known, owners=owners))
         if remote
         else []
     )

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from index import store
 from index.db import session_scope
 from index.errors import NewsbotError, ParseError
-from index.feed_pages import CompletedFeed, KnownArticles, PageLimits, complete_teasers
+from index.feed_pages import (
+    CompletedFeed,
+    KnownArticles,
+    PageLimits,
+    TextOwners,
+    complete_teasers,
+)
 from index.fetch import FetchPolicy, fetch_articles
 from index.parsing.sniff import Kind, sniff_kind
 from index.types import Article, ParseFailure, SourceRecord
@@ -67,12 +73,14 @@ async def fetch_source(
     policy: FetchPolicy,
     *,
     known: KnownArticles | None = None,
+    owners: TextOwners | None = None,
     pages: PageLimits = PageLimits(),
 ) -> FetchedSource:
     """Fetch and parse one feed or page, conditionally on its stored validators.
 
     A feed's teaser entries are completed from their linked pages (`index/feed_pages.py`);
-    `known` finds the entries already indexed in full, which are not fetched again.
+    `known` finds the entries already indexed in full, which are not fetched again, and
+    `owners` the stored articles a page's text belongs to (`keys_by_content_hash`).
     """
     try:
         result, parsed = await fetch_articles(
@@ -83,7 +91,9 @@ async def fetch_source(
         )
         feed = CompletedFeed(parsed.articles)
         if source.kind == "feed" and parsed.articles:
-            feed = await complete_teasers(parsed.articles, policy=policy, known=known, limits=pages)
+            feed = await complete_teasers(
+                parsed.articles, policy=policy, known=known, owners=owners, limits=pages
+            )
     except NewsbotError as exc:
         return FetchedSource(source, error=exc.user_message)
     except Exception:  # a bug in a parser on odd input must not stop the other sources
@@ -112,6 +122,7 @@ async def fetch_sources(
     concurrency: int = FETCH_CONCURRENCY,
     on_done: Callable[[FetchedSource], None] | None = None,
     known: KnownArticles | None = None,
+    owners: TextOwners | None = None,
     pages: PageLimits = PageLimits(),
 ) -> list[FetchedSource]:
     """Fetch feeds and pages, `concurrency` at a time; results in the order of `sources`."""
@@ -119,7 +130,7 @@ async def fetch_sources(
 
     async def one(source: SourceRecord) -> FetchedSource:
         async with gate:
-            fetched = await fetch_source(source, policy, known=known, pages=pages)
+            fetched = await fetch_source(source, policy, known=known, owners=owners, pages=pages)
         if on_done is not None:
             on_done(fetched)
         return fetched

@@ -155,6 +155,20 @@ def ids_by_content_hash(*, session: Session, hashes: Iterable[str]) -> dict[str,
     return found
 
 
+def keys_by_content_hash(*, session: Session, hashes: Iterable[str]) -> dict[str, set[str]]:
+    """Identity keys of the stored articles whose content hash is among `hashes`, by hash."""
+    found: dict[str, set[str]] = {}
+    for batch in batched(sorted(set(hashes))):
+        rows = session.execute(
+            select(_ARTICLES.c.content_hash, _ARTICLES.c.key).where(
+                _ARTICLES.c.content_hash.in_(batch)
+            )
+        )
+        for stored_hash, key in rows:
+            found.setdefault(stored_hash, set()).add(key)
+    return found
+
+
 def insert_articles(
     *, session: Session, writes: Sequence[ArticleWrite], now: datetime | None = None
 ) -> dict[str, int]:

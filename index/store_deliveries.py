@@ -45,10 +45,17 @@ def enqueue_delivery(
     now: datetime | None = None,
     status: str = "pending",
 ) -> bool:
-    """Queue an alert; False when this chat already has (or had) this story queued.
+    """Queue an alert; False when this chat already has (or had) this story, or this
+    article: an article that changes story (a teaser completed from its page leaves the
+    story it was grouped into) is not alerted twice.
 
     `status` FOLDED records a match of a flooded run that is only counted in the run's
     summary message (`folded_counts`), never sent on its own: the chat "had" the story."""
+    had_article = session.scalar(
+        select(_D.id).where(_D.article_id == article_id, _D.chat_id == chat_id).limit(1)
+    )
+    if had_article is not None:
+        return False
     new_id = insert_or_ignore(
         session,
         _DELIVERIES,

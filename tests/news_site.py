@@ -8,7 +8,8 @@ or never: the wait ends when the site closes, so a long one does not slow shutdo
 feeds do), linking to `/story/<slug>`, or with `?bare=1` to `/bare/<slug>` (the page without
 a site name or date), or with `?tracked=1` to `/story/<slug>?at_medium=RSS` (a tracking
 parameter the story page's canonical link leaves out, as BBC's feeds do); it sends no
-validators, so every read gets the whole feed.
+validators, so every read gets the whole feed. A slug in `redirects` answers `/story/<slug>`
+with a 302 to the path it maps to (a cookie or consent wall the links are sent to).
 
 `FETCH_TIMEOUT` is the fetch timeout for tests against the site: generous, since a loaded
 machine can take seconds to fetch even a quick page, and far below `slow_seconds`, so
@@ -56,6 +57,7 @@ def story(slug: str, topic: str, n: int = 1) -> Story:
 class NewsSite:
     items: list[Story] = field(default_factory=list)
     pages: dict[str, Story] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
     slow_seconds: float = 60.0
     requests: list[str] = field(default_factory=list)
     not_modified: int = 0
@@ -121,6 +123,8 @@ class NewsSite:
     async def _story(self, request: web.Request) -> web.Response:
         slug = request.match_info["slug"]
         self.requests.append(f"/story/{slug}")
+        if slug in self.redirects:
+            raise web.HTTPFound(self.redirects[slug])
         page = self.pages.get(slug)
         if page is None:
             raise web.HTTPNotFound()
