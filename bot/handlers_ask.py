@@ -163,6 +163,8 @@ async def answer_question(update: Update, context: NewsContext, question: str) -
             now=services.clock(),
             reply_to_message_id=replied_bot_message_id(message, context.bot.id),
             on_partial=stream.partial,
+            message_id=message.message_id,
+            edited=edited,
         )
         sent = await stream.finish(render_answer(answer, tz=services.timezone))
     await services.news.record_bot_messages(chat.id, sent, answer)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services import Headline, OutletCount, Overview, PartialCallback
 from index import store
 from index.db import session_scope
+from index.store_chat import current_turns, turns_before_message
 from index.types import ChatTurn, StoredArticle, StoredChunk
 from retrieval.assistant import NewsAssistant
 from retrieval.dates import split_date_phrases
@@ -82,7 +83,7 @@ class StoreNewsService:
         return self._assistant
 
     def _history(
-        self, chat_id: int, reply_to: int | None, now: datetime
+        self, chat_id: int, reply_to: int | None, now: datetime, edit_of: int | None = None
     ) -> tuple[list[ChatTurn], ChatTurn | None]:
         """The turns to continue from, and the turn replied to (an answer, or an alert with
         its article), if one.
@@ -90,7 +91,8 @@ class StoreNewsService:
         In a group a reply continues its reply chain only (whoever replies): several
         conversations run there at once, and one member's question is never read in the
         light of another's. Anything else in a group starts fresh. A private chat continues
-        from its turns up to the message replied to, else from its recent turns.
+        from its turns up to the message replied to, else from its recent turns; an edit
+        (`edit_of`, the user's message) from the turns before its first version.
         """
         group = is_group_chat(chat_id)
         with session_scope(self._sessions) as session:
@@ -101,11 +103,18 @@ class StoreNewsService:
                     turns = fetch(
                         session=session, chat_id=chat_id, turn_id=turn.id, limit=HISTORY_TURNS
                     )
-                    return turns, turn
+                    return current_turns(turns), turn
             if group:
                 return [], None
-            turns = store.recent_turns(session=session, chat_id=chat_id, limit=HISTORY_TURNS)
-        return [t for t in turns if now - t.created_at <= HISTORY_MAX_AGE], None
+            turns = None
+            if edit_of is not None:  # None too when its first version was never answered
+                turns = turns_before_message(
+                    session=session, chat_id=chat_id, message_id=edit_of, limit=HISTORY_TURNS
+                )
+            if turns is None:
+                turns = store.recent_turns(session=session, chat_id=chat_id, limit=HISTORY_TURNS)
+        recent = [t for t in turns if now - t.created_at <= HISTORY_MAX_AGE]
+        return current_turns(recent), None
 
     async def _article_passages(self, article_id: int, question: str) -> list[Passage]:
         """The article's chunks that best fit the question, in reading order (a reply to an
@@ -149,15 +158,18 @@ class StoreNewsService:
         answer: Answer,
         now: datetime,
         follows: ChatTurn | None,
+        message_id: int | None,
     ) -> int:
         """Store the exchange as a link of its reply chain: the question follows the turn it
-        replied to, the answer its question."""
+        replied to, the answer its question. The question keeps the user's message id, so an
+        edit of that message can tell its earlier version."""
         with session_scope(self._sessions) as session:
             asked = store.add_turn(
                 session=session,
                 chat_id=chat_id,
                 role="user",
                 text=question,
+                message_id=message_id,
                 now=now,
                 follows_id=follows.id if follows else None,
             )
@@ -183,8 +195,13 @@ class StoreNewsService:
         now: datetime,
         reply_to_message_id: int | None,
         on_partial: PartialCallback | None,
+        message_id: int | None = None,
+        edited: bool = False,
     ) -> Answer:
-        history, replied = await asyncio.to_thread(self._history, chat_id, reply_to_message_id, now)
+        edit_of = message_id if edited else None
+        history, replied = await asyncio.to_thread(
+            self._history, chat_id, reply_to_message_id, now, edit_of
+        )
         article_id = replied.article_id if replied else None
         pinned = [] if article_id is None else await self._article_passages(article_id, question)
         answer = await self._assistant.ask(
@@ -195,7 +212,7 @@ class StoreNewsService:
             pinned=pinned,
         )
         turn_id = await asyncio.to_thread(
-            self._record, chat_id, user_id, question, answer, now, replied
+            self._record, chat_id, user_id, question, answer, now, replied, message_id
         )
         self._unsent_turns[(chat_id, answer.text)] = turn_id
         return answer

@@ -62,11 +62,16 @@ class NewsService(Protocol):
         now: datetime,
         reply_to_message_id: int | None,
         on_partial: PartialCallback | None,
+        message_id: int | None = None,
+        edited: bool = False,
     ) -> Answer:
         """Answer a question with cited sources.
 
         `reply_to_message_id` is the bot message the user replied to (continue that thread),
         `on_partial` receives the growing answer text while an LLM streams (may be None).
+        `message_id` is the user's message carrying the question; `edited` says it is a new
+        version of that message, which replaces the earlier one (neither the earlier version
+        nor its answer is history for it).
         Raises `NewsbotError` subclasses for expected failures.
         """
         ...

@@ -4,7 +4,9 @@ A small aiohttp server of our own instead of PTB's (`Application.run_webhook`): 
 the internet also gets requests that are not updates (scanners, garbage), and PTB's server
 logs a body that is JSON but not an update at CRITICAL with a traceback (and answers one
 that is not JSON with a 500). Here each such request gets a 400 and one WARNING line, and
-the bot goes on with the next. The lifecycle is the one `Application.run_webhook` follows.
+the bot goes on with the next. Telegram sends an update again when our answer to the POST is
+slow or lost: a repeat of an update taken recently gets a 200 and is not answered twice.
+The lifecycle is the one `Application.run_webhook` follows.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hmac
 import json
 import logging
 import signal
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
@@ -27,6 +30,27 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 1024 * 1024  # an update is a few kilobytes; refuse anything huge unread
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGABRT)
+# Telegram re-sends within minutes; a few thousand ids cover that at any sensible traffic.
+RECENT_UPDATES = 4096
+
+
+class RecentIds:
+    """The last `size` update ids taken, to tell a re-sent update from a new one."""
+
+    def __init__(self, size: int = RECENT_UPDATES) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self._size = size
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def add(self, update_id: int) -> bool:
+        """Remember `update_id`; False when it was already among the recent ones."""
+        if update_id in self._ids:
+            return False
+        self._ids[update_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
 
 
 def _not_an_update(request: web.Request, why: str) -> web.Response:
@@ -45,6 +69,7 @@ def webhook_app(
     secret: str | None,
 ) -> web.Application:
     """The aiohttp app that takes updates POSTed to `path` into the application's queue."""
+    recent = RecentIds()
 
     async def receive(request: web.Request) -> web.Response:
         if secret is not None:
@@ -67,6 +92,13 @@ def webhook_app(
             update = Update.de_json(data, application.bot)
         except Exception as exc:  # whatever PTB makes of odd JSON, it is not an update
             return _not_an_update(request, f"{type(exc).__name__}")
+        message = update.effective_message
+        if message is not None and getattr(message, "chat", None) is None:
+            # Telegram's messages always have a chat; the handlers rely on it.
+            return _not_an_update(request, "a message without a chat")
+        if not recent.add(update.update_id):
+            logger.info("dropped update %d: Telegram sent it again", update.update_id)
+            return web.Response()
         if isinstance(application.bot, ExtBot):
             application.bot.insert_callback_data(update)
         await application.update_queue.put(update)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
@@ -80,6 +81,49 @@ def turns_until(*, session: Session, chat_id: int, turn_id: int, limit: int) -> 
         .limit(limit)
     ).all()
     return [_to_turn(row) for row in reversed(rows)]
+
+
+def turns_before_message(
+    *, session: Session, chat_id: int, message_id: int, limit: int
+) -> list[ChatTurn] | None:
+    """The `limit` turns of the chat before the first question recorded for this user
+    message, oldest first; None when no question carries it. The history of an edited
+    question: what came before its first version, without that version or its answer."""
+    first = session.scalars(
+        select(ChatTurnRow.id)
+        .where(
+            ChatTurnRow.chat_id == chat_id,
+            ChatTurnRow.message_id == message_id,
+            ChatTurnRow.role == "user",
+        )
+        .order_by(ChatTurnRow.id)
+        .limit(1)
+    ).first()
+    if first is None:
+        return None
+    rows = session.scalars(
+        select(ChatTurnRow)
+        .where(ChatTurnRow.chat_id == chat_id, ChatTurnRow.id < first)
+        .order_by(ChatTurnRow.id.desc())
+        .limit(limit)
+    ).all()
+    return [_to_turn(row) for row in reversed(rows)]
+
+
+def current_turns(turns: Sequence[ChatTurn]) -> list[ChatTurn]:
+    """The turns without questions replaced by a later edit of the same message, and without
+    the answers to those (pure): an edited question counts once, in its last version."""
+    last_version = {t.message_id: t.id for t in turns if t.role == "user" and t.message_id}
+    replaced = {
+        t.id
+        for t in turns
+        if t.role == "user" and t.message_id and last_version[t.message_id] != t.id
+    }
+    return [
+        t
+        for t in turns
+        if t.id not in replaced and not (t.role == "assistant" and t.follows_id in replaced)
+    ]
 
 
 def turn_chain(*, session: Session, chat_id: int, turn_id: int, limit: int) -> list[ChatTurn]:

@@ -15,29 +15,56 @@ def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-# Follow-ups that lean on the previous question ("what about him?", "and in Japan?").
+# Words that point back at the previous question ("what did he say?", "is it over?").
+# "why" and "how" do not: "Why did Steve Jobs resign?" asks about a subject of its own.
 _REFERRING = _wordset(
     """it its they them their he him his she her this that these those there same also else
-    more why how"""
+    more"""
 )
 _CONTINUATIONS = ("and ", "what about", "how about", "also ", "but ")
 
 
+# "why did ...", "who is ...": the words after the auxiliary are the question's own subject.
+_WH_AUXILIARY = re.compile(
+    r"^(?:why|how|when|where|who|what|which)\s+"
+    r"(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could)\s",
+    re.IGNORECASE,
+)
+
+
+def names_a_subject(question: str) -> bool:
+    """Whether the question names what it asks about: a capitalised content word after the
+    first word ("Why did Steve Jobs resign?") and something to ask about it (two content
+    words or more), or, lower-cased, three content words after "why did", "who is"...
+    ("why did steve jobs resign?"). "In Tokyo?" names a place but asks nothing of its own;
+    "how many people died?" names nothing."""
+    words = tokenize(question)
+    terms = set(content_terms(question))
+    named = any(w[:1].isupper() and w.lower() in terms for w in words[1:])
+    if named and len(terms) >= 2:
+        return True
+    return len(terms) >= 3 and _WH_AUXILIARY.match(question) is not None
+
+
+def leans_back(question: str) -> bool:
+    """Whether the question continues the previous one: it continues ("and...", "what
+    about..."), refers back ("it", "they", "there"...), or is short (three content words or
+    fewer) without naming a subject of its own."""
+    words = {w.lower() for w in tokenize(question)}
+    if question.lower().startswith(_CONTINUATIONS) or words & _REFERRING:
+        return True
+    return len(content_terms(question)) <= 3 and not names_a_subject(question)
+
+
 def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
-    """Without an LLM: when the follow-up is short (three content words or fewer), refers
-    back ("it", "they", "there"...) or continues ("and...", "what about..."), prepend up to
-    six content words of the previous user question that it lacks. Otherwise unchanged."""
+    """Without an LLM: when the question leans on the previous user question
+    (`leans_back`), prepend up to six content words of that question it lacks. Otherwise
+    unchanged."""
     question = question.strip()
     previous = next((text for role, text in reversed(history) if role == "user"), None)
-    if not previous or not question:
+    if not previous or not question or not leans_back(question):
         return question
     terms = content_terms(question)
-    words = {w.lower() for w in tokenize(question)}
-    leans_back = (
-        len(terms) <= 3 or bool(words & _REFERRING) or question.lower().startswith(_CONTINUATIONS)
-    )
-    if not leans_back:
-        return question
     have = set(terms)
     wanted = set(content_terms(previous)) - have
     extra: list[str] = []

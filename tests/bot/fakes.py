@@ -40,6 +40,8 @@ class AskCall:
     chat_id: int
     user_id: int
     reply_to_message_id: int | None
+    message_id: int | None = None
+    edited: bool = False
 
 
 @dataclass
@@ -87,9 +89,13 @@ class FakeNewsService:
         now: datetime,
         reply_to_message_id: int | None,
         on_partial: PartialCallback | None,
+        message_id: int | None = None,
+        edited: bool = False,
     ) -> Answer:
         assert now.tzinfo is not None
-        self.calls.append(AskCall(question, chat_id, user_id, reply_to_message_id))
+        self.calls.append(
+            AskCall(question, chat_id, user_id, reply_to_message_id, message_id, edited)
+        )
         self.events.append(("start", question))
         try:
             for index, text in enumerate(self.partials.get(question, [])):

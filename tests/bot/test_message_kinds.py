@@ -72,9 +72,9 @@ async def test_an_edited_question_is_answered_again_quoting_the_edit(
     alice = emulator.create_user("Alice")
     asked = await _send(emulator, bot, alice["id"], "Why did Blinken visit Seol?", alice)
     await _push(emulator, bot, _edited(asked, "Why did Blinken visit Seoul?"))
-    assert [call.question for call in news.calls] == [
-        "Why did Blinken visit Seol?",
-        "Why did Blinken visit Seoul?",
+    assert [(call.question, call.message_id, call.edited) for call in news.calls] == [
+        ("Why did Blinken visit Seol?", asked["message_id"], False),
+        ("Why did Blinken visit Seoul?", asked["message_id"], True),  # replaces the first
     ]
     first, second = emulator.bot_messages(alice["id"])
     assert first.reply_to_message_id is None
@@ -95,8 +95,8 @@ async def test_edits_in_groups_follow_the_rules_of_new_messages(
     edit = _edited(mention, f"{MENTION} who won the vote?", _mention_entities())
     await _push(emulator, bot, edit)
     assert news.calls == [
-        AskCall("who won the vot?", GROUP, alice["id"], None),
-        AskCall("who won the vote?", GROUP, alice["id"], None),
+        AskCall("who won the vot?", GROUP, alice["id"], None, mention["message_id"]),
+        AskCall("who won the vote?", GROUP, alice["id"], None, mention["message_id"], True),
     ]
 
 
@@ -179,7 +179,8 @@ async def test_a_group_caption_is_answered_when_it_mentions_the_bot(
     assert news.calls == []
     caption = f"{MENTION} why did Blinken visit Seoul?"
     await _push(emulator, bot, {"message": _with_caption(message, caption, _mention_entities())})
-    assert news.calls == [AskCall("why did Blinken visit Seoul?", GROUP, alice["id"], None)]
+    asked = AskCall("why did Blinken visit Seoul?", GROUP, alice["id"], None, message["message_id"])
+    assert news.calls == [asked]
     [answer] = emulator.bot_messages(GROUP)
     assert answer.reply_to_message_id == message["message_id"]
 

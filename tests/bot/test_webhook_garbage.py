@@ -21,7 +21,7 @@ import pytest
 from bot.app import BotConfig, build_application
 from bot.emulator import TelegramEmulator
 from bot.logging_setup import configure_logging
-from bot.webhook import serve_webhook, webhook
+from bot.webhook import RecentIds, serve_webhook, webhook
 from tests.bot.fakes import FakeNewsService
 
 SECRET = "webhook-secret-for-tests"
@@ -67,6 +67,8 @@ GARBAGE = [
     b'"just a string"',
     b'{"update_id": "seven", "message": 5}',
     b"[" * 100_000,  # nested past Python's recursion limit: json.loads raises RecursionError
+    # A message without its chat: PTB reads it, the handlers would fail on it.
+    b'{"update_id": 5000, "message": {"message_id": 1, "date": 1, "text": "hi"}}',
 ]
 
 
@@ -149,3 +151,33 @@ async def test_serving_registers_the_webhook_and_stops_on_sigterm(
     os.kill(os.getpid(), signal.SIGTERM)
     await asyncio.wait_for(serving, timeout=10)
     assert not application.running
+
+
+async def test_an_update_sent_again_is_answered_once(
+    emulator: TelegramEmulator, config: BotConfig, news: FakeNewsService
+) -> None:
+    alice = emulator.create_user("Alice")
+    question = emulator.send_text(alice["id"], "What happened in Seoul?", user=alice)
+    other = emulator.send_text(alice["id"], "And in Tokyo?", user=alice)
+    config = dataclasses.replace(config, webhook_url="https://bot.example/hook")
+    application = build_application(config, news)
+    async with (
+        webhook(
+            application, url="https://bot.example/hook", listen="127.0.0.1", port=0, secret=SECRET
+        ) as port,
+        httpx.AsyncClient() as client,
+    ):
+        url = f"http://127.0.0.1:{port}/hook"
+        # Telegram re-sends an update whose POST timed out: each is a 200, one is answered.
+        for update in (question, question, other, question):
+            response = await client.post(url, content=json.dumps(update), headers=HEADERS)
+            assert response.status_code == 200
+        await application.update_queue.join()
+    assert [call.question for call in news.calls] == ["What happened in Seoul?", "And in Tokyo?"]
+
+
+def test_recent_ids_forget_the_oldest() -> None:
+    recent = RecentIds(size=2)
+    assert [recent.add(i) for i in (1, 2, 1, 3, 1, 3)] == [True, True, False, True, True, False]
+    with pytest.raises(ValueError, match="at least 1"):
+        RecentIds(size=0)
