@@ -5,7 +5,8 @@ digest of one chat is sent now rather than hours later in the digest; of two cop
 one story a chat gets the better match (of the same kind); and a flooded
 instant subscription keeps its best `max_per_run` matches as alerts while the rest are
 recorded as folded (`index/store_deliveries.FOLDED`: the chat "had" them, so they are never
-sent later; the sender sends the run as one message that counts them all).
+sent later; the sender sends the run as one message that counts them all). Folded matches
+are queued after all others: a digest of the chat that matches one gets it, to be read.
 """
 
 from __future__ import annotations
@@ -35,25 +36,37 @@ def queue_matches(
     chat_of = {s.id: s.chat_id for s in subscriptions}
     instant = {s.id for s in subscriptions if s.digest_hours is None}
     per_run: dict[int, int] = {}  # subscription id -> alerts queued in this run
+    overflow: list[AlertMatch] = []  # folded last: only counted, so a digest match wins
     queued = folded = 0
     for match in sorted(matches, key=lambda m: (m.subscription_id not in instant, -m.score)):
-        article = articles[match.article_id]
         held = per_run.get(match.subscription_id, 0)
-        fold = max_per_run is not None and match.subscription_id in instant and held >= max_per_run
-        added = store.enqueue_delivery(
-            session=session,
-            subscription_id=match.subscription_id,
-            chat_id=chat_of[match.subscription_id],
-            article_id=match.article_id,
-            story_id=article.story_id if article.story_id is not None else article.id,
-            score=match.score,
-            reason=match.reason,
-            now=now,
-            status=FOLDED if fold else "pending",
-        )
-        if added and fold:
-            folded += 1
-        elif added:
+        if max_per_run is not None and match.subscription_id in instant and held >= max_per_run:
+            overflow.append(match)
+        elif _enqueue(session, match, chat_of, articles, now, "pending"):
             queued += 1
             per_run[match.subscription_id] = held + 1
+    for match in overflow:
+        folded += _enqueue(session, match, chat_of, articles, now, FOLDED)
     return queued, folded
+
+
+def _enqueue(
+    session: Session,
+    match: AlertMatch,
+    chat_of: dict[int, int],
+    articles: dict[int, StoredArticle],
+    now: datetime,
+    status: str,
+) -> bool:
+    article = articles[match.article_id]
+    return store.enqueue_delivery(
+        session=session,
+        subscription_id=match.subscription_id,
+        chat_id=chat_of[match.subscription_id],
+        article_id=match.article_id,
+        story_id=article.story_id if article.story_id is not None else article.id,
+        score=match.score,
+        reason=match.reason,
+        now=now,
+        status=status,
+    )

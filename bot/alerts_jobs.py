@@ -196,6 +196,8 @@ class AlertSender:
             # The next round, unless part of it is out: then it counts as sent.
             rest.outcome = Outcome.SENT if rest.message_ids else Outcome.RETRY
             rest.chat_id = new_id
+        # Only the supergroup's own messages lead back to it: it numbers them afresh.
+        del rest.message_ids[: len(done.message_ids)]
         return rest
 
     async def _thread_gone(self, chat_id: int, thread_id: int) -> None:

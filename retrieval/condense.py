@@ -22,6 +22,12 @@ _REFERRING = _wordset(
     more"""
 )
 _CONTINUATIONS = ("and ", "what about", "how about", "also ", "but ")
+# A reaction asked of a named subject without saying to what ("How did Germany react?")
+# is a reaction to the previous question's news.
+_REACTING = _wordset(
+    """react reacted reacts reaction reactions respond responded responds response responses
+    reply replied replies comment commented comments"""
+)
 
 
 # "why did ...", "who is ...": the words after the auxiliary are the question's own subject.
@@ -49,11 +55,13 @@ def names_a_subject(question: str) -> bool:
 def leans_back(question: str) -> bool:
     """Whether the question continues the previous one: it continues ("and...", "what
     about..."), refers back ("it", "they", "there"...), or is short (three content words or
-    fewer) without naming a subject of its own."""
+    fewer) and asks for a reaction or names no subject of its own."""
     words = {w.lower() for w in tokenize(question)}
     if question.lower().startswith(_CONTINUATIONS) or words & _REFERRING:
         return True
-    return len(content_terms(question)) <= 3 and not names_a_subject(question)
+    if len(content_terms(question)) > 3:
+        return False
+    return bool(words & _REACTING) or not names_a_subject(question)
 
 
 def heuristic_condense(question: str, history: Sequence[Turn]) -> str:

@@ -94,3 +94,32 @@ def test_of_two_instant_alerts_the_better_match_is_queued(session: Session) -> N
     )
 
     assert _queued(session) == [(second.id, article.id, article.id)]
+
+
+def test_a_flooded_instant_alert_leaves_an_article_to_the_digest_that_matches_it(
+    session: Session,
+) -> None:
+    # Instant first must not mean "folded first": a match the flooded instant alert would
+    # only count in its summary goes to the chat's digest, where it is read.
+    instant = store.add_subscription(session=session, chat_id=CHAT, topic="dam", now=T0)
+    digest = store.add_subscription(session=session, chat_id=CHAT, topic="dams", digest_hours=24)
+    first, second = _article(session, 1), _article(session, 2)
+    matches = [
+        AlertMatch(instant.id, first.id, 0.9, "The dam report."),
+        AlertMatch(instant.id, second.id, 0.8, "The dam report."),
+        AlertMatch(digest.id, second.id, 0.5, "The dam report."),
+    ]
+
+    queued = queue_matches(
+        session,
+        matches,
+        [instant, digest],
+        {first.id: first, second.id: second},
+        now=T0,
+        max_per_run=1,
+    )
+
+    assert queued == (2, 0)
+    assert _queued(session) == sorted(
+        [(instant.id, first.id, first.id), (digest.id, second.id, second.id)]
+    )

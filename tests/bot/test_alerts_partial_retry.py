@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.emulator_state import Fault
 from index import store
 from index.db import session_scope
+from index.schema import ChatTurnPieceRow, ChatTurnRow
 from index.types import Article
 from tests.bot.alerts_world import AlertsWorld, deliveries, settled, subscriptions, user
 
@@ -120,3 +123,47 @@ async def test_a_digest_cut_by_a_group_upgrade_and_a_flood_limit_is_not_sent_twi
     shown = [line for m in first + rest for line in m.text.splitlines() if line.startswith("• ")]
     assert len(shown) == 10
     assert {row.status for row in deliveries(world)} == {"sent"}
+
+
+async def test_a_digest_split_by_a_group_upgrade_links_only_the_supergroups_messages(
+    world: AlertsWorld,
+) -> None:
+    # The group's message ids mean nothing in the supergroup (it numbers its own): the
+    # digest's turn there must not carry the first piece's id, or a reply to an unrelated
+    # supergroup message with that number would be read as a reply to the digest.
+    alice = user(world, "Alice")
+    old, new = -4_445, -1_004_445
+    for n in range(3):  # chatter first, so the group's numbers are not the supergroup's
+        world.emulator.send_text(old, f"hello {n}", user=alice, chat_type="group")
+    with session_scope(world.runtime.sessions) as session:
+        store.add_subscription(
+            session=session, chat_id=old, topic="chip export controls", digest_hours=1,
+            now=world.clock(),
+        )  # fmt: skip
+    assert world.application.job_queue is not None
+    [job] = world.application.job_queue.get_jobs_by_name("alert-delivery")
+    job.enabled = False  # rounds by hand
+    _queue_long_stories(world, old, 10)
+
+    def upgrade_after_first_piece(method: str, params: dict[str, Any]) -> Fault | None:
+        to_old = method.lower() == "sendmessage" and params.get("chat_id") == old
+        if to_old and world.emulator.bot_messages(old) and old not in world.emulator.state.migrated:
+            world.emulator.migrate_group(old, new, alice, announce=False)
+        return None
+
+    world.emulator.set_fault_policy(upgrade_after_first_piece)
+    world.clock.advance(hours=2)
+    await settled(world)
+
+    [first] = world.emulator.bot_messages(old)
+    rest = world.emulator.bot_messages(new)
+    assert rest
+    assert first.message_id not in {m.message_id for m in rest}
+    with session_scope(world.runtime.sessions) as session:
+        [turn] = session.scalars(
+            select(ChatTurnRow).where(ChatTurnRow.chat_id == new, ChatTurnRow.role == "assistant")
+        ).all()
+        pieces = session.scalars(
+            select(ChatTurnPieceRow.message_id).where(ChatTurnPieceRow.turn_id == turn.id)
+        ).all()
+    assert [turn.message_id, *pieces] == [m.message_id for m in rest]

@@ -17,7 +17,6 @@ HISTORY = [
     [
         "Why did Steve Jobs resign?",  # "why" is no reference back; a name of its own
         "why did steve jobs resign?",  # lower-cased: three words after "why did"
-        "How did Boris Johnson react?",
         "Why did Macron resign?",
     ],
 )
@@ -36,6 +35,11 @@ def test_a_question_naming_its_own_subject_stands_alone(question: str) -> None:
         "In Tokyo?",
         "Who replaced her?",
         "Why did the minister resign?",
+        # A reaction without what to: to the previous question's subject.
+        "How did Boris Johnson react?",
+        "How did Germany react?",
+        "Did Biden respond?",
+        "Has the EU commented?",
     ],
 )
 def test_follow_ups_still_lean_on_the_previous_question(question: str) -> None:
