@@ -16,7 +16,7 @@ match (9-13 s at 10,000 subscriptions, on the alerts thread), since a profile is
 of scores of the background's articles.
 
 Only news alerts: an article published more than `max_age` before the match (an undated
-one: indexed) is matched against nothing (`retrieval/alert_age.py`), so backfilling an
+one: indexed) is matched against nothing (`bot/alerts_freshness.py`), so backfilling an
 archive alerts nothing old. A flood is one message (`bot/alerts_enqueue.py`).
 
 Matching is at least once per new or updated article: an ingest that matches records its
@@ -38,16 +38,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts_background import BackgroundSource, background_from, snapshot_index
 from bot.alerts_enqueue import queue_matches
+from bot.alerts_freshness import MAX_AGE, fresh_only, max_age
 from bot.alerts_unmatched import IndexSource, last_chunks, new_articles, unmatched_chunks
 from index import store
 from index.db import session_scope
 from index.pipeline import NewChunks
 from index.protocols import Embedder, FloatMatrix
-from index.store_alerts_age import indexed_at
 from index.store_unmatched import clear_unmatched
 from index.types import StoredArticle, Subscription
 from index.vectors import FaissVectorIndex
-from retrieval.alert_age import fresh_articles
 from retrieval.alert_background import Background
 from retrieval.alert_defaults import MIN_BACKGROUND
 from retrieval.alerts import (
@@ -71,7 +70,6 @@ BACKGROUND_MAX_AGE = timedelta(hours=24)  # the corpus moves on; refit the topic
 # ingest took "Ukraine war" to royals and Oscars (1,304 alerts of 3,767 articles, against
 # 42 when learnt from the news being matched). A rebuild refits every profile, so not per batch.
 BACKGROUND_REBUILD_GROWTH = 0.5
-MAX_AGE = timedelta(hours=72)  # ALERT_MAX_AGE_HOURS
 MAX_PER_RUN = 10  # ALERT_MAX_PER_RUN
 
 
@@ -208,8 +206,11 @@ class AlertMatcher:
             if not subscriptions:  # matched against none: nothing to queue, now or later
                 clear_unmatched(session=session, last_chunk=seen)
                 return 0
-            articles = self._fresh(
-                session, store.get_articles(session=session, ids=chunks.article_ids)
+            articles = fresh_only(
+                session,
+                store.get_articles(session=session, ids=chunks.article_ids),
+                now=self._clock(),
+                max_age=self._max_age,
             )
             if not articles:  # old news only (a backfill): stored and searchable, not alerted
                 clear_unmatched(session=session, last_chunk=seen)
@@ -222,22 +223,6 @@ class AlertMatcher:
             reason_embedder=self._embedder,
         )
         return self._enqueue(matches, subscriptions, articles, seen)
-
-    def _fresh(
-        self, session: Session, articles: dict[int, StoredArticle]
-    ) -> dict[int, StoredArticle]:
-        """The articles young enough to alert now (see `retrieval/alert_age.py`)."""
-        if self._max_age is None:
-            return articles
-        undated = [a for a, article in articles.items() if article.published_at is None]
-        indexed = indexed_at(session=session, ids=undated) if undated else {}
-        published = {a: article.published_at for a, article in articles.items()}
-        keep = fresh_articles(published, indexed, now=self._clock(), max_age=self._max_age)
-        if len(keep) < len(articles):
-            log.info(
-                "%d of %d new articles too old to alert", len(articles) - len(keep), len(articles)
-            )
-        return {a: article for a, article in articles.items() if a in keep}
 
     def safe_match_new(self, chunks: NewChunks) -> int:
         """`match_new` for an ingest that must go on when matching fails (logged)."""
@@ -307,12 +292,3 @@ def matcher_for_runtime(
         max_age=max_age(settings.alert_max_age_hours),
         max_per_run=settings.alert_max_per_run,
     )
-
-
-def max_age(hours: float) -> timedelta | None:
-    """ALERT_MAX_AGE_HOURS as the matcher takes it: 0 (or more than a timedelta holds,
-    such as "inf") is no limit."""
-    try:
-        return timedelta(hours=hours) if hours > 0 else None
-    except OverflowError:
-        return None

@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts_background import BackgroundSource
-from bot.alerts_matcher import MAX_AGE, MAX_PER_RUN, AlertMatcher
+from bot.alerts_freshness import MAX_AGE
+from bot.alerts_matcher import MAX_PER_RUN, AlertMatcher
 from index import store
 from index.db import session_scope
 from index.errors import BadInputError

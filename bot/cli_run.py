@@ -17,7 +17,7 @@ from telegram.ext import Application
 
 from bot.admin_service import AdminConfig, AdminService
 from bot.alerts_background import background_from
-from bot.alerts_matcher import max_age
+from bot.alerts_freshness import max_age
 from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, run
 from bot.index_watch import IndexReloader

@@ -17,10 +17,13 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from bot import emulator_updates
 from bot.emulator_html import parse_html, plain_with_links
 from bot.emulator_http import error_response, fault_response, read_params
 from bot.emulator_messages import Json, StoredMessage
-from bot.emulator_methods import ADMIN_RIGHTS, METHODS, confirm, decode_params, pending
+from bot.emulator_methods import METHODS
+from bot.emulator_params import decode_params
+from bot.emulator_polling import UpdatePoll
 from bot.emulator_state import ApiError, BotApiState, Fault
 
 logger = logging.getLogger(__name__)
@@ -28,29 +31,6 @@ logger = logging.getLogger(__name__)
 
 # Decides, per API call (method, decoded parameters), whether it fails and how.
 FaultPolicy = Callable[[str, Json], Fault | None]
-
-
-class _Changes:
-    """Wakes every coroutine waiting for the state to change."""
-
-    def __init__(self) -> None:
-        self._waiters: set[asyncio.Future[None]] = set()
-
-    def notify(self) -> None:
-        waiters, self._waiters = self._waiters, set()
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float) -> None:  # noqa: ASYNC109
-        async with asyncio.timeout(timeout):
-            while not predicate():
-                waiter = asyncio.get_running_loop().create_future()
-                self._waiters.add(waiter)
-                try:
-                    await waiter
-                finally:
-                    self._waiters.discard(waiter)
 
 
 class TelegramEmulator:
@@ -69,11 +49,8 @@ class TelegramEmulator:
         self._token = token
         self._host = host
         self._requested_port = port
-        self._changes = _Changes()
         self._listeners: list[Callable[[], None]] = []
         self._user_ids = itertools.count(1001)
-        self._allowed_updates: list[str] = []
-        self._closing = False
         self._fault_policy: FaultPolicy | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -89,6 +66,7 @@ class TelegramEmulator:
             },
             on_change=self._changed,
         )
+        self._poll = UpdatePoll(self.state)
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -100,11 +78,10 @@ class TelegramEmulator:
         site = web.TCPSite(self._runner, self._host, self._requested_port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
-        self._closing = False
+        self._poll.closing = False
 
     async def stop(self) -> None:
-        self._closing = True
-        self._changes.notify()  # release held long polls
+        self._poll.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -140,7 +117,7 @@ class TelegramEmulator:
             if fault is not None:
                 return fault_response(fault)
             if method.lower() == "getupdates":
-                result: Any = await self._get_updates(params)
+                result: Any = await self._poll.get_updates(params)
             else:
                 handler = METHODS.get(method.lower())
                 if handler is None:
@@ -152,23 +129,8 @@ class TelegramEmulator:
             raise asyncio.CancelledError from None
         return web.json_response({"ok": True, "result": result})
 
-    async def _get_updates(self, params: Json) -> list[Json]:
-        confirm(self.state, params.get("offset"))
-        if "allowed_updates" in params:
-            self._allowed_updates = list(params["allowed_updates"] or [])
-        query = {**params, "allowed_updates": self._allowed_updates}
-        timeout = float(params.get("timeout") or 0)
-        if timeout > 0 and not self._closing:
-            try:
-                await self._changes.wait_for(
-                    lambda: self._closing or bool(pending(self.state, query)), timeout
-                )
-            except TimeoutError:
-                return []
-        return [] if self._closing else pending(self.state, query)
-
     def _changed(self) -> None:
-        self._changes.notify()
+        self._poll.changes.notify()
         for listener in list(self._listeners):
             listener()
 
@@ -237,55 +199,15 @@ class TelegramEmulator:
         call for the old id fails with 400 and `parameters.migrate_to_chat_id`. With
         `announce`, queue the two service messages too (`migrate_to_chat_id` in the old
         chat, `migrate_from_chat_id` in the new one); returns the queued updates."""
-        old = self.state.ensure_chat(old_chat_id, "group")
-        self.state.ensure_chat(new_chat_id, "supergroup", old.get("title"))
-        self.state.migrated[old_chat_id] = new_chat_id
-        self.state.on_change()
-        if not announce:
-            return []
-        date = int(self.state.clock())
-        notes = [
-            (old_chat_id, {"migrate_to_chat_id": new_chat_id}),
-            (new_chat_id, {"migrate_from_chat_id": old_chat_id}),
-        ]
-        return [
-            self.state.queue_update(
-                {
-                    "message": {
-                        "message_id": 0,  # service messages are not kept here
-                        "date": date,
-                        "chat": self.state.chats[chat_id],
-                        "from": user,
-                        **note,
-                    }
-                }
-            )
-            for chat_id, note in notes
-        ]
+        return emulator_updates.migrate_group(
+            self.state, old_chat_id, new_chat_id, user, announce=announce
+        )
 
     def bot_membership(self, chat_id: int, by: Json, old: str, new: str) -> Json:
         """Queue the `my_chat_member` update of the bot going from status `old` to `new` in
         a chat ("member", "left", "kicked", "administrator"); returns the queued update.
         It changes nothing else: `block_bot` makes sends fail."""
-        return self.state.queue_update(
-            {
-                "my_chat_member": {
-                    "chat": self.state.chats[chat_id],
-                    "from": by,
-                    "date": int(self.state.clock()),
-                    "old_chat_member": self._member(old),
-                    "new_chat_member": self._member(new),
-                }
-            }
-        )
-
-    def _member(self, status: str) -> Json:
-        member: Json = {"status": status, "user": self.state.bot_user}
-        if status == "kicked":
-            member["until_date"] = 0
-        elif status == "administrator":
-            member |= dict.fromkeys(ADMIN_RIGHTS, False)
-        return member
+        return emulator_updates.bot_membership(self.state, chat_id, by, old, new)
 
     def block_bot(self, chat_id: int) -> None:
         """From now on, messages to `chat_id` fail with 403 (the user blocked the bot)."""
@@ -340,7 +262,7 @@ class TelegramEmulator:
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API reads better with a plain number
     ) -> None:
         """Wait until `predicate()` holds (checked after each change); TimeoutError if not."""
-        await self._changes.wait_for(predicate, timeout)
+        await self._poll.changes.wait_for(predicate, timeout)
 
     async def wait_for_messages(
         self,

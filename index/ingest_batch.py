@@ -31,14 +31,8 @@ from index.db import session_scope
 from index.fingerprints import fingerprint
 from index.identity import article_key, content_hash
 from index.indexing_types import IndexingConfig
-from index.store_articles import (
-    ArticleWrite,
-    ids_by_content_hash,
-    ids_by_key,
-    insert_articles,
-    set_stories,
-    update_articles,
-)
+from index.store_article_lookups import ids_by_content_hash, ids_by_key
+from index.store_articles import ArticleWrite, insert_articles, set_stories, update_articles
 from index.store_chunks import delete_chunks_of, insert_chunks
 from index.store_unmatched import mark_unmatched
 from index.stories import LazyStories

@@ -9,7 +9,8 @@ Updates: `add` puts documents in a small pending segment (`index/keyword_pending
 searched alongside the main matrix); `remove` tombstones main rows and corrects document
 frequencies at once. The main matrix is rebuilt (pending merged in, tombstones dropped)
 lazily, on a search or save, once the pending segment passes 1/8 of the main one or
-tombstones pass 1/4, so rebuild cost stays proportional to the growth it absorbs.
+tombstones pass 1/4, so rebuild cost stays proportional to the growth it absorbs (the
+matrix arithmetic of both is in `index/keyword_main.py`).
 
 Saved as `keyword.npz` + `keyword.json` (+ `keyword-delta.npz`, see
 `index/keyword_store.py`), either as its own snapshot (`save(directory)`, atomic via
@@ -30,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from index.bm25_scoring import Bm25Stats, no_results, score_all, score_rows, top_k
+from index.keyword_main import merged_main, posting_columns
 from index.keyword_pending import PendingSegment, TermCounts, add_document_counts, count_terms
 from index.keyword_store import KeywordDelta, read_keyword_files, write_keyword_files
 from index.protocols import FloatMatrix, IdArray
@@ -212,11 +214,7 @@ class Bm25Index:
             rows = np.asarray(dead_rows, dtype=np.int64)
             self._alive[rows] = False
             self._total_len -= int(self._main_len[rows].sum())
-            dead = np.zeros(len(self._alive), dtype=bool)
-            dead[rows] = True
-            hit = np.flatnonzero(dead[self._main.indices])
-            # Stored entry e belongs to column j for indptr[j] <= e < indptr[j + 1].
-            hit_cols = np.searchsorted(self._main.indptr, hit, side="right") - 1
+            hit_cols = posting_columns(self._main, rows, len(self._alive))
             np.subtract.at(self._df, hit_cols, 1)
             self._delta = None
         self._live -= removed
@@ -236,14 +234,10 @@ class Bm25Index:
         if len(keep) == len(self._alive) and not self._pending:
             return
         width = len(self._vocab)
-        main = sp.csc_array(self._main[keep] if len(keep) < len(self._alive) else self._main)
-        main.resize((len(keep), width))  # terms first seen in pending documents
-        delta, delta_ids, delta_len = self._pending.matrix(width)
-        merged = sp.vstack([main, delta], format="csc", dtype=np.float32)
-        ids = np.concatenate([self._main_ids[keep], delta_ids])
-        lengths = np.concatenate([self._main_len[keep], delta_len])
+        pending = self._pending.matrix(width)
+        merged = merged_main(self._main, self._main_ids, self._main_len, keep, pending, width)
         self._pending = PendingSegment()
-        self._install(merged, ids, lengths)
+        self._install(*merged)
 
     def _install(self, matrix: sp.csc_array, ids: IdArray, lengths: np.ndarray) -> None:
         matrix.sort_indices()

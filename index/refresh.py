@@ -47,7 +47,8 @@ from index.refresh_report import (
     estimate_eta,
 )
 from index.source_fetch import FetchedSource, fetch_sources, record_outcomes
-from index.store_articles import get_articles_by_key, keys_by_content_hash
+from index.store_article_lookups import keys_by_content_hash
+from index.store_articles import get_articles_by_key
 from index.types import Article, ParseFailure, SourceRecord, StoredArticle
 
 log = logging.getLogger(__name__)

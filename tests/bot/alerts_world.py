@@ -21,7 +21,7 @@ from sqlalchemy import select
 from telegram.ext import Application
 
 from bot.admin_service import AdminConfig, AdminService
-from bot.alerts_matcher import max_age
+from bot.alerts_freshness import max_age
 from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, polling
 from bot.cli_index import run_ingest

@@ -19,7 +19,7 @@ from index.identity import article_key, content_hash, normalize_url
 from index.pipeline import Indexer
 from index.refresh import refresh_sources
 from index.refresh_report import RefreshReport
-from index.store_articles import keys_by_content_hash
+from index.store_article_lookups import keys_by_content_hash
 from index.types import Article, StoredArticle
 from tests.news_site import FETCH_TIMEOUT, TEASER_CHARS, NewsSite, Story, story
 
