@@ -180,7 +180,7 @@ def realtimeqa_cache(runtime: Runtime) -> Path | None:
     Found by the eval's own cache key (model, precision, chunking...), so a benchmark reads
     exactly the index the evaluation measured, never a stale one.
     """
-    from bot.cli_eval import cache_key
+    from bot.eval_cache import cache_key
 
     articles = realtimeqa_articles()
     if not articles.is_file():

@@ -12,26 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
-from bot.eval_cache import cache_key, key_digest
+from bot.eval_index import load_eval_questions, open_eval_index
 from bot.runtime import Runtime
 from index.errors import BadInputError
 from retrieval import realtimeqa as rtqa
 from retrieval import realtimeqa_replies as replies_eval
-from retrieval.realtimeqa_files import load_corpus, load_questions
 from retrieval.search import HybridSearcher
 
-_ARTICLE_FILES = ("articles.jsonl.xz", "articles.jsonl")
-_QUESTIONS_FILE = "questions.jsonl"
-_DONE_FILE = "complete.json"  # written once the cached index is whole
 _FIGURE_LABELS = (
     ("hits@1", "gold-article hits@1"),
     ("hits@5", "gold-article hits@5"),
@@ -122,46 +115,6 @@ def _alerts(
 # -- realtimeqa ---------------------------------------------------------------------------
 
 
-def input_files(directory: Path) -> tuple[Path, Path]:
-    articles = next((directory / n for n in _ARTICLE_FILES if (directory / n).is_file()), None)
-    questions = directory / _QUESTIONS_FILE
-    missing = [n for n, p in ((_ARTICLE_FILES[0], articles), (_QUESTIONS_FILE, questions)) if
-               p is None or not p.is_file()]  # fmt: skip
-    if missing:
-        raise BadInputError(
-            f"{directory} is not a RealTime QA folder: it lacks {' and '.join(missing)}"
-        )
-    assert articles is not None
-    return articles, questions
-
-
-def eval_runtime(runtime: Runtime, folder: Path) -> Runtime:
-    """The same settings and embedder, with the database and index in the cache folder."""
-    settings = runtime.settings.model_copy(update={"data_dir": folder, "database_url": ""})
-    return Runtime(settings, embedder=runtime.embedder)
-
-
-def ensure_index(runtime: Runtime, articles: Path, folder: Path, key: dict[str, Any]) -> float:
-    """Build the cached index unless it is complete; returns the build time (0: cached).
-
-    An interrupted build resumes: ingest is idempotent, stored articles are skipped.
-    """
-    from bot.cli_index import print_report, run_ingest
-
-    done = folder / _DONE_FILE
-    if done.is_file():
-        return 0.0
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"building the eval index in {folder} (cached for later runs)", file=sys.stderr)
-    started = time.monotonic()
-    report = run_ingest(runtime, [str(articles)])
-    print_report(report)
-    seconds = time.monotonic() - started
-    record = {"key": key, "build_seconds": round(seconds, 1), **asdict(report)}
-    done.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
-    return seconds
-
-
 def ask_all(
     local: Runtime, searcher: HybridSearcher, questions: list[rtqa.Question]
 ) -> tuple[list[replies_eval.ReplyResult], float]:
@@ -194,23 +147,11 @@ def run_realtimeqa(
 ) -> int:
     """Run the RealTime QA evaluation on `directory` and print its figures; with `answers`,
     also the share of the bot's replies that hold the answer."""
-    articles, questions_file = input_files(directory)
-    if limit is not None and limit < 1:
-        raise BadInputError("--limit must be at least 1")
-    corpus = load_corpus(articles)
-    questions = load_questions(questions_file, {a.id: a.url for a in corpus})[:limit]
-    if not questions:
-        raise BadInputError(f"{questions_file} holds no questions")
-
-    key = cache_key(runtime, articles)
-    folder = (cache or runtime.settings.data_dir / "eval") / f"realtimeqa-{key_digest(key)}"
-    local = eval_runtime(runtime, folder)
+    asked = load_eval_questions(directory, limit)
+    corpus, questions = asked.corpus, asked.questions
+    opened = open_eval_index(runtime, asked.articles, "realtimeqa", cache)
+    local, pair, searcher = opened.local, opened.pair, opened.searcher
     try:
-        build_seconds = ensure_index(local, articles, folder, key)
-        started = time.monotonic()
-        pair = local.open_index()
-        searcher = local.searcher(pair)
-        load_seconds = time.monotonic() - started
         started = time.monotonic()
         with tqdm(total=len(questions), desc="questions", file=sys.stderr, disable=None) as bar:
             results = rtqa.run_questions(
@@ -225,13 +166,13 @@ def run_realtimeqa(
     ceiling = rtqa.answer_ceiling(questions, corpus)
     model = runtime.embedder.model_name
     index = f"faiss-{pair.vectors.kind}+bm25"
-    precision = key["precision"]
+    precision = opened.key["precision"]
     lines = [
         f"RealTime QA retrieval: {directory} ({report.n_questions} questions, "
         f"{report.n_gold} with gold articles)",
         f"as of: {rtqa.AS_OF_RULE}",
         f"embedding model: {model} ({precision}); index: {index}, {len(pair.vectors):,} "
-        f"chunks; cache: {folder}",
+        f"chunks; cache: {opened.folder}",
     ]
     for name, label in _FIGURE_LABELS:
         figure = report.figures[name]
@@ -249,10 +190,11 @@ def run_realtimeqa(
             f"{'reply answer recall':<22} {recall.value:.3f}  ({recall.hits:.0f}/{recall.total})"
             f"  the bot's reply holds the answer ({modes})"
         )
+    build_seconds = opened.build_seconds
     cold = f"index built in {build_seconds:.0f} s" if build_seconds else "index cached"
     per_question = 1000 * ask_seconds / len(questions)
     timing = (
-        f"timings: cold {cold}; warm: index loaded in {load_seconds:.1f} s, questions in "
+        f"timings: cold {cold}; warm: index loaded in {opened.load_seconds:.1f} s, questions in "
         f"{ask_seconds:.1f} s ({per_question:.0f} ms per question)"
     )
     if answers:

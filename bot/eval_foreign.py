@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 
-from bot.cli_eval import ask_all, ensure_index, eval_runtime, input_files
-from bot.eval_cache import cache_key, key_digest
+from bot.cli_eval import ask_all
+from bot.eval_index import load_eval_questions, open_eval_index
 from bot.runtime import Runtime
 from index.errors import BadInputError
-from retrieval.realtimeqa_files import load_corpus, load_questions
 from retrieval.realtimeqa_replies import (
     AbstentionReport,
     summarise_abstention,
@@ -59,39 +57,27 @@ def run_foreign(
 ) -> int:
     """Ask the questions of `directory` of the corpus at `corpus_path` and print how many
     replies abstain."""
-    articles, questions_file = input_files(directory)
     if not corpus_path.exists():
         raise BadInputError(f"{corpus_path}: no such file or folder")
-    if limit is not None and limit < 1:
-        raise BadInputError("--limit must be at least 1")
-    urls = {a.id: a.url for a in load_corpus(articles)}
-    questions = load_questions(questions_file, urls)[:limit]
-    if not questions:
-        raise BadInputError(f"{questions_file} holds no questions")
-
-    key = cache_key(runtime, corpus_path)
-    folder = (cache or runtime.settings.data_dir / "eval") / f"corpus-{key_digest(key)}"
-    local = eval_runtime(runtime, folder)
+    asked = load_eval_questions(directory, limit)
+    questions = asked.questions
+    opened = open_eval_index(runtime, corpus_path, "corpus", cache)
     try:
-        build_seconds = ensure_index(local, corpus_path, folder, key)
-        started = time.monotonic()
-        pair = local.open_index()
-        searcher = local.searcher(pair)
-        load_seconds = time.monotonic() - started
-        replies, reply_seconds = ask_all(local, searcher, questions)
+        replies, reply_seconds = ask_all(opened.local, opened.searcher, questions)
     finally:
-        asyncio.run(local.aclose())
+        asyncio.run(opened.local.aclose())
 
     *figures, summary = abstention_lines(
         summarise_abstention(replies), summarise_replies(replies).modes
     )
+    build_seconds = opened.build_seconds
     cold = f"index built in {build_seconds:.0f} s" if build_seconds else "index cached"
     lines = [
         f"RealTime QA questions asked of another corpus: {corpus_path} "
-        f"({len(pair.vectors):,} chunks; cache: {folder})",
-        f"questions: {questions_file} ({len(questions)}), each as of its date",
+        f"({len(opened.pair.vectors):,} chunks; cache: {opened.folder})",
+        f"questions: {asked.file} ({len(questions)}), each as of its date",
         *figures,
-        f"timings: cold {cold}; warm: index loaded in {load_seconds:.1f} s, "
+        f"timings: cold {cold}; warm: index loaded in {opened.load_seconds:.1f} s, "
         f"replies in {reply_seconds:.1f} s",
         summary,
     ]

@@ -7,14 +7,16 @@ page's text (`index/refresh.py`): a few statements per batch, no ORM rows loaded
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from index.schema import ArticleRow
 from index.store_common import batched
 
 _ARTICLES = ArticleRow.__table__
+T = TypeVar("T")
 
 
 def ids_by_key(*, session: Session, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
@@ -33,27 +35,22 @@ def ids_by_key(*, session: Session, keys: Iterable[str]) -> dict[str, tuple[int,
 
 def ids_by_content_hash(*, session: Session, hashes: Iterable[str]) -> dict[str, set[int]]:
     """Ids of the stored articles whose content hash is among `hashes`, by hash."""
-    found: dict[str, set[int]] = {}
-    for batch in batched(sorted(set(hashes))):
-        rows = session.execute(
-            select(_ARTICLES.c.content_hash, _ARTICLES.c.id).where(
-                _ARTICLES.c.content_hash.in_(batch)
-            )
-        )
-        for stored_hash, article_id in rows:
-            found.setdefault(stored_hash, set()).add(article_id)
-    return found
+    return _by_content_hash(session, hashes, _ARTICLES.c.id)
 
 
 def keys_by_content_hash(*, session: Session, hashes: Iterable[str]) -> dict[str, set[str]]:
     """Identity keys of the stored articles whose content hash is among `hashes`, by hash."""
-    found: dict[str, set[str]] = {}
+    return _by_content_hash(session, hashes, _ARTICLES.c.key)
+
+
+def _by_content_hash(
+    session: Session, hashes: Iterable[str], column: ColumnElement[T]
+) -> dict[str, set[T]]:
+    found: dict[str, set[T]] = {}
     for batch in batched(sorted(set(hashes))):
         rows = session.execute(
-            select(_ARTICLES.c.content_hash, _ARTICLES.c.key).where(
-                _ARTICLES.c.content_hash.in_(batch)
-            )
+            select(_ARTICLES.c.content_hash, column).where(_ARTICLES.c.content_hash.in_(batch))
         )
-        for stored_hash, key in rows:
-            found.setdefault(stored_hash, set()).add(key)
+        for stored_hash, value in rows:
+            found.setdefault(stored_hash, set()).add(value)
     return found

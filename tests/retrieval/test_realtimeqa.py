@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli_eval
+from bot.eval_cache import cache_key
 from bot.runtime import Runtime
 from bot.settings import Settings
 from index.embedding import HashingEmbedder
@@ -311,17 +312,17 @@ def test_cache_key_follows_chunking_and_the_articles_content(
 ) -> None:
     folder = write_dir(tmp_path / "rtqa")
     articles = folder / "articles.jsonl.xz"
-    key = cli_eval.cache_key(runtime, articles)
-    assert cli_eval.cache_key(runtime, articles) == key
+    key = cache_key(runtime, articles)
+    assert cache_key(runtime, articles) == key
     smaller = Runtime(
         runtime.settings.model_copy(update={"chunk_words": 120}), embedder=runtime.embedder
     )
-    assert cli_eval.cache_key(smaller, articles) != key
+    assert cache_key(smaller, articles) != key
     os.utime(articles, ns=(1, 1))  # touched or copied, same bytes: the cache still serves
-    assert cli_eval.cache_key(runtime, articles) == key
+    assert cache_key(runtime, articles) == key
     with lzma.open(articles, "at", encoding="utf-8") as handle:
         handle.write(json.dumps({**ARTICLES[0], "id": "x", "url": "https://x.com/a"}) + "\n")
-    assert cli_eval.cache_key(runtime, articles) != key
+    assert cache_key(runtime, articles) != key
 
 
 def test_eval_command_refuses_a_folder_without_the_files(runtime: Runtime, tmp_path: Path) -> None:
