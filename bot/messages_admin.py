@@ -134,6 +134,9 @@ def refresh_progress(kind: str, progress: RefreshProgress | None, elapsed: float
         return "\n".join(lines)
     lines.append(f"Now {_PHASES.get(progress.phase, escape(progress.phase))}.")
     lines.append(f"Sources: {progress.sources_done} of {progress.sources_total} read")
+    if progress.pages_total:
+        # A teaser feed's linked pages: the slow part of reading it, shown as it goes.
+        lines.append(f"Linked pages: {progress.pages_done:,} of {progress.pages_total:,} fetched")
     lines.append(
         f"Articles: {progress.articles_fetched:,} fetched, {progress.articles_parsed:,} parsed"
     )
@@ -172,6 +175,11 @@ def reindex_summary(report: RefreshReport) -> str:
         f"{plural(report.duplicates, 'duplicate')} skipped"
         f"{unchanged if report.not_modified else ''}."
     )
+    if report.pages_fetched:
+        lines.append(
+            f"{plural(report.pages_fetched, 'linked page')} of teaser entries fetched, "
+            f"{report.pages_read:,} with their article."
+        )
     lines.append(f"{plural(report.chunks_embedded, 'chunk')} embedded.")
     if report.failed_sources:
         lines.append(f"\n<b>Failed sources ({len(report.failed_sources)})</b>")

@@ -8,9 +8,10 @@ article, or holds less text than the teaser, the teaser is kept.
 
 Bounded, because feeds are re-read often: at most `max_pages` pages per read, `concurrency`
 at a time, none started after `budget_seconds`, each under the fetch policy's own timeout and
-size limit. An entry already stored with more text than its teaser is neither fetched nor
-ingested again: only its key is passed on, so the source still counts it. An entry whose
-page failed keeps its teaser and is tried again on the next read.
+size limit; `on_pages` hears of the page fetches as they go (for progress messages). An
+entry already stored with more text than its teaser is neither fetched nor ingested again:
+only its key is passed on, so the source still counts it. An entry whose page failed keeps
+its teaser and is tried again on the next read.
 
 Two entries are two articles, so a text that stands for more than one entry is none of
 theirs: a cookie wall, a login or paywall page, or a home page their links redirect to.
@@ -55,6 +56,9 @@ PAGE_BUDGET_SECONDS = 60.0
 KnownArticles = Callable[[Collection[str]], Awaitable[Mapping[str, StoredArticle]]]
 # Identity keys of the stored articles by content hash, among the hashes asked for.
 TextOwners = Callable[[Collection[str]], Awaitable[Mapping[str, Collection[str]]]]
+# Told of page fetches as increments: (n, 0) when a read plans n of them, (0, 1) as each ends
+# (fetched or skipped for the time budget). Called on the event loop; it must not raise.
+PagesCallback = Callable[[int, int], None]
 
 
 def is_teaser(article: Article) -> bool:
@@ -99,10 +103,14 @@ class PageLimits:
 
 @dataclasses.dataclass(frozen=True)
 class CompletedFeed:
-    """A feed's entries to ingest, and the keys of those left out as indexed in full."""
+    """A feed's entries to ingest, and the keys of those left out as indexed in full;
+    `pages_fetched` linked pages were requested, `pages_read` of them gave their entry's
+    article (the others kept their teasers)."""
 
     articles: tuple[Article, ...]
     indexed: tuple[str, ...] = ()
+    pages_fetched: int = 0
+    pages_read: int = 0
 
 
 async def complete_teasers(
@@ -112,6 +120,7 @@ async def complete_teasers(
     known: KnownArticles | None = None,
     owners: TextOwners | None = None,
     limits: PageLimits = PageLimits(),
+    on_pages: PagesCallback | None = None,
 ) -> CompletedFeed:
     """The entries, in order, with teasers replaced by their pages' articles (see above).
 
@@ -146,8 +155,12 @@ async def complete_teasers(
         async with gate:
             if loop.time() < deadline:
                 result[i], page_keys[i] = await _page_or_teaser(entries[i], policy)
+        if on_pages is not None:
+            on_pages(0, 1)
 
     fetched = to_fetch[: limits.max_pages]
+    if on_pages is not None and fetched:
+        on_pages(len(fetched), 0)
     await asyncio.gather(*(one(i) for i in fetched))
     pages = {i: a for i in fetched if (a := result[i]) is not None and a is not entries[i]}
     texts = [_Text(i, _text(a.body), keys[i], page_keys[i]) for i, a in pages.items()]
@@ -163,7 +176,12 @@ async def complete_teasers(
         log.info("linked page %s gives another article's text: keeping the teaser", entries[i].url)
         result[i] = entries[i]
     kept = tuple(keys[i] for i in teasers if result[i] is None)
-    return CompletedFeed(tuple(a for a in result if a is not None), kept)
+    return CompletedFeed(
+        tuple(a for a in result if a is not None),
+        kept,
+        pages_fetched=len(page_keys),
+        pages_read=len(pages.keys() - shared),
+    )
 
 
 @dataclasses.dataclass(frozen=True)

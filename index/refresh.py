@@ -99,6 +99,8 @@ class _Run:
     fetched: int = 0
     parsed: int = 0
     embedded: int = 0
+    pages_done: int = 0  # linked pages of teaser feed entries
+    pages_total: int = 0
     expected: int = 0  # articles the indexing phase is expected to see (for the ETA)
     phase_started: float = 0.0
     eta: float | None = None
@@ -107,6 +109,10 @@ class _Run:
     def report(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise RefreshCancelled()
+        self.show()
+
+    def show(self) -> None:
+        """Pass a snapshot on, without the cancel check (for callers that must not raise)."""
         if self.progress is None:
             return
         self.progress(
@@ -119,6 +125,8 @@ class _Run:
                 chunks_embedded=self.embedded,
                 elapsed_seconds=time.monotonic() - self.started,
                 eta_seconds=self.eta,
+                pages_done=self.pages_done,
+                pages_total=self.pages_total,
             )
         )
 
@@ -163,6 +171,13 @@ def refresh_sources(
         run.fetched += len(result.articles)
         run.report()
 
+    def page_counted(planned: int, done: int) -> None:
+        # Inside a feed's read: a cancel waits for the feed's end (`fetched_one`), since
+        # raising here would record the feed as failed.
+        run.pages_total += planned
+        run.pages_done += done
+        run.show()
+
     def stored(keys: Collection[str]) -> Mapping[str, StoredArticle]:
         with session_scope(sessions) as session:
             return get_articles_by_key(session=session, keys=keys)
@@ -179,7 +194,16 @@ def refresh_sources(
         return await asyncio.to_thread(owned, hashes)
 
     fetched = (
-        asyncio.run(fetch_sources(remote, policy, on_done=fetched_one, known=known, owners=owners))
+        asyncio.run(
+            fetch_sources(
+                remote,
+                policy,
+                on_done=fetched_one,
+                known=known,
+                owners=owners,
+                on_pages=page_counted,
+            )
+        )
         if remote
         else []
     )
@@ -217,6 +241,8 @@ def refresh_sources(
         reembedded=reembedded,
         full=full,
         elapsed_seconds=time.monotonic() - run.started,
+        pages_fetched=sum(f.pages_fetched for f in fetched),
+        pages_read=sum(f.pages_read for f in fetched),
     )
 
 

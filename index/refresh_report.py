@@ -32,6 +32,9 @@ class RefreshProgress:
     chunks_embedded: int
     elapsed_seconds: float
     eta_seconds: float | None  # None while there is nothing to estimate from
+    # Linked pages of teaser feed entries (`index/feed_pages.py`), fetched while fetching.
+    pages_done: int = 0
+    pages_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class RefreshReport:
     new_article_ids: tuple[int, ...] = ()
     chunks_embedded: int = 0
     reembedded: int = 0  # chunks re-embedded by a full run
+    pages_fetched: int = 0  # linked pages of teaser feed entries requested
+    pages_read: int = 0  # of those, the pages that gave their entry's article
     full: bool = False
     elapsed_seconds: float = 0.0
 
@@ -66,6 +71,8 @@ class RefreshReport:
             "parse_failures": len(self.parse_failures),
             "chunks_embedded": self.chunks_embedded,
             "reembedded": self.reembedded,
+            "pages_fetched": self.pages_fetched,
+            "pages_read": self.pages_read,
             "full": self.full,
             "seconds": round(self.elapsed_seconds, 3),
         }

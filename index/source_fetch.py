@@ -22,6 +22,7 @@ from index.feed_pages import (
     CompletedFeed,
     KnownArticles,
     PageLimits,
+    PagesCallback,
     TextOwners,
     complete_teasers,
 )
@@ -43,6 +44,8 @@ class FetchedSource:
     articles: tuple[Article, ...] = ()
     failures: tuple[ParseFailure, ...] = ()  # entries that could not be read
     indexed_keys: tuple[str, ...] = ()  # feed entries left out as already indexed in full
+    pages_fetched: int = 0  # linked pages of teaser entries requested
+    pages_read: int = 0  # of those, the pages that gave their entry's article
     etag: str | None = None
     last_modified: str | None = None
     not_modified: bool = False
@@ -75,12 +78,14 @@ async def fetch_source(
     known: KnownArticles | None = None,
     owners: TextOwners | None = None,
     pages: PageLimits = PageLimits(),
+    on_pages: PagesCallback | None = None,
 ) -> FetchedSource:
     """Fetch and parse one feed or page, conditionally on its stored validators.
 
     A feed's teaser entries are completed from their linked pages (`index/feed_pages.py`);
     `known` finds the entries already indexed in full, which are not fetched again, and
-    `owners` the stored articles a page's text belongs to (`keys_by_content_hash`).
+    `owners` the stored articles a page's text belongs to (`keys_by_content_hash`);
+    `on_pages` hears of those page fetches as they go.
     """
     try:
         result, parsed = await fetch_articles(
@@ -92,7 +97,12 @@ async def fetch_source(
         feed = CompletedFeed(parsed.articles)
         if source.kind == "feed" and parsed.articles:
             feed = await complete_teasers(
-                parsed.articles, policy=policy, known=known, owners=owners, limits=pages
+                parsed.articles,
+                policy=policy,
+                known=known,
+                owners=owners,
+                limits=pages,
+                on_pages=on_pages,
             )
     except NewsbotError as exc:
         return FetchedSource(source, error=exc.user_message)
@@ -109,6 +119,8 @@ async def fetch_source(
         source,
         articles=feed.articles,
         indexed_keys=feed.indexed,
+        pages_fetched=feed.pages_fetched,
+        pages_read=feed.pages_read,
         failures=parsed.failures,
         etag=result.etag,
         last_modified=result.last_modified,
@@ -124,13 +136,16 @@ async def fetch_sources(
     known: KnownArticles | None = None,
     owners: TextOwners | None = None,
     pages: PageLimits = PageLimits(),
+    on_pages: PagesCallback | None = None,
 ) -> list[FetchedSource]:
     """Fetch feeds and pages, `concurrency` at a time; results in the order of `sources`."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(source: SourceRecord) -> FetchedSource:
         async with gate:
-            fetched = await fetch_source(source, policy, known=known, owners=owners, pages=pages)
+            fetched = await fetch_source(
+                source, policy, known=known, owners=owners, pages=pages, on_pages=on_pages
+            )
         if on_done is not None:
             on_done(fetched)
         return fetched

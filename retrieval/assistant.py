@@ -82,6 +82,12 @@ def digest(passages: Sequence[Passage], heading: str) -> tuple[str, tuple[Citati
     return "\n".join([heading, *lines]), citations
 
 
+def _noted(answer: Answer, plan: QueryPlan) -> Answer:
+    """The answer led by the line naming the outlets asked for that have no articles."""
+    note = plan.unknown_sources_note()
+    return dataclasses.replace(answer, text=f"{note}\n{answer.text}") if note else answer
+
+
 class NewsAssistant:
     """Answers questions from the indexed news, citing its sources."""
 
@@ -156,7 +162,7 @@ class NewsAssistant:
         if pinned:
             passages = pin_first(pinned, passages, k or self._passages)
         elif plan.browse and passages:
-            return await self._browse_answer(
+            browsed = await self._browse_answer(
                 question,
                 plan,
                 passages,
@@ -165,8 +171,9 @@ class NewsAssistant:
                 timings={"search": search_seconds},
                 started=started,
             )
+            return _noted(browsed, plan)
         answer = await answer_from(passages, search_seconds)
-        return self._with_caveat(answer, plan) if not pinned else answer
+        return _noted(self._with_caveat(answer, plan), plan) if not pinned else answer
 
     async def _browse_answer(
         self,

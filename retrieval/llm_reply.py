@@ -3,10 +3,8 @@ recognised, the text made plain (no Markdown, HTML or links of the model's own),
 their sources do not support dropped (`retrieval/grounding.py`), citation markers verified
 and renumbered by first use; partial views while it streams.
 
-`Answer.text` is plain text for every consumer (chat, command line, JSON), and the only
-clickable links a user gets are our own source links: a URL in a model's text may come
-from a poisoned article the model obeyed, so `plain_text` removes it, and a sentence left
-empty or dangling by that ("Read more at .") goes with it.
+`Answer.text` is plain text for every consumer; links of the model's own never reach the user
+(`retrieval/plain_text.py`).
 """
 
 from __future__ import annotations
@@ -23,144 +21,15 @@ from retrieval.citations import (
     find_citations,
     first_use_mapping,
     is_not_found_reply,
-    normalise_markers,
     renumber,
-    strip_markers,
     strip_sentinel,
     verify_citations,
 )
 from retrieval.grounding import SourceFacts, drop_unsupported, split_reply
+from retrieval.plain_text import plain_text
 from retrieval.types import Citation, Passage
 
 logger = logging.getLogger(__name__)
-
-# -- plain text ------------------------------------------------------------------------------
-
-_FENCE = re.compile(r"^[ \t]*(?:```|~~~).*(?:\n|$)", re.MULTILINE)
-# "[1]: https://…", "[^1]: Some outlet": the model's own list of links or sources ("[1]:
-# Japan shrank." is a claim with a marker in front, and stays).
-_LINK_DEFINITION = re.compile(
-    r"^[ \t]*(?:\[\^[^\]\n]+\]:|\[[^\]\n]+\]:[ \t]*<?(?:[a-z][a-z0-9+.-]{0,30}://|www\.)).*(?:\n|$)",
-    re.MULTILINE | re.IGNORECASE,
-)
-_HIDDEN_HTML = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
-)
-_AUTOLINK = re.compile(r"<((?:[a-z][a-z0-9+.-]*:|www\.)[^<>\s]*)>", re.IGNORECASE)
-_BREAK_TAG = re.compile(r"<\s*(?:br|/p|/div|/li)\b[^<>]*>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
-# [text](url "title") and ![alt](url); the URL may hold one level of brackets (Wikipedia).
-_MD_LINK = re.compile(
-    r"!?\[(?P<text>[^\[\]\n]*)\]\(\s*[^()\s]*(?:\([^()\s]*\)[^()\s]*)*"
-    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
-)
-_CITATION_BODY = re.compile(r"\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*")
-# A URL, with the words that only led to it ("see", ", according to", "Read more at").
-# Words and separators share no character, repeats are bounded and possessive: a long run
-# of such words, spaces or dots costs linear time (a regex that backtracks is a DoS).
-_URL_SEPARATOR = r"[ \t,;:–—-]*+"
-_URL = re.compile(
-    rf"(?<![ \t,;:–—-])(?:{_URL_SEPARATOR}\b(?:see|visit|read|more|details|full|story|report"
-    r"|article|here|available|online|according|to|at|from|via|on|in|the|a|an|source|sources"
-    rf"|link|links)\b){{0,6}}{_URL_SEPARATOR}"
-    # A scheme (even a look-alike: "һttps"), "www.", or a host with a path (any script:
-    # "пример.рф/", punycode, a port).
-    r"(?P<url>(?:(?:\b[^\W\d_][\w+.-]{0,30}+)?://|\bwww\.|\b(?:[^\W_][\w-]{0,62}+\.){1,8}+"
-    r"(?:[^\W\d_]{2,63}+|xn--[\w-]{1,59}+)(?::\d{1,5}+)?/)"
-    r"[^\s<>\[\]\"'`]*+)",
-    re.IGNORECASE,
-)
-# What a removed URL leaves behind: "()", "(see )", "[]", "<>".
-_EMPTY_GROUP = re.compile(
-    r"(?<![ \t])[ \t]*(?:\(\s*(?:(?:see|via|at|from|source|sources|link|here|more|details)"
-    r"\s*:?\s*)?\)|\[\s*\]|<\s*>)",
-    re.IGNORECASE,
-)
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<![ \t])[ \t]+(?=[.,;:!?])")
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-# A sentence ending in one of these once its URL is gone says nothing: "More at [URL]."
-_DANGLING = frozenset(
-    [
-        "a", "an", "the", "at", "on", "in", "to", "from", "via", "of", "by", "for", "per",
-        "and", "or", "with", "see", "visit", "read", "here", "link", "links", "url",
-        "website", "site", "page", "more", "details", "check", "click", "follow", "is", "are",
-    ]
-)  # fmt: skip
-_RULE = re.compile(r"^[ \t]*(?:[-*_=][ \t]*){3,}$", re.MULTILINE)
-_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
-_QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
-_BULLET = re.compile(r"^([ \t]*)[-*+•][ \t]+", re.MULTILINE)
-_STRONG = re.compile(r"(\*\*|__|~~)(?=\S)([^\n]{0,300}?\S)\1")
-_EMPHASIS = re.compile(
-    r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_\n]*?\S)_(?![\w_])"
-)
-# Markup left unpaired (a reply cut short, a typo): "**", "__", "~~", backticks, and a
-# lone "*" at a word's edge ("5 * 3" keeps its star).
-_LEFTOVER = re.compile(r"\*\*|__|~~|`+|(?<!\S)\*(?=\S)|(?<=\S)\*(?!\S)")
-_INNER_SPACES = re.compile(r"(?<=\S)[ \t]{2,}")
-_TRAILING_SPACES = re.compile(r"(?<![ \t])[ \t]+$", re.MULTILINE)
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-def _link_text(match: re.Match[str]) -> str:
-    """A Markdown link's text; "[1](url)" stays a citation marker."""
-    text = match["text"]
-    return f"[{text}]" if _CITATION_BODY.fullmatch(text) else text
-
-
-def _cut_url(match: re.Match[str]) -> str:
-    """Nothing of the URL and its lead-in, only the punctuation the URL ended on ("see
-    x.com/a." keeps ".")."""
-    url = match["url"]
-    tail = ""
-    while url and (url[-1] in ".,;:!?*_" or (url[-1] == ")" and url.count("(") < url.count(")"))):
-        url, tail = url[:-1], url[-1] + tail
-    return tail
-
-
-def _without_urls(sentence: str) -> str | None:
-    """The sentence with its URLs removed; None when nothing worth saying is left."""
-    cleaned = _URL.sub(_cut_url, sentence)
-    if cleaned == sentence:
-        return sentence
-    cleaned = _SPACE_BEFORE_PUNCTUATION.sub("", _EMPTY_GROUP.sub("", cleaned))
-    cleaned = _INNER_SPACES.sub(" ", cleaned)
-    claim = strip_markers(cleaned).rstrip(" \t.!?*_")
-    words = _WORD.findall(claim)
-    if len(words) < 2 or claim.endswith((":", ",", "-", "–", "—")):
-        return None
-    if words[-1].casefold() in _DANGLING:
-        return None
-    return cleaned
-
-
-def _drop_urls(text: str) -> str:
-    if _URL.search(text) is None:  # the usual case: no sentence splitting needed
-        return text
-    kept: list[str] = []
-    for sentence, separator in split_reply(text):
-        cleaned = _without_urls(sentence)
-        if cleaned is not None:
-            kept.append(cleaned + separator)
-    return "".join(kept)
-
-
-def plain_text(reply: str) -> str:
-    """A model's reply as plain text: other citation styles as `[n]`; no code fences, HTML
-    tags, links or URLs (link texts kept); Markdown emphasis, headings and quotes as their
-    words; "- "/"* " bullets as "• "; numbered lists kept."""
-    text = _LINK_DEFINITION.sub("", _FENCE.sub("", reply))
-    text = _HIDDEN_HTML.sub("", text)
-    text = _TAG.sub("", _BREAK_TAG.sub("\n", _AUTOLINK.sub(r"\1", text)))
-    text = _MD_LINK.sub(_link_text, normalise_markers(text))
-    text = _drop_urls(text)
-    text = _BULLET.sub(r"\1• ", _QUOTE.sub("", _HEADING.sub(r"\1", _RULE.sub("", text))))
-    text = _EMPHASIS.sub(lambda m: m[1] or m[2], _STRONG.sub(r"\2", text))
-    text = _INNER_SPACES.sub(" ", _LEFTOVER.sub("", text))
-    # Again: markup removed above may have joined a URL ("evil.c**om/x**", "`www`.x.com").
-    text = _drop_urls(text)
-    return _BLANK_LINES.sub("\n\n", _TRAILING_SPACES.sub("", text)).strip()
-
 
 # -- parsed replies --------------------------------------------------------------------------
 

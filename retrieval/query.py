@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from index.tokenize import tokenize
 from retrieval.dates import split_date_phrases, tidy_question
+from retrieval.query_outlets import unknown_outlets, unknown_outlets_note
 from retrieval.types import DateRange, SearchFilters
 
 # "latest", "most recent", "last news": rank newer articles higher instead of filtering.
@@ -42,6 +43,13 @@ class QueryPlan:
     # happened yesterday?", "latest news", "what did CNN report?"): there is no text to
     # match, so the searcher lists the period's articles, else the newest.
     browse: bool = False
+    # Outlets the question names that no indexed article comes from ("according to
+    # Reuters"): no filter, but said before the answer (`unknown_sources_note`).
+    unknown_sources: tuple[str, ...] = ()
+
+    def unknown_sources_note(self) -> str | None:
+        """ "No articles from Reuters are indexed; answering from all sources." or None."""
+        return unknown_outlets_note(self.unknown_sources, filtered=bool(self.filters.sources))
 
 
 def understand(
@@ -60,6 +68,7 @@ def understand(
     # `rest` is what the question asks besides its time and outlet ("" when nothing).
     # Outlets first: a known outlet's name outranks the date words inside it ("USA Today").
     sources, rest = _outlets(question, known_sources)
+    unknown, rest = unknown_outlets(rest, known_sources)
     date_range, rest = split_date_phrases(rest, now=now, timezone=timezone)
     recency = _RECENCY.search(rest) is not None
     if recency:
@@ -70,6 +79,7 @@ def understand(
         recency=recency,
         period=date_range,
         browse=names_no_topic(rest, timed=date_range is not None or recency or bool(sources)),
+        unknown_sources=unknown,
     )
 
 

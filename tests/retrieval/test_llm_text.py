@@ -15,8 +15,8 @@ from retrieval.llm_reply import (
     checkable_text,
     parse_llm_reply,
     partial_view,
-    plain_text,
 )
+from retrieval.plain_text import plain_text
 from retrieval.prompt import build_messages
 from retrieval.types import Passage
 
