@@ -20,7 +20,12 @@ from bot.alerts_service import AlertService
 from index import store
 from index.db import session_scope
 from index.store_chat import move_turns
-from index.store_deliveries import claim_run, folded_counts, move_chat_deliveries
+from index.store_deliveries import (
+    claim_run,
+    folded_counts,
+    move_chat_deliveries,
+    move_thread_deliveries,
+)
 from index.store_subscriptions import forget_thread, move_chat_subscriptions
 from index.types import DigestBatch, PendingDelivery, StoredArticle
 
@@ -197,9 +202,12 @@ def move_chat(alerts: AlertService, old_chat_id: int, new_chat_id: int) -> int:
 
 
 def thread_gone(alerts: AlertService, chat_id: int, thread_id: int) -> None:
-    """A forum topic was deleted: alerts made in it go to the chat itself from now on."""
+    """A forum topic was deleted: alerts made in it go to the chat itself from now on, and
+    so do the alerts queued for it (and the record of those sent, so the chat itself does
+    not get those stories again)."""
     with session_scope(alerts.sessions) as session:
         changed = forget_thread(session=session, chat_id=chat_id, thread_id=thread_id)
+        move_thread_deliveries(session=session, chat_id=chat_id, thread_id=thread_id)
     logger.info(
         "topic %s of chat %s is gone: %d alerts now go to the chat", thread_id, chat_id, changed
     )

@@ -1,6 +1,8 @@
-"""Matches queued as deliveries, one per chat and story (one transaction's work).
+"""Matches queued as deliveries, one per destination and story (one transaction's work).
 
-Instant alerts first, then best match first: an article matching an instant alert and a
+A destination is a chat, or one forum topic of it (the subscription's `thread_id`): two
+topics of one forum each get a story their alerts match. Within one destination, instant
+alerts first, then best match first: an article matching an instant alert and a
 digest of one chat is sent now rather than hours later in the digest; of two copies of
 one story a chat gets the better match (of the same kind); and a flooded
 instant subscription keeps its best `max_per_run` matches as alerts while the rest are
@@ -32,8 +34,8 @@ def queue_matches(
     max_per_run: int | None,
 ) -> tuple[int, int]:
     """Queue `matches` in `session`; (alerts queued, matches folded). A story or an article
-    the chat already had is neither."""
-    chat_of = {s.id: s.chat_id for s in subscriptions}
+    the destination already had (or another process queued meanwhile) is neither."""
+    place_of = {s.id: (s.chat_id, s.thread_id) for s in subscriptions}
     instant = {s.id for s in subscriptions if s.digest_hours is None}
     per_run: dict[int, int] = {}  # subscription id -> alerts queued in this run
     overflow: list[AlertMatch] = []  # folded last: only counted, so a digest match wins
@@ -42,27 +44,29 @@ def queue_matches(
         held = per_run.get(match.subscription_id, 0)
         if max_per_run is not None and match.subscription_id in instant and held >= max_per_run:
             overflow.append(match)
-        elif _enqueue(session, match, chat_of, articles, now, "pending"):
+        elif _enqueue(session, match, place_of, articles, now, "pending"):
             queued += 1
             per_run[match.subscription_id] = held + 1
     for match in overflow:
-        folded += _enqueue(session, match, chat_of, articles, now, FOLDED)
+        folded += _enqueue(session, match, place_of, articles, now, FOLDED)
     return queued, folded
 
 
 def _enqueue(
     session: Session,
     match: AlertMatch,
-    chat_of: dict[int, int],
+    place_of: dict[int, tuple[int, int | None]],
     articles: dict[int, StoredArticle],
     now: datetime,
     status: str,
 ) -> bool:
     article = articles[match.article_id]
+    chat_id, thread_id = place_of[match.subscription_id]
     return store.enqueue_delivery(
         session=session,
         subscription_id=match.subscription_id,
-        chat_id=chat_of[match.subscription_id],
+        chat_id=chat_id,
+        thread_id=thread_id,
         article_id=match.article_id,
         story_id=article.story_id if article.story_id is not None else article.id,
         score=match.score,

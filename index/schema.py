@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -229,11 +230,17 @@ class AlertNumberRow(Base):
     last_number: Mapped[int] = mapped_column(Integer)
 
 
+_DESTINATION = ("chat_id", "thread_id")
+
+
 class AlertDeliveryRow(Base):
     __tablename__ = "alert_deliveries"
     __table_args__ = (
-        # A chat never gets the same story twice, whichever subscription matched it.
-        UniqueConstraint("chat_id", "story_id", name="uq_alert_deliveries_chat_story"),
+        # A destination (a chat, or a forum topic of it) gets a story once, whichever alert
+        # matched it, and an article once, even when its story changes: enforced here, so
+        # processes queueing at once cannot both queue it. Indexes: no SQLite table rebuild.
+        Index("uq_alert_deliveries_chat_thread_story", *_DESTINATION, "story_id", unique=True),
+        Index("uq_alert_deliveries_chat_thread_article", *_DESTINATION, "article_id", unique=True),
         Index("ix_alert_deliveries_status", "status", "id"),
         Index("ix_alert_deliveries_subscription_id", "subscription_id"),
         Index("ix_alert_deliveries_article_id", "article_id"),
@@ -247,6 +254,9 @@ class AlertDeliveryRow(Base):
         ForeignKey("subscriptions.id", ondelete="CASCADE", name="fk_alert_deliveries_subscription"),
     )
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    # The forum topic it is for (its subscription's when queued); 0: the chat itself. Not
+    # NULL: NULLs never collide in a unique key (SQLite, PostgreSQL < 15).
+    thread_id: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     article_id: Mapped[int] = mapped_column(
         IdType, ForeignKey("articles.id", ondelete="CASCADE", name="fk_alert_deliveries_article")
     )

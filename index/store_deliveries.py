@@ -1,4 +1,4 @@
-"""Alert deliveries: a queue of (chat, story) alerts, claimed row by row by sender workers.
+"""Alert deliveries: a queue of (chat, topic, story) alerts, claimed row by row by senders.
 
 A delivery is `pending` until a worker claims it (`sending`, with `claimed_by`/`claimed_at`),
 then `sent`, `failed` or `skipped`. A claim older than `stale_after` is claimable again, so
@@ -12,18 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from index.schema import AlertDeliveryRow, SubscriptionRow
-from index.store_common import (
-    as_utc,
-    batched,
-    insert_or_ignore,
-    stamp,
-    start_of_day,
-    unique_ints,
-)
+from index.store_common import as_utc, batched, stamp, start_of_day, unique_ints
 from index.store_subscriptions import to_subscription
 from index.types import DigestBatch, PendingDelivery
 
@@ -31,6 +26,8 @@ _DELIVERIES = AlertDeliveryRow.__table__
 _D = _DELIVERIES.c
 _S = SubscriptionRow.__table__.c
 FOLDED = "folded"  # counted in a flood's summary message only (see `enqueue_delivery`)
+Condition = ColumnElement[bool]
+NO_THREAD = 0  # `thread_id` of a delivery to the chat itself (not NULL: NULLs never clash)
 
 
 def enqueue_delivery(
@@ -44,37 +41,35 @@ def enqueue_delivery(
     reason: str,
     now: datetime | None = None,
     status: str = "pending",
+    thread_id: int | None = None,
 ) -> bool:
-    """Queue an alert; False when this chat already has (or had) this story, or this
-    article: an article that changes story (a teaser completed from its page leaves the
-    story it was grouped into) is not alerted twice.
+    """Queue an alert for the chat, in forum topic `thread_id` (None: the chat itself); False
+    when this destination has (or had) this story, or this article (a teaser completed from
+    its page leaves the story it was grouped into, and is not alerted again). The unique keys
+    decide, not a read first: a process queueing the same at once is refused quietly too.
 
     `status` FOLDED records a match of a flooded run that is only counted in the run's
     summary message (`folded_counts`), never sent on its own: the chat "had" the story."""
-    had_article = session.scalar(
-        select(_D.id).where(_D.article_id == article_id, _D.chat_id == chat_id).limit(1)
-    )
-    if had_article is not None:
+    # No topic: left to the column's default (NO_THREAD), as databases before 0008 lack it.
+    values = {
+        "subscription_id": subscription_id, "chat_id": chat_id, "article_id": article_id,
+        "story_id": story_id, "score": float(score), "reason": reason, "status": status,
+        "created_at": stamp(now), **({"thread_id": thread_id} if thread_id else {}),
+    }  # fmt: skip
+    if (dialect := session.get_bind().dialect.name) in ("sqlite", "postgresql"):
+        module = sqlite if dialect == "sqlite" else postgresql
+        # No conflict target: a clash with either unique key is skipped (DO NOTHING).
+        stmt = module.insert(_DELIVERIES).values(values).on_conflict_do_nothing()
+        return session.execute(stmt.returning(_D.id)).first() is not None
+    try:
+        with session.begin_nested():
+            session.execute(insert(_DELIVERIES).values(values))
+    except IntegrityError:
         return False
-    new_id = insert_or_ignore(
-        session,
-        _DELIVERIES,
-        {
-            "subscription_id": subscription_id,
-            "chat_id": chat_id,
-            "article_id": article_id,
-            "story_id": story_id,
-            "score": float(score),
-            "reason": reason,
-            "status": status,
-            "created_at": stamp(now),
-        },
-        conflict=("chat_id", "story_id"),
-    )
-    return new_id is not None
+    return True
 
 
-def _claimable(now: datetime, stale_after: timedelta) -> ColumnElement[bool]:
+def _claimable(now: datetime, stale_after: timedelta) -> Condition:
     return or_(
         _D.status == "pending",
         and_(_D.status == "sending", _D.claimed_at < as_utc(now) - stale_after),
@@ -82,11 +77,7 @@ def _claimable(now: datetime, stale_after: timedelta) -> ColumnElement[bool]:
 
 
 def _claim(
-    session: Session,
-    worker: str,
-    now: datetime,
-    limit: int,
-    conditions: Sequence[ColumnElement[bool]],
+    session: Session, worker: str, now: datetime, limit: int, conditions: Sequence[Condition]
 ) -> list[int]:
     dialect = session.get_bind().dialect
     eligible = (
@@ -137,11 +128,7 @@ def claim_pending(
     `mark_failed` (permanent error) or `release_claims` (transient error) in a new one.
     """
     now = as_utc(now)
-    conditions = [
-        _claimable(now, stale_after),
-        _S.active.is_(True),
-        _S.digest_hours.is_(None),
-    ]
+    conditions = [_claimable(now, stale_after), _S.active.is_(True), _S.digest_hours.is_(None)]
     return _load(session, _claim(session, worker, now, limit, conditions))
 
 
@@ -271,22 +258,42 @@ def claim_run(
 ) -> list[PendingDelivery]:
     """Claim the still claimable alerts of one match run of one subscription (the rest of
     a flood, sent as one message with the part already claimed)."""
-    conditions = [
-        _claimable(as_utc(now), stale_after),
-        _D.subscription_id == subscription_id,
-        _D.created_at == created_at,
-        _S.active.is_(True),
-    ]
+    conditions = [_claimable(as_utc(now), stale_after), _S.active.is_(True)]
+    conditions += [_D.subscription_id == subscription_id, _D.created_at == created_at]
     return _load(session, _claim(session, worker, as_utc(now), limit, conditions))
+
+
+def _move(session: Session, source: Condition, chat_id: int, thread_id: int | None) -> int:
+    """Give the deliveries matching `source` to `chat_id`, in topic `thread_id` (None: each
+    keeps its own); one whose story or article its new destination already has is dropped
+    (the destination's row stays). `source` and the destination must not overlap."""
+    held = _DELIVERIES.alias("held")
+    into = _D.thread_id if thread_id is None else thread_id
+    clash = exists().where(
+        held.c.chat_id == chat_id,
+        held.c.thread_id == into,
+        or_(held.c.story_id == _D.story_id, held.c.article_id == _D.article_id),
+    )
+    session.execute(delete(_DELIVERIES).where(source, clash))
+    return session.execute(
+        update(_DELIVERIES).where(source).values(chat_id=chat_id, thread_id=into)
+    ).rowcount
 
 
 def move_chat_deliveries(*, session: Session, old_chat_id: int, new_chat_id: int) -> int:
     """Give a chat's alerts, queued or past, to its new id (a group upgraded to a
-    supergroup). A story the new id already has keeps the new id's row (a chat never gets
-    a story twice). Idempotent; returns how many rows moved."""
-    held = select(_D.story_id).where(_D.chat_id == new_chat_id)
-    session.execute(delete(_DELIVERIES).where(_D.chat_id == old_chat_id, _D.story_id.in_(held)))
-    result = session.execute(
-        update(_DELIVERIES).where(_D.chat_id == old_chat_id).values(chat_id=new_chat_id)
-    )
-    return result.rowcount
+    supergroup), each in its forum topic. A story or article the new id already has there
+    keeps the new id's row. Idempotent; returns how many rows moved."""
+    if old_chat_id == new_chat_id:
+        return 0
+    return _move(session, _D.chat_id == old_chat_id, new_chat_id, None)
+
+
+def move_thread_deliveries(*, session: Session, chat_id: int, thread_id: int) -> int:
+    """A forum topic is gone: its alerts, queued or past, belong to the chat itself now (as
+    its subscriptions do, `forget_thread`). A story or article the chat itself already has
+    keeps the chat's row. Returns how many rows moved."""
+    if thread_id == NO_THREAD:
+        return 0
+    source = and_(_D.chat_id == chat_id, _D.thread_id == thread_id)
+    return _move(session, source, chat_id, NO_THREAD)

@@ -43,11 +43,11 @@ def test_sqlite_pragmas_and_folder_creation(tmp_path: Path) -> None:
 
 
 def test_migrations_reach_head_and_are_idempotent(engine: Engine) -> None:
-    assert current_revision(engine) == head_revision() == "0007"
+    assert current_revision(engine) == head_revision() == "0008"
     tables_before = set(inspect(engine).get_table_names())
     upgrade_database(engine)
     upgrade_database(engine)
-    assert current_revision(engine) == "0007"
+    assert current_revision(engine) == "0008"
     assert set(inspect(engine).get_table_names()) == tables_before
     assert {
         "articles",
