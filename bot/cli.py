@@ -171,7 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for s in (settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret)
         if s is not None
     ]
-    configure_logging(settings.log_level, secrets)
+    # One-shot commands print their results on the terminal: INFO lines ("loaded embedding
+    # model") stay out of them (LOG_LEVEL=DEBUG shows everything). The bot logs as configured.
+    quiet = args.command != "run" and settings.log_level != "DEBUG"
+    configure_logging(settings.log_level, secrets, terminal_level="WARNING" if quiet else None)
     runtime = Runtime(settings)
     try:
         return _dispatch(runtime, args)

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import re
 import sys
 from datetime import datetime
 from typing import Any
@@ -22,9 +23,26 @@ from bot.alerts_background import snapshot_index
 from bot.alerts_matcher import matcher_for_runtime
 from bot.emulator_html import parse_html, plain_with_links
 from bot.runtime import Runtime
+from index.errors import NewsbotError
 from index.refresh_report import RefreshProgress
 
 KINDS = ("feed", "page", "folder")
+# The chat commands the shared messages name, as a shell user types them.
+_CLI_COMMANDS = {
+    "sources": "newsbot sources list",
+    "addsource": "newsbot sources add",
+    "removesource": "newsbot sources remove",
+    "reindex": "newsbot reindex",
+    "stats": "newsbot stats",
+}
+_CHAT_COMMAND = re.compile(r"(?<![\w/.])/(" + "|".join(_CLI_COMMANDS) + r")\b")
+
+
+def cli_wording(text: str) -> str:
+    """A message written for the chat, with its chat commands ("/sources lists them") as
+    the command line spells them ("newsbot sources list lists them")."""
+    text = text.replace("/sources lists them", "`newsbot sources list` shows them")
+    return _CHAT_COMMAND.sub(lambda match: _CLI_COMMANDS[match.group(1)], text)
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -50,18 +68,22 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
-    if args.command == "sources":
-        return _sources(runtime, args)
-    if args.command == "reindex":
-        return _reindex(runtime, full=args.full, quiet=args.quiet)
-    if args.command == "stats":
-        return _stats(runtime, as_json=args.json)
+    try:
+        if args.command == "sources":
+            return _sources(runtime, args)
+        if args.command == "reindex":
+            return _reindex(runtime, full=args.full, quiet=args.quiet)
+        if args.command == "stats":
+            return _stats(runtime, as_json=args.json)
+    except NewsbotError as exc:  # told in the CLI's words, where the chat's are shared
+        exc.user_message = cli_wording(exc.user_message)
+        raise
     return None
 
 
 def plain(html: str) -> str:
-    """A message of bot/messages*.py as terminal text."""
-    return plain_with_links(parse_html(html))
+    """A message of bot/messages*.py as terminal text, in the command line's words."""
+    return cli_wording(plain_with_links(parse_html(html)))
 
 
 def _tz(runtime: Runtime) -> ZoneInfo:
@@ -77,7 +99,7 @@ def _sources(runtime: Runtime, args: argparse.Namespace) -> int:
         name = detected.name if detected is not None else None
         articles = detected.articles if detected is not None else None
         text = plain(messages_admin.source_added(record, name, articles))
-        print(text.replace("/reindex", "newsbot reindex"))
+        print(text)
         return 0
     if args.sources_command == "remove":
         removed = admin_ops.remove_source(runtime, args.source_id)

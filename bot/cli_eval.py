@@ -43,7 +43,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     realtime = kinds.add_parser(
         "realtimeqa", help="RealTime QA: gold-article hits, MRR and answer recall"
     )
-    realtime.add_argument("directory", metavar="DIR", type=Path)
+    realtime.add_argument(
+        "directory", metavar="DIR", type=Path,
+        help="folder holding articles.jsonl.xz (or articles.jsonl) and questions.jsonl",
+    )  # fmt: skip
     realtime.add_argument(
         "--cache", type=Path, default=None, metavar="DIR",
         help="folder of cached eval indexes (default: DATA_DIR/eval)",
@@ -62,7 +65,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     )  # fmt: skip
     # Topic-alert matching (ag-news shape): retrieval/alert_eval.py.
     alerts = kinds.add_parser("alerts", help="topic-alert matching: precision, recall, F1")
-    alerts.add_argument("directory", metavar="DIR", type=Path)
+    alerts.add_argument(
+        "directory", metavar="DIR", type=Path,
+        help="folder holding articles.jsonl (title, body, category) and topics.json",
+    )  # fmt: skip
     alerts.add_argument(
         "--threshold", type=float, default=None, metavar="X",
         help="direct-route cosine threshold (default: ALERT_THRESHOLD, as the bot)",

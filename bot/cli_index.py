@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -43,11 +44,22 @@ def iter_targets(targets: Sequence[str], runtime: Runtime) -> Iterator[Article |
 
 
 def run_ingest(runtime: Runtime, targets: Sequence[str], *, quiet: bool = False) -> IngestReport:
-    with refresh_lock(runtime.index_dir):  # one writer of the index at a time
-        return _ingest_locked(runtime, targets, quiet=quiet)
+    items = iter_targets(targets, runtime)
+    failures: list[ParseFailure] = []
+    for item in items:
+        if isinstance(item, ParseFailure):
+            failures.append(item)
+            continue
+        # An article to index: only now is the model worth loading (seconds).
+        with refresh_lock(runtime.index_dir):  # one writer of the index at a time
+            return _ingest_locked(runtime, itertools.chain(failures, [item], items), quiet=quiet)
+    # A missing path, an empty folder, files that all failed: said without loading anything.
+    return IngestReport(failures=tuple(failures))
 
 
-def _ingest_locked(runtime: Runtime, targets: Sequence[str], *, quiet: bool) -> IngestReport:
+def _ingest_locked(
+    runtime: Runtime, items: Iterator[Article | ParseFailure], *, quiet: bool
+) -> IngestReport:
     indexer = runtime.indexer()
     indexer.open()
     # New articles are matched against the subscriptions and their alerts queued in the
@@ -61,9 +73,7 @@ def _ingest_locked(runtime: Runtime, targets: Sequence[str], *, quiet: bool) -> 
         bar.refresh()
 
     try:
-        report = indexer.ingest(
-            iter_targets(targets, runtime), progress=progress, on_chunks=alerts.safe_match_new
-        )
+        report = indexer.ingest(items, progress=progress, on_chunks=alerts.safe_match_new)
     finally:
         bar.close()
     # Then the articles an earlier run stored but never matched (killed, failed match).

@@ -7,10 +7,11 @@ import dataclasses
 import logging
 import os
 import secrets
-import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
 
 import openai
 from telegram.ext import Application
@@ -21,12 +22,12 @@ from bot.alerts_freshness import max_age
 from bot.alerts_service import AlertsConfig, AlertService
 from bot.app import BotConfig, build_application, run
 from bot.index_watch import IndexReloader
-from bot.logging_setup import log_to_file
+from bot.logging_setup import NOTICE, NOTICE_KEY, notices_instead_of_terminal
 from bot.news_service import StoreNewsService
 from bot.processor import freeze_startup_heap
 from bot.runtime import Runtime, masked_url
 from bot.settings import Settings
-from bot.terminal import OFFLINE_TOKEN, run_offline
+from bot.terminal import INTRO, OFFLINE_TOKEN, Notices, run_offline
 from retrieval.llm import DEFAULT_BASE_URL, PLACEHOLDER_API_KEY, LLMConfig
 
 log = logging.getLogger(__name__)
@@ -79,11 +80,16 @@ def bot_config(settings: Settings) -> BotConfig:
     )
 
 
-def build_service(runtime: Runtime) -> StoreNewsService:
-    """Open the index (repairing it against the database) and wire the question path."""
+def build_service(runtime: Runtime, *, history_since: datetime | None = None) -> StoreNewsService:
+    """Open the index (repairing it against the database) and wire the question path; no
+    chat's conversation goes back before `history_since`."""
     pair = runtime.open_index(match_pending=True)
     searcher = runtime.searcher(pair)
-    return StoreNewsService(assistant=runtime.assistant(searcher), sessions=runtime.sessions)
+    return StoreNewsService(
+        assistant=runtime.assistant(searcher),
+        sessions=runtime.sessions,
+        history_since=history_since,
+    )
 
 
 def build_admin(runtime: Runtime, service: StoreNewsService) -> AdminService:
@@ -193,27 +199,51 @@ def start_llm_check(config: LLMConfig | None) -> Callable[[], None]:
         else:
             problem = found[0] if found else "the check failed"
         if problem is not None:
+            url = masked_url(config.base_url or DEFAULT_BASE_URL)
+            # The offline chat shows this notice instead of the log line.
+            notice = (
+                f"LLM at {url} not usable ({problem}): answering from the articles' own sentences"
+            )
             log.warning(
                 "LLM at %s not usable (%s); answers will be extractive until it is",
-                masked_url(config.base_url or DEFAULT_BASE_URL),
+                url,
                 problem,
+                extra={NOTICE: notice, NOTICE_KEY: "llm"},
             )
 
     return finish
 
 
 def run_bot(runtime: Runtime) -> int:
+    if runtime.settings.telegram_bot_token is not None:
+        return _serve(runtime, None)
+    # Offline, the terminal is the chat: the log goes to a file from the start (model
+    # loading included), and what the user must know comes as short notices between turns.
+    log_file = runtime.settings.data_dir / OFFLINE_LOG
+    notices = Notices()
+    print("Starting the offline chat (loading the model and the news index)…", flush=True)
+    with notices_instead_of_terminal(log_file, notices.add) as to_file:
+        intro = f"{INTRO}\nThe bot's log goes to {log_file}." if to_file else INTRO
+        return _serve(runtime, lambda build: run_offline(build, notices=notices, intro=intro))
+
+
+def _serve(
+    runtime: Runtime,
+    offline: Callable[[Callable[[str], Application]], Coroutine[Any, Any, None]] | None,  # type: ignore[type-arg]
+) -> int:
+    """Load everything, then serve Telegram (`offline` None) or run the offline chat."""
     # PTB 22 warns about its own int retry_after unless told to use timedeltas.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     llm_checked = start_llm_check(runtime.llm_config())
-    service = build_service(runtime)
+    # The offline chat is one session per run: the last run's questions are not its history.
+    service = build_service(runtime, history_since=None if offline is None else datetime.now(UTC))
     admin = build_admin(runtime, service)
     alerts = build_alerts(runtime, admin, service)
     freeze_startup_heap()  # the model and index are never garbage: keep collections short
     config = bot_config(runtime.settings)
     llm_checked()
     try:
-        if runtime.settings.telegram_bot_token is not None:
+        if offline is None:
             log.info("starting the bot against %s", config.api_base_url)
             run(build_application(config, service, admin=admin, alerts=alerts), config)
         else:
@@ -226,10 +256,7 @@ def run_bot(runtime: Runtime) -> int:
                     alerts=alerts,
                 )
 
-            log_file = runtime.settings.data_dir / OFFLINE_LOG
-            if log_to_file(log_file):
-                print(f"(the bot's log goes to {log_file})", file=sys.stderr)
-            asyncio.run(run_offline(build))
+            asyncio.run(offline(build))
     finally:
         service.assistant.searcher.close()
     return 0

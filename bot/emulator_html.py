@@ -8,6 +8,7 @@ based; the emulator converts them to UTF-16 when it answers.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*?)?)\s*/?>")
@@ -211,12 +212,14 @@ def to_api_entities(parsed: ParsedText) -> list[dict[str, object]]:
 
 def plain_with_links(parsed: ParsedText) -> str:
     """Visible text with each link written as `text (url)`, for a terminal."""
+    return with_urls(parsed, [e for e in parsed.entities if e.type == "text_link" and e.url])
+
+
+def with_urls(parsed: ParsedText, links: Iterable[Entity]) -> str:
+    """Visible text with the URL of each of `links` written after it, `text (url)`, unless
+    the text is the URL itself."""
     inserts = sorted(
-        (entity.end, entity.url)
-        for entity in parsed.entities
-        if entity.type == "text_link"
-        and entity.url
-        and parsed.text[entity.start : entity.end] != entity.url
+        (link.end, link.url) for link in links if parsed.text[link.start : link.end] != link.url
     )
     parts: list[str] = []
     previous = 0

@@ -24,7 +24,7 @@ from bot.alerts_render import (
     subscriptions_keyboard,
     topic_label,
 )
-from bot.alerts_service import AlertService
+from bot.alerts_service import AlertService, has_topic_words
 from bot.context import NewsContext
 from bot.handlers_ask import command_argument
 from bot.handlers_stream import topic_thread
@@ -88,6 +88,9 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     if not text:
         await message.reply_text(messages.SUBSCRIBE_USAGE)
         return
+    if has_topic_words(text) and topic_too_short(text):  # the service refuses the wordless
+        await message.reply_text(TOPIC_TOO_SHORT)
+        return
     subscription = await alerts.subscribe(message.chat_id, text)
     thread_id = topic_thread(message)
     if thread_id is not None:  # made in a forum topic: its alerts go there
@@ -150,11 +153,39 @@ def parse_digest(argument: str) -> tuple[int, int | None] | None:
     if number is None:
         return None
     value = parts[1].lower().removesuffix("h")
-    if value in ("off", "instant", "0"):
+    if value in ("off", "instant"):
         return number, None
     if not value.isdigit() or not 1 <= int(value) <= MAX_DIGEST_HOURS:
         return None
     return number, int(value)
+
+
+def digest_problem(argument: str) -> str:
+    """What is wrong with /digest's arguments that `parse_digest` refused, in one line
+    (pure). Hours out of range (0 included: `off` is the way back to instant alerts) say
+    the range; anything else gets the usage line with it."""
+    parts = argument.split()
+    value = parts[1].lower().removesuffix("h") if len(parts) == 2 else ""
+    number = _number(parts[0]) if parts else None
+    if number is not None and value.lstrip("-").isdigit():
+        return (
+            f"A digest comes every 1 to {MAX_DIGEST_HOURS} hours (a week), not {value}. "
+            f"<code>/digest {number} off</code> switches alert {number} back to instant alerts."
+        )
+    return f"{messages.DIGEST_USAGE} (HOURS: 1 to {MAX_DIGEST_HOURS})."
+
+
+# At least this many letters or digits in a topic: "AI" and "EU" are topics, "x" is not.
+MIN_TOPIC_CHARS = 2
+TOPIC_TOO_SHORT = (
+    f"A topic needs at least {MIN_TOPIC_CHARS} letters or digits, for example "
+    "<code>/subscribe chip export controls</code>."
+)
+
+
+def topic_too_short(text: str) -> bool:
+    """Whether a /subscribe argument has too few letters and digits to follow (pure)."""
+    return sum(character.isalnum() for character in text) < MIN_TOPIC_CHARS
 
 
 async def digest(update: Update, context: NewsContext) -> None:
@@ -163,9 +194,10 @@ async def digest(update: Update, context: NewsContext) -> None:
     if found is None:
         return
     message, alerts = found
-    parsed = parse_digest(command_argument(message.text or ""))
+    argument = command_argument(message.text or "")
+    parsed = parse_digest(argument)
     if parsed is None:
-        await message.reply_text(messages.DIGEST_USAGE)
+        await message.reply_text(digest_problem(argument))
         return
     number, hours = parsed
     subscription = await alerts.numbered(message.chat_id, number)

@@ -42,6 +42,37 @@ def is_bare_link(text: str) -> bool:
     return len(words) == 1 and (is_url(words[0]) or words[0].lower().startswith("www."))
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# A message made only of these words (a few of them, one a greeting or a thanks) is small
+# talk, not a question: searching the news for "hi" finds unrelated headlines.
+_HELLO = _words(
+    """hi hello hey heya hiya howdy greetings morning afternoon evening hola bonjour hallo
+    ciao salut servus moin buongiorno"""
+)
+_THANKS = _words("thanks thank thx ty cheers merci gracias danke grazie")
+_SMALL_TALK = _words(
+    """good day there all everyone you bot so much very lot a again ok okay great nice
+    buenos dias días guten tag morgen"""
+)
+MAX_SMALL_TALK_WORDS = 5
+
+
+def small_talk_reply(text: str) -> str | None:
+    """The reply to a message that is only a greeting or thanks ("hi", "good morning",
+    "thanks a lot", "hola"), or None for anything else (pure)."""
+    words = [w.lower() for w in re.findall(r"\w+", text)]
+    if not words or len(words) > MAX_SMALL_TALK_WORDS:
+        return None
+    if not set(words) <= _HELLO | _THANKS | _SMALL_TALK:
+        return None
+    if set(words) & _THANKS:
+        return messages.THANKS_REPLY
+    return messages.GREETING_REPLY if set(words) & _HELLO else None
+
+
 def command_argument(text: str) -> str:
     """Everything after the leading /command (newlines kept)."""
     parts = text.strip().split(maxsplit=1)
@@ -96,12 +127,17 @@ async def ask_command(update: Update, context: NewsContext) -> None:
     if not has_words(question):
         await message.reply_text(messages.ASK_USAGE)
         return
+    small_talk = small_talk_reply(question)
+    if small_talk is not None:
+        await message.reply_text(small_talk)
+        return
     await answer_question(update, context, question)
 
 
 async def on_text(update: Update, context: NewsContext) -> None:
     """Text or a caption, new or edited: a question in private chats; in groups only when
-    addressed to the bot. Wordless text and bare links get a hint instead of a search."""
+    addressed to the bot. Wordless text, greetings and bare links get a hint instead of a
+    search."""
     message = update.effective_message
     if message is None:
         return
@@ -112,6 +148,12 @@ async def on_text(update: Update, context: NewsContext) -> None:
         # In a group, "👍" in reply to an answer is a reaction, not a question.
         if message.chat.type == Chat.PRIVATE or mentions_bot(message, context.bot.username):
             await message.reply_text(messages.ASK_IN_WORDS)
+        return
+    small_talk = small_talk_reply(question)
+    if small_talk is not None:
+        # In a group, "thanks" in reply to an answer needs no answer of its own.
+        if message.chat.type == Chat.PRIVATE or mentions_bot(message, context.bot.username):
+            await message.reply_text(small_talk)
         return
     if is_bare_link(question):
         user = update.effective_user

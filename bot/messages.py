@@ -33,11 +33,13 @@ HELP = (
     "Write a question in this chat, or use /ask QUESTION. "
     "In a group, mention me to ask a new question, or reply to one of my answers "
     "to follow it up.\n\n"
+    "/start - what I do, with example questions\n"
+    "/ask QUESTION - a cited answer (in a private chat, just write the question)\n"
     "/latest [TOPIC] - the newest headlines\n"
     "/sources - which outlets and dates I know about\n"
     "/subscribe TOPIC - alerts when new articles on a topic arrive "
     "(+word: must appear, -word: must not)\n"
-    "/alerts - your alerts, with buttons to pause, resume or remove them\n"
+    "/alerts - your alerts, with buttons to pause, resume, remove or switch to a digest\n"
     "/unsubscribe N - stop alert N; /digest N HOURS - alert N as a digest\n"
     "/help - this message\n\n"
     "Every answer lists its sources; [n] in the text links to source n. "
@@ -73,6 +75,13 @@ BARE_LINK = (
     "I don't open links: I answer questions about the news I have indexed. Ask in words, "
     "for example <i>What happened this week?</i>"
 )
+
+GREETING_REPLY = (
+    "Hello! Ask me about the news, for example <i>What happened this week?</i> "
+    "/help shows what else I can do."
+)
+
+THANKS_REPLY = "You're welcome! Ask me anything else about the news, or see /help."
 
 EDITED_COMMAND = "I don't act on edited commands. Please send the command again."
 

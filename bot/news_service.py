@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.services import Headline, OutletCount, Overview, PartialCallback
 from index import store
 from index.db import session_scope
-from index.store_chat import current_turns, turns_before_message
+from index.store_chat import conversation_tail, current_turns, turns_before_message
 from index.types import ChatTurn, StoredArticle, StoredChunk
 from retrieval.assistant import NewsAssistant
 from retrieval.dates import split_date_phrases
@@ -22,11 +22,13 @@ from retrieval.types import Answer, Passage
 
 HISTORY_TURNS = 6  # last three exchanges: enough to resolve "and what did Moscow say?"
 TOPIC_SIMILARITY_FLOOR = 0.3  # /latest TOPIC: cosine below this is another subject
-HISTORY_MAX_AGE = timedelta(hours=6)  # an old conversation is not the context of a new one
+# Silence that ends a conversation: follow-ups come within minutes of their answer; after it,
+# a message is mostly a new topic (replying to an answer still continues it, at any age).
+CONVERSATION_GAP = timedelta(minutes=30)
 ALERT_REPLY_PASSAGES = 2  # chunks of the alerted article put before the search results
 
 
-def _headline(article: StoredArticle) -> Headline:
+def _headline(article: StoredArticle | Passage) -> Headline:
     return Headline(
         title=article.title,
         source=article.source,
@@ -73,9 +75,16 @@ def is_group_chat(chat_id: int) -> bool:
 class StoreNewsService:
     """Implements bot.services.NewsService over the assistant and the database."""
 
-    def __init__(self, *, assistant: NewsAssistant, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        *,
+        assistant: NewsAssistant,
+        sessions: sessionmaker[Session],
+        history_since: datetime | None = None,
+    ) -> None:
         self._assistant = assistant
         self._sessions = sessions
+        self._history_since = history_since  # no conversation before it (a terminal's start)
         self._unsent_turns: dict[tuple[int, str], int] = {}
 
     @property
@@ -91,8 +100,9 @@ class StoreNewsService:
         In a group a reply continues its reply chain only (whoever replies): several
         conversations run there at once, and one member's question is never read in the
         light of another's. Anything else in a group starts fresh. A private chat continues
-        from its turns up to the message replied to, else from its recent turns; an edit
-        (`edit_of`, the user's message) from the turns before its first version.
+        from its turns up to the message replied to; an edit (`edit_of`, the user's message)
+        from the turns before its first version, however old; else from the conversation
+        going on (`conversation_tail`), none after a long silence.
         """
         group = is_group_chat(chat_id)
         with session_scope(self._sessions) as session:
@@ -111,10 +121,11 @@ class StoreNewsService:
                 turns = turns_before_message(
                     session=session, chat_id=chat_id, message_id=edit_of, limit=HISTORY_TURNS
                 )
+            anchor = None if turns is not None else now  # an edit: as when first asked
             if turns is None:
                 turns = store.recent_turns(session=session, chat_id=chat_id, limit=HISTORY_TURNS)
-        recent = [t for t in turns if now - t.created_at <= HISTORY_MAX_AGE]
-        return current_turns(recent), None
+        tail = conversation_tail(turns, gap=CONVERSATION_GAP, now=anchor, since=self._history_since)
+        return current_turns(tail), None
 
     async def _article_passages(self, article_id: int, question: str) -> list[Passage]:
         """The article's chunks that best fit the question, in reading order (a reply to an
@@ -244,25 +255,14 @@ class StoreNewsService:
         plan = QueryPlan(text=topic, recency=True)
         passages = await self._assistant.searcher.search(plan, k=limit * 2)
         relevant = [p for p in passages if p.similarity >= TOPIC_SIMILARITY_FLOOR]
-        seen: set[int] = set()
-        headlines: list[Headline] = []
+        newest: dict[int, Passage] = {}  # an article's first passage, newest article first
         for passage in sorted(
             relevant,
             key=lambda p: p.published_at or datetime.min.replace(tzinfo=UTC),
             reverse=True,
         ):
-            if passage.article_id in seen:
-                continue
-            seen.add(passage.article_id)
-            headlines.append(
-                Headline(
-                    title=passage.title,
-                    source=passage.source,
-                    published_at=passage.published_at,
-                    url=passage.url,
-                )
-            )
-        return headlines[:limit]
+            newest.setdefault(passage.article_id, passage)
+        return [_headline(p) for p in newest.values()][:limit]
 
     async def overview(self) -> Overview:
         def stats() -> Overview:

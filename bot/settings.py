@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     )
     openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     llm_model: str = Field(default="gpt-4o-mini", validation_alias="LLM_MODEL")
+    # One question's time for all its LLM calls, retries included (`retrieval/llm.py`'s
+    # LLMBudget); also each request's own timeout. Retries run only while time is left.
     llm_timeout_seconds: float = Field(default=30.0, gt=0, validation_alias="LLM_TIMEOUT_SECONDS")
     llm_max_retries: int = Field(default=1, ge=0, validation_alias="LLM_MAX_RETRIES")
     timezone: str = Field(

@@ -13,13 +13,86 @@ from telegram.ext import Application
 from bot.app import polling
 from bot.emulator import TelegramEmulator
 from bot.emulator_messages import StoredMessage
+from bot.terminal_view import format_message, keyboard, pressable
 
 OFFLINE_TOKEN = "100000:offline-token"  # the emulator accepts any token; this one is a dummy
 QUIT = frozenset({"/quit", "/exit"})
+PROMPT = "you> "
 INTRO = (
     "newsbot offline chat: the bot runs against a local Telegram emulator.\n"
-    "Type a question, or a command such as /start, /help, /latest. /quit or Ctrl-D leaves."
+    "Type a question, or a command such as /start, /help, /latest. /quit or Ctrl-D leaves.\n"
+    "Follow-ups: just ask (the chat keeps the conversation; there is no reply-to here)."
 )
+
+
+class Screen:
+    """The terminal's output: blocks of text (`write`, print-like) and the prompt (`raw`,
+    no newline). Output that arrives while the prompt waits for input (an alert, a notice)
+    goes on the lines below it, and the prompt is shown again: never in the middle of it."""
+
+    def __init__(
+        self, write: Callable[[str], None] = print, raw: Callable[[str], None] | None = None
+    ) -> None:
+        self._write = write
+        self._raw = raw or _stdout_raw
+        self._at_prompt = False
+
+    def show(self, text: str) -> None:
+        if self._at_prompt:
+            self._raw("\n")
+        self._write(text)
+        if self._at_prompt:
+            self._raw(PROMPT)
+
+    def prompt(self) -> None:
+        self._raw(PROMPT)
+        self._at_prompt = True
+
+    def read(self, line: str, *, echo: bool) -> None:
+        """The user ended the prompt with `line` ("" at end of input). `echo` writes the line
+        after the prompt, for input that the terminal did not echo (a pipe)."""
+        self._at_prompt = False
+        if not line:  # Ctrl-D: the shell's prompt goes on a line of its own
+            self._raw("\n")
+        elif echo:
+            self._raw(line if line.endswith("\n") else line + "\n")
+
+
+def _stdout_raw(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+class Notices:
+    """Short plain lines for the user (an LLM that does not answer, an error in the log),
+    added from any thread; each key is shown once per run, between chat turns."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[str] = []
+        self._seen: set[str] = set()
+        self._listeners: list[Callable[[], None]] = []
+
+    def add(self, key: str, line: str) -> None:
+        with self._lock:
+            if key in self._seen:
+                return
+            self._seen.add(key)
+            self._pending.append(line)
+            listeners = self._listeners[:]
+        for listener in listeners:
+            listener()
+
+    def take(self) -> list[str]:
+        with self._lock:
+            taken, self._pending = self._pending, []
+        return taken
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` (from the adding thread) after each new line; returns the undo."""
+        with self._lock:
+            self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
 
 async def run_offline(
@@ -27,21 +100,26 @@ async def run_offline(
     *,
     lines: AsyncIterator[str] | None = None,
     write: Callable[[str], None] = print,
+    screen: Screen | None = None,
+    notices: Notices | None = None,
+    intro: str = INTRO,
     user_name: str = "You",
     poll_timeout: float = 10.0,
     reply_timeout: float = 600.0,
 ) -> None:
     """Start the emulator, build the bot against it (`build(base_url)`), chat until /quit.
 
-    `lines` defaults to stdin (read on a daemon thread so the event loop never blocks).
+    `lines` defaults to stdin (read on a daemon thread so the event loop never blocks);
+    `screen` to one writing blocks with `write`. A button is pressed by typing its text.
     """
+    screen = screen or Screen(write)
     async with TelegramEmulator() as emulator:
         application = build(emulator.base_url)
         async with polling(application, poll_timeout=poll_timeout):
-            chat = TerminalChat(emulator, application, write, user_name, reply_timeout)
-            write(INTRO)
-            async with chat.watching():
-                async for line in lines if lines is not None else stdin_lines():
+            chat = TerminalChat(emulator, application, screen, user_name, reply_timeout)
+            screen.show(intro)
+            async with chat.watching(notices or Notices()):
+                async for line in lines if lines is not None else stdin_lines(screen):
                     text = line.strip()
                     if text in QUIT:
                         break
@@ -56,52 +134,86 @@ class TerminalChat:
         self,
         emulator: TelegramEmulator,
         application: Application,  # type: ignore[type-arg]
-        write: Callable[[str], None],
+        screen: Screen,
         user_name: str,
         reply_timeout: float,
     ) -> None:
         self._emulator = emulator
         self._application = application
-        self._write = write
+        self._screen = screen
         self._reply_timeout = reply_timeout
         self._user = emulator.create_user(user_name)
         self._printed: dict[int, int] = {}  # message id -> versions already printed
+        self._buttons: dict[int, dict[str, str]] = {}  # message id -> typed label -> data
         self._in_turn = False
         self._changed = asyncio.Event()
+        self._notices = Notices()
 
     @property
     def chat_id(self) -> int:
         return int(self._user["id"])
 
     async def say(self, text: str) -> None:
-        """Send one line as the user; print the bot's replies once it has handled it."""
+        """Send one line as the user (or press the button it names); print the bot's
+        replies once it has handled it."""
+        pressed = self._button(text)
         self._in_turn = True
         try:
-            update = self._emulator.send_text(self.chat_id, text, user=self._user)
-            indicator = asyncio.create_task(self._show_working())
-            try:
-                await self._emulator.wait_acknowledged(update["update_id"], self._reply_timeout)
-                async with asyncio.timeout(self._reply_timeout):
-                    await self._application.update_queue.join()
-            except TimeoutError:
-                self._write("(no reply yet: the bot is still working)")
-            finally:
-                indicator.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await indicator
-            self._flush(mark_edits=False)
+            if pressed is None:
+                update = self._emulator.send_text(self.chat_id, text, user=self._user)
+            else:
+                update = self._emulator.press_button(self.chat_id, *pressed, user=self._user)
+            answered = len(self._emulator.calls("answerCallbackQuery"))
+            await self._handled(update["update_id"])
+            if pressed is not None:  # the button's toast, as Telegram shows it briefly
+                for call in self._emulator.calls("answerCallbackQuery")[answered:]:
+                    if call.get("text"):
+                        self._screen.show(f"({call['text']})")
+            self._flush(mark_edits=pressed is not None)
         finally:
             self._in_turn = False
 
+    def _button(self, text: str) -> tuple[int, str] | None:
+        """(message id, data) of the newest button labelled `text`, if any."""
+        label = text.strip().casefold()
+        for message_id in sorted(self._buttons, reverse=True):
+            data = self._buttons[message_id].get(label)
+            if data is not None:
+                return message_id, data
+        return None
+
+    async def _handled(self, update_id: int) -> None:
+        """Wait until the bot has handled the update, showing '…' while it types."""
+        indicator = asyncio.create_task(self._show_working())
+        try:
+            await self._emulator.wait_acknowledged(update_id, self._reply_timeout)
+            async with asyncio.timeout(self._reply_timeout):
+                await self._application.update_queue.join()
+        except TimeoutError:
+            self._screen.show("(no reply yet: the bot is still working)")
+        finally:
+            indicator.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await indicator
+
     @contextlib.asynccontextmanager
-    async def watching(self) -> AsyncIterator[None]:
-        """Print messages the bot sends on its own (alerts) between turns."""
-        unsubscribe = self._emulator.subscribe(self._changed.set)
+    async def watching(self, notices: Notices) -> AsyncIterator[None]:
+        """Print messages the bot sends on its own (alerts) and `notices` between turns."""
+        self._notices = notices
+        loop = asyncio.get_running_loop()
+
+        def wake() -> None:  # notices come from any thread
+            with contextlib.suppress(RuntimeError):  # the loop is closing
+                loop.call_soon_threadsafe(self._changed.set)
+
+        undo = (self._emulator.subscribe(self._changed.set), notices.subscribe(wake))
         task = asyncio.create_task(self._watch())
+        self._flush(mark_edits=True)  # notices from start-up
         try:
             yield
         finally:
-            unsubscribe()
+            for unsubscribe in undo:
+                unsubscribe()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -120,7 +232,7 @@ class TerminalChat:
             lambda: len(self._emulator.chat_actions(self.chat_id)) > actions,
             self._reply_timeout,
         )
-        self._write("…")
+        self._screen.show("…")
 
     def _unprinted(self) -> list[StoredMessage]:
         return [
@@ -130,21 +242,22 @@ class TerminalChat:
         ]
 
     def _flush(self, *, mark_edits: bool) -> None:
+        """Notices first (they explain the answer below them), then the bot's messages."""
+        for line in self._notices.take():
+            self._screen.show(line)
         for message in self._unprinted():
             edited = message.message_id in self._printed
             self._printed[message.message_id] = len(message.versions)
+            self._buttons[message.message_id] = pressable(keyboard(message.reply_markup))
             prefix = "(edited) " if edited and mark_edits else ""
-            self._write(format_message(message, prefix))
+            self._screen.show(format_message(message, prefix))
 
 
-def format_message(message: StoredMessage, prefix: str = "") -> str:
-    """A bot message for the terminal: plain text, links as `text (url)`."""
-    return f"bot> {prefix}{message.plain}\n"
-
-
-async def stdin_lines() -> AsyncIterator[str]:
+async def stdin_lines(screen: Screen | None = None) -> AsyncIterator[str]:
     """Lines typed on stdin, each read on a daemon thread (Ctrl-C never hangs on it)."""
+    screen = screen or Screen()
     loop = asyncio.get_running_loop()
+    echo = not sys.stdin.isatty()
     while True:
         future: asyncio.Future[str] = loop.create_future()
 
@@ -155,10 +268,10 @@ async def stdin_lines() -> AsyncIterator[str]:
                 line = ""
             loop.call_soon_threadsafe(_resolve, target, line)
 
-        sys.stdout.write("you> ")
-        sys.stdout.flush()
+        screen.prompt()
         threading.Thread(target=read, name="stdin-reader", daemon=True).start()
         line = await future
+        screen.read(line, echo=echo)
         if not line:  # EOF
             return
         yield line

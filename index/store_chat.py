@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from index.errors import BadInputError
 from index.schema import ChatTurnPieceRow, ChatTurnRow
-from index.store_common import stamp
+from index.store_common import as_utc, stamp
 from index.types import ChatTurn
 
 ROLES = ("user", "assistant")
@@ -124,6 +124,29 @@ def current_turns(turns: Sequence[ChatTurn]) -> list[ChatTurn]:
         for t in turns
         if t.id not in replaced and not (t.role == "assistant" and t.follows_id in replaced)
     ]
+
+
+def conversation_tail(
+    turns: Sequence[ChatTurn],
+    *,
+    gap: timedelta,
+    now: datetime | None = None,
+    since: datetime | None = None,
+) -> list[ChatTurn]:
+    """The turns of the conversation still going on (pure): the last of `turns` (oldest
+    first) with no silence longer than `gap` between them, nor between the last one and
+    `now` when given, and none from before `since` (a session's start) when given. A message
+    after a longer silence opens a new conversation."""
+    kept: list[ChatTurn] = []
+    later = None if now is None else as_utc(now)
+    start = None if since is None else as_utc(since)
+    for turn in reversed(turns):
+        at = as_utc(turn.created_at)
+        if (later is not None and later - at > gap) or (start is not None and at < start):
+            break
+        kept.append(turn)
+        later = at
+    return kept[::-1]
 
 
 def turn_chain(*, session: Session, chat_id: int, turn_id: int, limit: int) -> list[ChatTurn]:

@@ -14,6 +14,10 @@
    names the question's names and holds its rare words (`retrieval/quotable.py`);
    nothing relevant there either: NOT_FOUND.
 
+One question's LLM calls (the follow-up rewrite, then the answer or briefing) share one
+`LLMBudget` (`retrieval/llm.py`): `NewsAssistant` takes it from `llm_budget()` and passes it
+to each call; a call made without one gets a budget of its own. Out of time: as LLMError.
+
 `Answer.timings` holds seconds: "llm", "llm_first_token" (streaming), "extractive",
 "answer" (the whole call).
 """
@@ -36,7 +40,7 @@ from retrieval.coverage import TermStats
 from retrieval.evidence import is_evidence
 from retrieval.extractive import compose_extractive, content_terms
 from retrieval.grounding import SourceFacts, mentions_a_year, years_named
-from retrieval.llm import Generator
+from retrieval.llm import Generator, LLMBudget
 from retrieval.llm_reply import (
     ParsedReply,
     ReplyKind,
@@ -93,6 +97,10 @@ class Answerer:
         self._partial_min_chars = partial_min_chars
         self._executor = executor  # where embedding runs; default: asyncio.to_thread
 
+    def llm_budget(self) -> LLMBudget | None:
+        """A fresh time budget for one question's LLM calls; None without an LLM."""
+        return None if self._llm is None else self._llm.budget()
+
     async def answer(
         self,
         question: str,
@@ -102,6 +110,7 @@ class Answerer:
         history: Sequence[Turn] = (),
         query: str,
         on_partial: PartialCallback | None = None,
+        budget: LLMBudget | None = None,
     ) -> Answer:
         started = perf_counter()
         timings: dict[str, float] = {}
@@ -133,6 +142,7 @@ class Answerer:
                     history=history,
                     on_partial=on_partial,
                     timings=timings,
+                    budget=budget or self.llm_budget(),
                 )
             except LLMError as exc:
                 logger.info("LLM failed (%s); answering extractively", exc.user_message)
@@ -158,6 +168,7 @@ class Answerer:
         today: date,
         query: str,
         on_partial: PartialCallback | None = None,
+        budget: LLMBudget | None = None,
     ) -> Answer | None:
         """With an LLM, a cited summary of articles chosen by their date rather than by
         similarity (a question with no topic: "What happened yesterday?"), so no
@@ -175,6 +186,7 @@ class Answerer:
                 history=(),
                 on_partial=on_partial,
                 timings=timings,
+                budget=budget or self.llm_budget(),
             )
         except LLMError as exc:
             logger.info("LLM briefing failed (%s); listing the articles", exc.user_message)
@@ -195,6 +207,7 @@ class Answerer:
         history: Sequence[Turn],
         on_partial: PartialCallback | None,
         timings: dict[str, float],
+        budget: LLMBudget | None,
     ) -> ParsedReply:
         """The model's reply over the first passages, made plain, checked against them and
         cited (`parse_llm_reply`). Raises LLMError when the model fails."""
@@ -205,7 +218,7 @@ class Answerer:
         try:
             # The sources' facts, read once: a streamed reply is checked at each partial.
             facts = SourceFacts.of([checkable_text(p) for p in sources], question)
-            raw = await self._generate(messages, facts, on_partial, timings)
+            raw = await self._generate(messages, facts, on_partial, timings, budget)
         finally:
             timings["llm"] = perf_counter() - started
         return parse_llm_reply(raw, sources, facts=facts)
@@ -216,15 +229,16 @@ class Answerer:
         facts: SourceFacts,
         on_partial: PartialCallback | None,
         timings: dict[str, float],
+        budget: LLMBudget | None,
     ) -> str:
         assert self._llm is not None
         if on_partial is None:
-            return await self._llm.complete(messages)
+            return await self._llm.complete(messages, budget=budget)
         started = perf_counter()
         parts: list[str] = []
         shown = 0
         last_view: str | None = None
-        deltas = self._llm.stream(messages)
+        deltas = self._llm.stream(messages, budget=budget)
         try:
             async for delta in deltas:
                 if not parts:
@@ -274,7 +288,9 @@ class Answerer:
             return await asyncio.get_running_loop().run_in_executor(self._executor, work)
         return await asyncio.to_thread(work)
 
-    async def condense(self, question: str, history: Sequence[Turn]) -> str:
+    async def condense(
+        self, question: str, history: Sequence[Turn], *, budget: LLMBudget | None = None
+    ) -> str:
         """A standalone search query for a follow-up: the LLM's rewrite when available,
         else `heuristic_condense`. Without earlier user turns the question is returned."""
         question = question.strip()
@@ -283,7 +299,9 @@ class Answerer:
         if self._llm is not None:
             try:
                 reply = await self._llm.complete(
-                    condense_messages(history, question), max_tokens=96
+                    condense_messages(history, question),
+                    max_tokens=96,
+                    budget=budget or self.llm_budget(),
                 )
             except LLMError as exc:
                 logger.info("LLM condense failed (%s); using the heuristic", exc.user_message)

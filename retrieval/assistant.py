@@ -18,6 +18,7 @@ from retrieval.async_search import AsyncSearcher
 from retrieval.catalog import to_epoch
 from retrieval.dates import describe_range
 from retrieval.headlines import headline, lead
+from retrieval.llm import LLMBudget
 from retrieval.merge import merge_by_article
 from retrieval.prompt import Turn
 from retrieval.query import QueryPlan, understand
@@ -131,7 +132,10 @@ class NewsAssistant:
         widened to everything, with them in front.
         """
         started = time.perf_counter()
-        standalone = await self._answerer.condense(question, history) if history else question
+        budget = self._answerer.llm_budget()  # all of this question's LLM calls share it
+        standalone = (
+            await self._answerer.condense(question, history, budget=budget) if history else question
+        )
         # Regular expressions over one question (~0.1 ms): on the loop, not queued behind
         # the searches on the worker thread.
         plan = self._plan(standalone, now, as_of, sources, date_range)
@@ -144,6 +148,7 @@ class NewsAssistant:
                 history=history,
                 query=plan.text,
                 on_partial=on_partial,
+                budget=budget,
             )
             timings = {
                 **answer.timings,
@@ -170,6 +175,7 @@ class NewsAssistant:
                 on_partial=on_partial,
                 timings={"search": search_seconds},
                 started=started,
+                budget=budget,
             )
             return _noted(browsed, plan)
         answer = await answer_from(passages, search_seconds)
@@ -185,6 +191,7 @@ class NewsAssistant:
         on_partial: Callable[[str], Awaitable[None]] | None,
         timings: dict[str, float],
         started: float,
+        budget: LLMBudget | None,
     ) -> Answer:
         """A question with no topic: the LLM's cited briefing on the period's articles under
         the period heading, else one cited line per article."""
@@ -200,6 +207,7 @@ class NewsAssistant:
             today=now.date(),
             query=plan.text,
             on_partial=headed if on_partial is not None else None,
+            budget=budget,
         )
         if briefing is not None:
             total = {**briefing.timings, **timings, "total": time.perf_counter() - started}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.citations import is_not_found_reply
 from retrieval.extractive import content_terms, tokenize
 from retrieval.prompt import Turn
 
@@ -19,7 +20,7 @@ def _wordset(words: str) -> frozenset[str]:
 # "why" and "how" do not: "Why did Steve Jobs resign?" asks about a subject of its own.
 _REFERRING = _wordset(
     """it its they them their he him his she her this that these those there same also else
-    more"""
+    more too"""
 )
 _CONTINUATIONS = ("and ", "what about", "how about", "also ", "but ")
 # A reaction asked of a named subject without saying to what ("How did Germany react?")
@@ -28,6 +29,16 @@ _REACTING = _wordset(
     """react reacted reacts reaction reactions respond responded responds response responses
     reply replied replies comment commented comments"""
 )
+# Words that only place or join names: "In Tokyo?" or "Germany and France?" name places but
+# ask nothing of their own.
+_FILLER = _wordset("a an the and or in on at of for from to by with about as well")
+# A bare word right after one of these, past the first word, is what the question is about:
+# "what happened in munich", "tell me about qubitrix", "any news on brexit". After an article
+# it is not ("how many died in the attack?" means the attack just discussed).
+_TOPIC_PREPOSITIONS = _wordset("in on about at from regarding concerning")
+# "latest news", "What are the headlines?": a request of its own, never a follow-up.
+_LATEST = _wordset("latest headlines headline breaking newest")
+_NEWS_WORDS = _wordset("top stories story updates update recent current")
 
 
 # "why did ...", "who is ...": the words after the auxiliary are the question's own subject.
@@ -38,30 +49,56 @@ _WH_AUXILIARY = re.compile(
 )
 
 
-def names_a_subject(question: str) -> bool:
-    """Whether the question names what it asks about: a capitalised content word after the
-    first word ("Why did Steve Jobs resign?") and something to ask about it (two content
-    words or more), or, lower-cased, three content words after "why did", "who is"...
-    ("why did steve jobs resign?"). "In Tokyo?" names a place but asks nothing of its own;
-    "how many people died?" names nothing."""
+def _names_someone(words: Sequence[str], terms: frozenset[str]) -> bool:
+    """A capitalised content word after the first word (a name, whatever the case of the
+    sentence start), and some word besides names and fillers that asks about it."""
+    names = {w for w in words[1:] if w[:1].isupper() and w.lower() in terms}
+    return bool(names) and any(w not in names and w.lower() not in _FILLER for w in words)
+
+
+def _introduces_topic(words: Sequence[str], terms: frozenset[str], previous: str) -> bool:
+    """A content word right after a topic preposition (not the first word) that the previous
+    question did not have: "what happened in munich" after a question about London."""
+    before = set(content_terms(previous))
+    return any(
+        word.lower() in _TOPIC_PREPOSITIONS
+        and words[i + 1].lower() in terms
+        and words[i + 1].lower() not in before
+        for i, word in enumerate(words[1:-1], start=1)
+    )
+
+
+def names_a_subject(question: str, previous: str = "") -> bool:
+    """Whether the question names what it asks about: a name ("Why did Steve Jobs resign?",
+    "Tell me about Qubitrix"), a new topic after "in", "on", "about"... ("what happened in
+    munich", not in `previous`), or, lower-cased, three content words after "why did", "who
+    is"... ("why did steve jobs resign?"). "In Tokyo?" names a place but asks nothing of its
+    own; "how many people died?" and "why did the minister resign?" name nothing."""
     words = tokenize(question)
-    terms = set(content_terms(question))
-    named = any(w[:1].isupper() and w.lower() in terms for w in words[1:])
-    if named and len(terms) >= 2:
+    terms = frozenset(content_terms(question))
+    if _names_someone(words, terms) or _introduces_topic(words, terms, previous):
         return True
     return len(terms) >= 3 and _WH_AUXILIARY.match(question) is not None
 
 
-def leans_back(question: str) -> bool:
-    """Whether the question continues the previous one: it continues ("and...", "what
-    about..."), refers back ("it", "they", "there"...), or is short (three content words or
-    fewer) and asks for a reaction or names no subject of its own."""
+def asks_for_latest(question: str) -> bool:
+    """Whether the question only asks for the newest news ("latest news", "What are today's
+    headlines?"): a request of its own whatever came before."""
+    words = {w.lower() for w in tokenize(question)}
+    return bool(words & _LATEST) and set(content_terms(question)) <= _LATEST | _NEWS_WORDS
+
+
+def leans_back(question: str, previous: str = "") -> bool:
+    """Whether the question continues the previous one (`previous`, the last user question):
+    it continues ("and...", "what about..."), refers back ("it", "they", "there"...), or is
+    short (three content words or fewer) and asks for a reaction or names no subject of its
+    own. A request for the latest news stands alone."""
     words = {w.lower() for w in tokenize(question)}
     if question.lower().startswith(_CONTINUATIONS) or words & _REFERRING:
         return True
-    if len(content_terms(question)) > 3:
+    if asks_for_latest(question) or len(content_terms(question)) > 3:
         return False
-    return bool(words & _REACTING) or not names_a_subject(question)
+    return bool(words & _REACTING) or not names_a_subject(question, previous)
 
 
 def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
@@ -70,7 +107,7 @@ def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
     unchanged."""
     question = question.strip()
     previous = next((text for role, text in reversed(history) if role == "user"), None)
-    if not previous or not question or not leans_back(question):
+    if not previous or not question or not leans_back(question, previous):
         return question
     terms = content_terms(question)
     have = set(terms)
@@ -83,6 +120,10 @@ def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
 
 
 def clean_condensed(reply: str) -> str:
+    """The model's rewrite as one line of query, or "" when it is none: the not-found
+    sentinel (the model read the rewrite as a question to answer) is no query, and searching
+    for "NOT_FOUND" finds nothing; the caller falls back on the question."""
     line = next((ln for ln in reply.strip().splitlines() if ln.strip()), "")
     line = re.sub(r"^\s*(?:standalone query|query)\s*:\s*", "", line, flags=re.IGNORECASE)
-    return line.strip().strip("\"'“”‘’`").strip()
+    line = line.strip().strip("\"'“”‘’`").strip()
+    return "" if is_not_found_reply(line) else line

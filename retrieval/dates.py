@@ -83,8 +83,9 @@ def date_range_from_question(
     (the question itself when nothing else is left: "yesterday?").
 
     Calendar periods ("yesterday", "on June 12", "in October", "in 2021") run from local
-    midnight to local midnight in `timezone`; "last week" and "the past 3 days" are the
-    span before `now`. Several phrases give the range covering them all.
+    midnight to local midnight in `timezone`, and one still under way ("today", "this
+    week", "this month", "in 2026" said in 2026) ends at `now`; "last week" and "the past
+    3 days" are the span before `now`. Several phrases give the range covering them all.
     """
     date_range, rest = split_date_phrases(question, now=now, timezone=timezone)
     return date_range, rest or question
@@ -166,6 +167,8 @@ def _interpret(
     last = None if after_local is None else _to_utc(after_local, zone) - _ONE_US
     if first is not None and first > now_utc:
         return None  # a future period cannot hold published news ("plans for 2030")
+    if last is not None and last > now_utc:
+        last = now_utc  # a period still under way ("this week") ends now: no news after it
     return _Match(start=start, end=end, range_=(first, last))
 
 

@@ -4,12 +4,22 @@ Every failure of the endpoint (timeout, rate limit, server error, dropped connec
 malformed or empty reply) leaves this module as `LLMError`, chained `from` the original.
 Logs name the failure by class and HTTP status only: error bodies can echo request details,
 and the API key never appears in a message, a log line or a repr.
+
+Time: each request is bounded by `timeout_seconds` and retried up to `max_retries` times by
+the client, and one question's calls together (the follow-up rewrite, the answer, their
+retries and back-off waits) by one `LLMBudget` of `timeout_seconds`: when it runs out the
+call is abandoned with LLMError and no retry starts. A streamed reply whose text is already
+arriving at that point may run on for up to `timeout_seconds` more (at most twice the
+budget in all): the user is reading it, and cutting it would swap visible text for another
+answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -56,15 +66,58 @@ class LLMConfig:
         return bool(self.base_url or self.api_key)
 
 
+class LLMBudget:
+    """The seconds one question may still spend waiting on the language model, over all its
+    calls. Calls draw on it in turn (one question runs on one task); once it is spent, a
+    call fails at once with LLMError, without a request."""
+
+    def __init__(self, seconds: float) -> None:
+        if seconds <= 0:
+            raise ValueError("LLMBudget seconds must be positive")
+        self._left = seconds
+
+    @property
+    def left(self) -> float:
+        """Seconds left; zero or less when spent."""
+        return self._left
+
+    @contextmanager
+    def drawn(self) -> Iterator[float]:
+        """Around one call: yields the event-loop time by which it must end, and takes the
+        time it ran (however it ended) off the budget."""
+        if self._left <= 0:
+            logger.info("LLM call skipped: the question's time for the language model is spent")
+            raise LLMError(TIMED_OUT)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            yield started + self._left
+        finally:
+            self._left -= loop.time() - started
+
+
 class Generator(Protocol):
-    """What the answerer needs from a language model."""
+    """What the answerer needs from a language model. Without a `budget` a call is bounded
+    per request only (timeout and retries)."""
+
+    def budget(self) -> LLMBudget:
+        """A fresh budget for one question's calls."""
+        ...
 
     async def complete(
-        self, messages: Sequence[Message], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int | None = None,
+        budget: LLMBudget | None = None,
     ) -> str: ...
 
     def stream(
-        self, messages: Sequence[Message], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int | None = None,
+        budget: LLMBudget | None = None,
     ) -> AsyncIterator[str]: ...
 
 
@@ -96,6 +149,11 @@ def _timed_out(exc: BaseException) -> bool:
     """A real timeout somewhere in the chain. openai's aiohttp transport reports a closed
     connection as a ConnectTimeout (so APITimeoutError): only TimeoutError proves a wait."""
     return any(isinstance(cause, TimeoutError) for cause in _causes(exc))
+
+
+def _out_of_time() -> LLMError:
+    logger.warning("LLM call abandoned: the question's time for the language model ran out")
+    return LLMError(TIMED_OUT)
 
 
 def _to_llm_error(exc: BaseException, *, mid_stream: bool = False) -> LLMError:
@@ -140,6 +198,10 @@ class LLMGenerator:
     def model(self) -> str:
         return self._config.model
 
+    def budget(self) -> LLMBudget:
+        """One question's time for all its calls: `timeout_seconds`."""
+        return LLMBudget(self._config.timeout_seconds)
+
     def _params(self, messages: Sequence[Message], max_tokens: int | None) -> dict[str, Any]:
         return {
             "model": self._config.model,
@@ -148,14 +210,24 @@ class LLMGenerator:
             "max_tokens": max_tokens or self._config.max_tokens,
         }
 
-    async def complete(self, messages: Sequence[Message], *, max_tokens: int | None = None) -> str:
-        """The assistant's whole reply; LLMError when there is none."""
-        try:
-            completion = await self._client.chat.completions.create(
-                **self._params(messages, max_tokens)
-            )
-        except _CLIENT_FAILURES as exc:
-            raise _to_llm_error(exc) from exc
+    async def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int | None = None,
+        budget: LLMBudget | None = None,
+    ) -> str:
+        """The assistant's whole reply; LLMError when there is none or `budget` runs out."""
+        with budget.drawn() if budget else nullcontext() as deadline:
+            try:
+                async with asyncio.timeout_at(deadline):  # the client's retries included
+                    completion = await self._client.chat.completions.create(
+                        **self._params(messages, max_tokens)
+                    )
+            except _CLIENT_FAILURES as exc:
+                raise _to_llm_error(exc) from exc
+            except TimeoutError as exc:
+                raise _out_of_time() from exc
         choices = getattr(completion, "choices", None)
         if not choices:
             raise _to_llm_error(ValueError("reply without choices"))
@@ -166,28 +238,49 @@ class LLMGenerator:
         return content
 
     async def stream(
-        self, messages: Sequence[Message], *, max_tokens: int | None = None
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int | None = None,
+        budget: LLMBudget | None = None,
     ) -> AsyncIterator[str]:
-        """The reply as text deltas (`stream=True`); LLMError on failure or an empty reply."""
-        try:
-            chunks = await self._client.chat.completions.create(
-                **self._params(messages, max_tokens), stream=True
-            )
-        except _CLIENT_FAILURES as exc:
-            raise _to_llm_error(exc) from exc
-        produced = False
-        try:
-            async for chunk in chunks:
-                if not chunk.choices:
-                    continue  # usage-only chunks and the like
-                delta = chunk.choices[0].delta.content if chunk.choices[0].delta else None
-                if delta:
-                    produced = True
-                    yield delta
-        except _CLIENT_FAILURES as exc:
-            raise _to_llm_error(exc, mid_stream=True) from exc
-        finally:
-            await chunks.close()
+        """The reply as text deltas (`stream=True`); LLMError on failure, an empty reply, or
+        `budget` running out (once text flows: `timeout_seconds` after that)."""
+        with budget.drawn() if budget else nullcontext() as deadline:
+            try:
+                async with asyncio.timeout_at(deadline):
+                    chunks = await self._client.chat.completions.create(
+                        **self._params(messages, max_tokens), stream=True
+                    )
+            except _CLIENT_FAILURES as exc:
+                raise _to_llm_error(exc) from exc
+            except TimeoutError as exc:
+                raise _out_of_time() from exc
+            produced = False
+            limit = deadline
+            try:
+                while True:
+                    # Each wait is bounded on its own: a timeout must not span a `yield`,
+                    # where the consumer's code runs.
+                    try:
+                        async with asyncio.timeout_at(limit):
+                            chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        break
+                    if not chunk.choices:
+                        continue  # usage-only chunks and the like
+                    delta = chunk.choices[0].delta.content if chunk.choices[0].delta else None
+                    if delta:
+                        if not produced and deadline is not None:
+                            limit = deadline + self._config.timeout_seconds
+                        produced = True
+                        yield delta
+            except _CLIENT_FAILURES as exc:
+                raise _to_llm_error(exc, mid_stream=True) from exc
+            except TimeoutError as exc:
+                raise _out_of_time() from exc
+            finally:
+                await chunks.close()
         if not produced:
             raise _to_llm_error(ValueError("empty streamed reply"))
 

@@ -348,8 +348,15 @@ def test_run_warns_once_about_an_unusable_llm_and_starts_anyway(tmp_path: Path) 
             LLM_MODEL="gpt-9-nonexistent",
         )
     assert result.returncode == 0, result.stderr  # offline chat: stdin at its end, so it quits
-    warnings = [line for line in result.stderr.splitlines() if "not usable" in line]
+    # The offline chat shows one short note; the log line goes to the log file.
+    notes = [line for line in result.stdout.splitlines() if "not usable" in line]
+    assert len(notes) == 1
+    assert notes[0].startswith("note: ")
+    assert "HTTP 404: model 'gpt-9-nonexistent' not found" in notes[0]
+    assert result.stderr == ""
+    log = (tmp_path / "data" / "newsbot.log").read_text(encoding="utf-8")
+    warnings = [line for line in log.splitlines() if "not usable" in line]
     assert len(warnings) == 1
-    assert "HTTP 404: model 'gpt-9-nonexistent' not found" in warnings[0]
-    assert "Traceback" not in result.stderr
-    assert "HTTP Request" not in result.stderr  # the check's own requests are not logged
+    assert "WARNING" in warnings[0]
+    assert "Traceback" not in log
+    assert "HTTP Request" not in log  # the check's own requests are not logged

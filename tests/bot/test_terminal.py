@@ -43,7 +43,7 @@ async def test_offline_chat_prints_replies_with_links() -> None:
     printed = "\n".join(output)
     assert "What happened in Seoul?" in printed  # the /start examples
     assert (
-        "bot> Thousands marched [1] (https://news.example/seoul).\n\n"
+        "bot> Thousands marched [1].\n\n"  # the URL once, in the Sources list
         "Sources\n1. Protests (https://news.example/seoul) — Wikinews\n"
     ) in output
     assert "…" in output  # shown while the bot was typing
@@ -54,7 +54,7 @@ async def test_offline_chat_prints_replies_with_links() -> None:
 
 async def test_offline_chat_ends_at_end_of_input() -> None:
     output: list[str] = []
-    await run_offline(_builder(FakeNewsService()), lines=_lines("hi"), write=output.append)
+    await run_offline(_builder(FakeNewsService()), lines=_lines("Who won?"), write=output.append)
     assert "bot> No idea.\n" in output
 
 

@@ -1,0 +1,133 @@
+"""One time budget for all of a question's LLM calls (rewrite, answer, retries): a slow or
+failing model costs about LLM_TIMEOUT_SECONDS, then the extractive composer answers. The
+real openai client talks to the local fake server; the tests count the requests it got."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from retrieval.answering import Answerer
+from retrieval.llm import LLMBudget, LLMConfig, LLMGenerator
+from retrieval.types import AnswerMode
+from tests.fakes.openai_server import FakeOpenAIServer, Fault, Reply
+from tests.retrieval.test_answering import PASSAGES, QUESTION, TODAY
+
+HISTORY = [("user", "Where is Blinken?"), ("assistant", "He is in Seoul [1].")]
+ANSWER = "Blinken arrived in Seoul on Thursday [1]."  # supported by PASSAGES[0]
+
+
+@asynccontextmanager
+async def generator(
+    server: FakeOpenAIServer, *, budget: float, retries: int = 1
+) -> AsyncIterator[LLMGenerator]:
+    config = LLMConfig(
+        base_url=server.base_url,
+        api_key="k",
+        model="m",
+        timeout_seconds=budget,
+        max_retries=retries,
+    )
+    async with LLMGenerator(config) as llm:
+        yield llm
+
+
+async def _nothing(_text: str) -> None:
+    return None
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+async def test_a_hung_model_costs_one_budget_for_rewrite_and_answer(streaming: bool) -> None:
+    async with (
+        FakeOpenAIServer(default=Reply(fault=Fault.SLOW), slow_seconds=30) as server,
+        generator(server, budget=1.0) as llm,
+    ):
+        answerer = Answerer(llm=llm)
+        budget = answerer.llm_budget()
+        assert budget is not None
+        query = await answerer.condense("And what did he do there?", HISTORY, budget=budget)
+        answer = await answerer.answer(
+            QUESTION,
+            PASSAGES,
+            today=TODAY,
+            query=query,
+            history=HISTORY,
+            on_partial=_nothing if streaming else None,
+            budget=budget,
+        )
+    assert answer.mode is AnswerMode.EXTRACTIVE
+    # The rewrite waited out the whole budget, without a retry; the answer then asked
+    # nothing (before: two tries of each, four requests and twice the wait of each).
+    assert len(server.requests) == 1
+    assert budget.left <= 0
+
+
+async def test_no_retry_starts_once_the_budget_is_spent() -> None:
+    # A fast 500: the client would retry after 0.375-0.5 s, more than the 0.3 s budget.
+    async with (
+        FakeOpenAIServer(default=Reply(fault=Fault.SERVER_ERROR)) as server,
+        generator(server, budget=0.3) as llm,
+    ):
+        answer = await Answerer(llm=llm).answer(QUESTION, PASSAGES, today=TODAY, query="seoul")
+    assert answer.mode is AnswerMode.EXTRACTIVE
+    assert len(server.requests) == 1
+
+
+async def test_retries_run_while_the_budget_lasts() -> None:
+    async with (
+        FakeOpenAIServer([Reply(fault=Fault.SERVER_ERROR), ANSWER]) as server,
+        generator(server, budget=10.0) as llm,
+    ):
+        answer = await Answerer(llm=llm).answer(QUESTION, PASSAGES, today=TODAY, query="seoul")
+    assert answer.mode is AnswerMode.LLM
+    assert len(server.requests) == 2
+
+
+async def test_a_streamed_answer_already_arriving_may_finish_after_the_budget() -> None:
+    # Three pieces 0.4 s apart: text flows from 0.4 s, the reply ends at 1.2 s, past the
+    # 1 s budget and before its end plus one more budget (2 s).
+    async with (
+        FakeOpenAIServer([Reply(ANSWER, chunk_delay=0.4)], chunk_chars=14) as server,
+        generator(server, budget=1.0) as llm,
+    ):
+        budget = LLMBudget(1.0)
+        answer = await Answerer(llm=llm, partial_min_chars=1).answer(
+            QUESTION, PASSAGES, today=TODAY, query="seoul", on_partial=_nothing, budget=budget
+        )
+    assert answer.mode is AnswerMode.LLM
+    assert answer.text == ANSWER
+    assert budget.left < 0  # it did run past the budget
+
+
+async def test_a_stream_that_goes_on_is_cut_at_twice_the_budget() -> None:
+    # One character every 0.05 s: about 2 s for the whole answer, past 2 x 0.3 s.
+    async with (
+        FakeOpenAIServer([Reply(ANSWER, chunk_delay=0.05)], chunk_chars=1) as server,
+        generator(server, budget=0.3) as llm,
+    ):
+        answer = await Answerer(llm=llm).answer(
+            QUESTION, PASSAGES, today=TODAY, query="seoul", on_partial=_nothing
+        )
+    assert answer.mode is AnswerMode.EXTRACTIVE
+    assert len(server.requests) == 1
+
+
+async def test_a_spent_budget_sends_no_request() -> None:
+    budget = LLMBudget(0.05)
+    with budget.drawn():  # a call that took longer than the budget
+        await asyncio.sleep(0.06)
+    assert budget.left < 0
+    async with FakeOpenAIServer([ANSWER]) as server, generator(server, budget=5.0) as llm:
+        answer = await Answerer(llm=llm).answer(
+            QUESTION, PASSAGES, today=TODAY, query="seoul", budget=budget
+        )
+    assert answer.mode is AnswerMode.EXTRACTIVE
+    assert server.requests == []
+
+
+def test_a_budget_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        LLMBudget(0)
