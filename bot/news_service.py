@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -11,12 +10,12 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services import Headline, OutletCount, Overview, PartialCallback
+from bot.start_examples import example_question, example_topic
 from index import store
 from index.db import session_scope
 from index.store_chat import conversation_tail, current_turns, turns_before_message
 from index.types import ChatTurn, StoredArticle, StoredChunk
 from retrieval.assistant import NewsAssistant
-from retrieval.dates import split_date_phrases
 from retrieval.query import QueryPlan
 from retrieval.types import Answer, Passage
 
@@ -35,35 +34,6 @@ def _headline(article: StoredArticle | Passage) -> Headline:
         published_at=article.published_at,
         url=article.url,
     )
-
-
-_LABEL = re.compile(r"^(?:[\w'’-]+\s){0,2}[\w'’-]+:\s+")  # "Reports: ", "Live updates: "
-
-
-def example_topic(title: str) -> str:
-    """A headline tidied to show under "Try asking about:" (pure): a leading label such as
-    "Reports:" and the closing punctuation go; the words stay the headline's own."""
-    title = " ".join(title.split())
-    topic = _LABEL.sub("", title, count=1) or title
-    return topic.rstrip(" .!?:;,")
-
-
-TIMED_EXAMPLE = "What happened this week?"
-
-
-def example_question(
-    topics: Sequence[str], last_published: datetime | None, *, now: datetime
-) -> str | None:
-    """/start's example question (pure): about this week when the index has news from it
-    (else the reply would be "Nothing from ..."), else about the newest topic; None when
-    there is neither."""
-    this_week, _ = split_date_phrases(TIMED_EXAMPLE, now=now)
-    start = this_week.start if this_week is not None else None
-    if last_published is not None and start is not None:
-        aware = last_published if last_published.tzinfo else last_published.replace(tzinfo=UTC)
-        if aware >= start:
-            return TIMED_EXAMPLE
-    return f"What is the news about {topics[0]}?" if topics else None
 
 
 def is_group_chat(chat_id: int) -> bool:

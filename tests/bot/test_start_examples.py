@@ -8,7 +8,7 @@ from pathlib import Path
 from bot import messages
 from bot.cli_run import build_service
 from bot.emulator import html_to_plain
-from bot.news_service import TIMED_EXAMPLE, example_question, example_topic
+from bot.start_examples import TIMED_EXAMPLE, example_question, example_topic
 from tests.conftest import sqlite_url
 from tests.small_corpus import index_articles, make_runtime, make_settings, sample_articles
 
@@ -49,6 +49,14 @@ def test_the_timed_example_needs_news_from_this_week() -> None:
     assert example_question([], datetime(2023, 5, 1), now=NOW) is None
 
 
+def test_the_topic_example_is_the_shortest_topic() -> None:
+    old = datetime(2023, 5, 1, tzinfo=UTC)
+    long = "'streamlined' UK asylum process to replace interview with questionnaire for five"
+    topics = [long, "Cressida Dick resigns amid criticism", "storm hits the coast"]
+    assert example_question(topics, old, now=NOW) == "What is the news about storm hits the coast?"
+    assert example_question([long], old, now=NOW) is None  # no question reads well from it
+
+
 async def test_start_on_an_old_corpus_suggests_a_topic_question(tmp_path: Path) -> None:
     # The bundled demo corpus ends years ago: "What happened this week?" would find nothing.
     runtime = make_runtime(make_settings(sqlite_url(tmp_path), tmp_path / "data"))
@@ -58,7 +66,7 @@ async def test_start_on_an_old_corpus_suggests_a_topic_question(tmp_path: Path) 
         topics = await service.example_questions(3)
         assert topics
         question = await service.example_question(topics)
-        assert question == f"What is the news about {topics[0]}?"
+        assert question == f"What is the news about {min(topics, key=len)}?"
     finally:
         service.assistant.searcher.close()
         await runtime.aclose()
