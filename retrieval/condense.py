@@ -36,6 +36,14 @@ _FILLER = _wordset("a an the and or in on at of for from to by with about as wel
 # "what happened in munich", "tell me about qubitrix", "any news on brexit". After an article
 # it is not ("how many died in the attack?" means the attack just discussed).
 _TOPIC_PREPOSITIONS = _wordset("in on about at from regarding concerning")
+# A time is no subject: "What happened on Tuesday?", "in 2021?", "at night?" ask about the
+# subject just discussed, then.
+_TIME_WORDS = _wordset(
+    """monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur
+    thurs fri sat sun january february march april may june july august september october
+    november december jan feb mar apr jun jul aug sep sept oct nov dec today tonight
+    yesterday tomorrow morning afternoon evening night weekend week month year"""
+)
 # "latest news", "What are the headlines?": a request of its own, never a follow-up.
 _LATEST = _wordset("latest headlines headline breaking newest")
 _NEWS_WORDS = _wordset("top stories story updates update recent current")
@@ -49,10 +57,15 @@ _WH_AUXILIARY = re.compile(
 )
 
 
+def _is_topic(word: str, terms: frozenset[str]) -> bool:
+    folded = word.lower()
+    return folded in terms and folded not in _TIME_WORDS and not folded.isdigit()
+
+
 def _names_someone(words: Sequence[str], terms: frozenset[str]) -> bool:
     """A capitalised content word after the first word (a name, whatever the case of the
     sentence start), and some word besides names and fillers that asks about it."""
-    names = {w for w in words[1:] if w[:1].isupper() and w.lower() in terms}
+    names = {w for w in words[1:] if w[:1].isupper() and _is_topic(w, terms)}
     return bool(names) and any(w not in names and w.lower() not in _FILLER for w in words)
 
 
@@ -62,7 +75,7 @@ def _introduces_topic(words: Sequence[str], terms: frozenset[str], previous: str
     before = set(content_terms(previous))
     return any(
         word.lower() in _TOPIC_PREPOSITIONS
-        and words[i + 1].lower() in terms
+        and _is_topic(words[i + 1], terms)
         and words[i + 1].lower() not in before
         for i, word in enumerate(words[1:-1], start=1)
     )

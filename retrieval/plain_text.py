@@ -39,13 +39,17 @@ _CITATION_BODY = re.compile(r"\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*")
 # of such words, spaces or dots costs linear time (a regex that backtracks is a DoS).
 _URL_SEPARATOR = r"[ \t,;:–—-]*+"
 # Host labels ("bbc.co."): a dot only when a label follows (a full stop is not in a host).
-_LABELS = r"(?:[^\W_][\w-]{0,62}+\.(?=[^\W_])){1,8}+"
-# A bare host's last label: letters in one case ("com", "UK", "рф") or punycode, not a file
-# type ("Node.js", "report.pdf"); "U.S.", "e.g.", "3.5", "ended.The" have none.
+_LABELS = r"(?:[^\W_][\w-]{0,62}+\.(?=[^\W_]))++"  # possessive: one pass over a long run
+# A bare host's last label: letters ("com", "UK", "рф", "cOM": Telegram links any case but a
+# capital and small letters, see `_capitalised`) or punycode, not a file type ("Node.js",
+# "report.pdf"); "U.S.", "e.g.", "3.5" have none.
 _TLD = (
     r"(?!(?:js|ts|py|pdf|docx?|xlsx?|pptx?|txt|csv|jpe?g|png|gif|svg|mp[34]|zip|html?)(?![\w-]))"
-    r"(?:(?-i:[a-z]{2,63}+|[A-Z]{2,63}+|[^\W\da-zA-Z_]{2,63}+)|xn--[\w-]{1,59}+)(?![\w-])"
+    r"(?:[^\W\d_]{2,63}+|xn--[\w-]{1,59}+)(?![\w-])"
 )
+# An IPv4 address is linked too ("10.0.0.1"; not "1.000.000.000": no part starts with 0).
+_BYTE = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = rf"(?:{_BYTE}\.){{3}}{_BYTE}(?![\w-])"
 _URL = re.compile(
     rf"(?<![ \t,;:–—-])(?:{_URL_SEPARATOR}\b(?:see|visit|read|more|details|full|story|report"
     r"|article|here|available|online|according|to|at|from|via|on|in|the|a|an|source|sources"
@@ -58,7 +62,7 @@ _URL = re.compile(
     # Telegram links these too: an e-mail address, an @mention, a bare host ("evil.com").
     rf"|(?<![\w.+-])[\w.+-]{{1,64}}+@{_LABELS}{_TLD}"
     r"|(?<![\w@])(?P<mention>@)[a-z0-9_]{2,32}+(?![\w@])"
-    rf"|(?P<host>(?<![\w.@/-]){_LABELS}{_TLD}(?!\.[^\W_])))",
+    rf"|(?P<host>(?<![\w.@/-])(?:{_LABELS}{_TLD}|{_IPV4})(?!\.[^\W_])))",
     re.IGNORECASE,
 )
 # What a removed URL leaves behind: "()", "(see )", "[]", "<>".
@@ -101,12 +105,18 @@ def _link_text(match: re.Match[str]) -> str:
     return f"[{text}]" if _CITATION_BODY.fullmatch(text) else text
 
 
+def _capitalised(label: str) -> bool:
+    return label[:1].isupper() and label[1:].islower()
+
+
 def _cut_url(match: re.Match[str]) -> str:
     """Nothing of the URL and its lead-in but the punctuation it ended on ("see x.com/a."
     keeps "."). An @mention only loses the "@" that links it, and a bare host its dots
     (as "․"): both are often names ("by @someone", "Amazon.com")."""
     if match["mention"] is not None:
         return match[0][: match.start("mention") - match.start()] + match["url"][1:]
+    if match["host"] is not None and _capitalised(match["host"].rpartition(".")[2]):
+        return match[0]  # "ended.The": a missing space, not a host (nor to Telegram)
     if match["host"] is not None:  # often a name ("Amazon.com"): kept, but no longer a host
         return match[0][: match.start("host") - match.start()] + match["host"].replace(
             ".", "\u2024"
@@ -122,9 +132,11 @@ def _without_urls(sentence: str) -> str | None:
     cleaned = _URL.sub(_cut_url, sentence)
     if cleaned == sentence:
         return sentence
-    first = _URL.search(sentence)  # leading the sentence ("evil.com says ..."): a torso is left
-    linked = first is not None and first["mention"] is None and first["host"] is None
-    if linked and _LEAD.fullmatch(sentence[: first.start()]):
+    # Hosts and mentions keep their words: only a removed URL can leave a sentence hollow.
+    removed = [m for m in _URL.finditer(sentence) if m["mention"] is None and m["host"] is None]
+    if not removed:
+        return cleaned
+    if _LEAD.fullmatch(sentence[: removed[0].start()]):  # "evil.com says ...": a torso is left
         return None
     cleaned = _SPACE_BEFORE_PUNCTUATION.sub("", _EMPTY_GROUP.sub("", cleaned))
     cleaned = _INNER_SPACES.sub(" ", cleaned)
@@ -132,7 +144,9 @@ def _without_urls(sentence: str) -> str | None:
     words = _WORD.findall(claim)
     if len(words) < 2 or claim.endswith((":", ",", "-", "–", "—")):
         return None
-    return None if words[-1].casefold() in _DANGLING else cleaned
+    # "More at [URL]." says nothing; "Prices rose ([URL]), the ministry said." does.
+    at_end = _WORD.search(strip_markers(sentence[removed[-1].end() :])) is None
+    return None if at_end and words[-1].casefold() in _DANGLING else cleaned
 
 
 def _drop_urls(text: str) -> str:

@@ -61,13 +61,42 @@ def is_outlet_name(name: str) -> bool:
 
 
 def _longest_outlet(written: str) -> str | None:
-    """The longest leading run of the words that names an outlet, as written."""
+    """The longest leading run of the words that names an outlet, as written; never one cut
+    before "of" ("the Times of Israel" is not "the Times")."""
     words = written.split()
     for n in range(len(words), 0, -1):
+        if n < len(words) and words[n].casefold() in ("of", "de"):
+            continue
         candidate = " ".join(words[:n]).rstrip(".,'’").removesuffix("'s").removesuffix("’s")
         if words[n - 1].casefold() not in ("of", "de") and is_outlet_name(candidate):
             return candidate
     return None
+
+
+# Spelled out or short, one outlet ("the NYT", "New York Times"); feeds name either.
+_SHORT_NAMES = (
+    ("new york times", "nyt"), ("wall street journal", "wsj"), ("associated press", "ap"),
+    ("agence france presse", "afp"), ("agence france-presse", "afp"),
+    ("south china morning post", "scmp"), ("british broadcasting corporation", "bbc"),
+)  # fmt: skip
+# Not part of what names an outlet: an article, a web address's parts ("reuters.com").
+_NOT_NAME = frozenset(["the", "www", "com", "co", "org", "net", "uk"])
+
+
+def _name_words(name: str) -> frozenset[str]:
+    folded = " ".join(re.findall(r"[^\W_]+(?:-[^\W_]+)*", name.casefold()))
+    for long, short in _SHORT_NAMES:
+        folded = re.sub(rf"\b{re.escape(long)}\b", short, folded)
+    return frozenset(folded.split()) - _NOT_NAME
+
+
+def _is_indexed(name: str, known: Sequence[str]) -> bool:
+    """Whether an indexed outlet may be the one named: one's words hold the other's ("the
+    BBC" and "BBC News", "Reuters" and "reuters.com", "the NYT" and "New York Times")."""
+    words = _name_words(name)
+    return bool(words) and any(
+        (held := _name_words(k)) and (words <= held or held <= words) for k in known
+    )
 
 
 def unknown_outlets(text: str, known: Sequence[str]) -> tuple[tuple[str, ...], str]:
@@ -76,12 +105,11 @@ def unknown_outlets(text: str, known: Sequence[str]) -> tuple[tuple[str, ...], s
     when no outlet is known at all: the articles may then name none, not lack this one."""
     if not known:
         return (), text
-    known_keys = {" ".join(k.casefold().split()) for k in known}
     found: list[str] = []
     for pattern in (_NAMED, _VERB_FORM):
         for match in list(pattern.finditer(text)):
             name = _longest_outlet(match["name"])
-            if name is None or " ".join(name.casefold().split()) in known_keys:
+            if name is None or _is_indexed(name, known):
                 continue
             written = f"the {name}" if match["the"] else name  # "the New York Times"
             if written not in found:

@@ -56,3 +56,13 @@ def test_a_topic_the_previous_question_had_is_no_new_subject() -> None:
     previous = "What happened in Munich on Sunday?"
     assert leans_back("what happened in munich", previous)
     assert not leans_back("what happened in munich", "Why did Cressida Dick resign?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What happened on Tuesday?", "what happened on tuesday", "What happened in 2021?",
+     "what happened at night?"],
+)  # fmt: skip
+def test_a_time_is_no_new_subject(question: str) -> None:
+    history = [("user", "What happened in Gaza yesterday?"), ("assistant", "Strikes [1].")]
+    assert heuristic_condense(question, history) == f"Gaza {question}"

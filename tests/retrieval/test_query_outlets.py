@@ -88,3 +88,24 @@ def test_an_index_that_names_no_outlet_says_nothing_about_outlets() -> None:
 )
 def test_outlet_names(name: str, outlet: bool) -> None:
     assert is_outlet_name(name) is outlet
+
+
+@pytest.mark.parametrize(
+    ("question", "known"),
+    [
+        # An indexed outlet spelled another way is no missing outlet ...
+        ("What is happening in Sudan, per Reuters?", ["Reuters UK"]),
+        ("What is happening in Sudan, per Reuters?", ["reuters.com"]),
+        ("According to the BBC, what happened in Iran?", ["BBC News"]),
+        ("What did the New York Times report about Iran?", ["NYT > World News"]),
+        ("How many died, per AP?", ["Associated Press"]),
+        # ... and "the Times of Israel" is not "the Times".
+        ("Is the Jerusalem Post closing, per the Times of Israel?", ["CNN"]),
+    ],
+)
+def test_no_note_for_an_outlet_indexed_under_another_spelling(
+    question: str, known: list[str]
+) -> None:
+    plan = understand(question, now=NOW, known_sources=known)
+    assert plan.unknown_sources == ()
+    assert plan.text == question
