@@ -9,9 +9,9 @@ Time: each request is bounded by `timeout_seconds` and retried up to `max_retrie
 the client, and one question's calls together (the follow-up rewrite, the answer, their
 retries and back-off waits) by one `LLMBudget` of `timeout_seconds`: when it runs out the
 call is abandoned with LLMError and no retry starts. A streamed reply whose text is already
-arriving at that point may run on for up to `timeout_seconds` more (at most twice the
-budget in all): the user is reading it, and cutting it would swap visible text for another
-answer.
+arriving is not cut for time while it flows (`max_tokens` bounds it), only when no piece
+comes for `timeout_seconds`: the user is reading it, and cutting it would swap visible text
+for another answer.
 """
 
 from __future__ import annotations
@@ -244,8 +244,9 @@ class LLMGenerator:
         max_tokens: int | None = None,
         budget: LLMBudget | None = None,
     ) -> AsyncIterator[str]:
-        """The reply as text deltas (`stream=True`); LLMError on failure, an empty reply, or
-        `budget` running out (once text flows: `timeout_seconds` after that)."""
+        """The reply as text deltas (`stream=True`); LLMError on failure, an empty reply,
+        `budget` running out before text flows, or, once it flows (the user is reading it),
+        a wait of `timeout_seconds` for the next piece."""
         with budget.drawn() if budget else nullcontext() as deadline:
             try:
                 async with asyncio.timeout_at(deadline):
@@ -257,11 +258,14 @@ class LLMGenerator:
             except TimeoutError as exc:
                 raise _out_of_time() from exc
             produced = False
-            limit = deadline
+            loop = asyncio.get_running_loop()
             try:
                 while True:
                     # Each wait is bounded on its own: a timeout must not span a `yield`,
-                    # where the consumer's code runs.
+                    # where the consumer's code runs. Text flowing is never cut for time
+                    # (max_tokens bounds its length); a stall is.
+                    stalled = loop.time() + self._config.timeout_seconds
+                    limit = stalled if produced or deadline is None else deadline
                     try:
                         async with asyncio.timeout_at(limit):
                             chunk = await anext(chunks)
@@ -271,8 +275,6 @@ class LLMGenerator:
                         continue  # usage-only chunks and the like
                     delta = chunk.choices[0].delta.content if chunk.choices[0].delta else None
                     if delta:
-                        if not produced and deadline is not None:
-                            limit = deadline + self._config.timeout_seconds
                         produced = True
                         yield delta
             except _CLIENT_FAILURES as exc:

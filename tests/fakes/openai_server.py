@@ -35,6 +35,8 @@ Faults (`Reply(fault=Fault.X)`):
 - `CLOSE`: the connection is dropped before any response.
 - `CLOSE_MID_STREAM`: streaming only: the role chunk and the first piece of text are sent,
   then the connection is dropped (without streaming it behaves like `CLOSE`).
+- `STALL_MID_STREAM`: streaming only: the first piece of text is sent, then nothing for
+  `slow_seconds`, then the rest.
 
 `Reply.delay` waits before answering (any reply); `Reply.chunk_delay` waits between streamed
 chunks; streamed text is cut into pieces of `chunk_chars` characters. The constructor's
@@ -69,6 +71,7 @@ class Fault(StrEnum):
     EMPTY_CHOICES = "empty_choices"
     CLOSE = "close"
     CLOSE_MID_STREAM = "close_mid_stream"
+    STALL_MID_STREAM = "stall_mid_stream"
 
 
 @dataclass(frozen=True)
@@ -363,6 +366,8 @@ class FakeOpenAIServer:
             await send({"content": piece})
             if reply.fault is Fault.CLOSE_MID_STREAM and index == 0:
                 return _drop_connection(request)
+            if reply.fault is Fault.STALL_MID_STREAM and index == 0:
+                await self._sleep(self._slow_seconds)
         if reply.fault is Fault.CLOSE_MID_STREAM:  # no text at all: drop after the role
             return _drop_connection(request)
         await send({}, finish="stop")

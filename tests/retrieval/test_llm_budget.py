@@ -102,10 +102,26 @@ async def test_a_streamed_answer_already_arriving_may_finish_after_the_budget() 
     assert budget.left < 0  # it did run past the budget
 
 
-async def test_a_stream_that_goes_on_is_cut_at_twice_the_budget() -> None:
-    # One character every 0.05 s: about 2 s for the whole answer, past 2 x 0.3 s.
+async def test_a_stream_that_flows_is_not_cut_for_time() -> None:
+    # One character every 0.05 s: about 2 s for the whole answer, far past the 0.3 s budget;
+    # the user is reading it as it comes, so it finishes.
     async with (
         FakeOpenAIServer([Reply(ANSWER, chunk_delay=0.05)], chunk_chars=1) as server,
+        generator(server, budget=0.3) as llm,
+    ):
+        answer = await Answerer(llm=llm).answer(
+            QUESTION, PASSAGES, today=TODAY, query="seoul", on_partial=_nothing
+        )
+    assert answer.mode is AnswerMode.LLM
+    assert answer.text == ANSWER
+    assert len(server.requests) == 1
+
+
+async def test_a_stream_that_stalls_is_cut() -> None:
+    # The first piece, then nothing for 30 s: cut after one timeout of silence.
+    stall = Reply(ANSWER, fault=Fault.STALL_MID_STREAM)
+    async with (
+        FakeOpenAIServer([stall], chunk_chars=14, slow_seconds=30) as server,
         generator(server, budget=0.3) as llm,
     ):
         answer = await Answerer(llm=llm).answer(
