@@ -22,6 +22,7 @@ from index.db import session_scope
 from index.store_chat import move_turns
 from index.store_deliveries import (
     claim_run,
+    existing_deliveries,
     folded_counts,
     move_chat_deliveries,
     move_thread_deliveries,
@@ -201,13 +202,19 @@ def move_chat(alerts: AlertService, old_chat_id: int, new_chat_id: int) -> int:
     return moved
 
 
-def thread_gone(alerts: AlertService, chat_id: int, thread_id: int) -> None:
+def thread_gone(
+    alerts: AlertService, chat_id: int, thread_id: int, delivery_ids: Sequence[int] = ()
+) -> bool:
     """A forum topic was deleted: alerts made in it go to the chat itself from now on, and
     so do the alerts queued for it (and the record of those sent, so the chat itself does
-    not get those stories again)."""
+    not get those stories again). Whether any of `delivery_ids` (the alert being sent) is
+    still to go to the chat itself: one whose story the chat has, queued or already sent,
+    was dropped by the move, and sending it anyway would give the chat that story twice."""
     with session_scope(alerts.sessions) as session:
         changed = forget_thread(session=session, chat_id=chat_id, thread_id=thread_id)
         move_thread_deliveries(session=session, chat_id=chat_id, thread_id=thread_id)
+        kept = existing_deliveries(session=session, ids=delivery_ids)
     logger.info(
         "topic %s of chat %s is gone: %d alerts now go to the chat", thread_id, chat_id, changed
     )
+    return bool(kept)

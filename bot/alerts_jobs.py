@@ -22,12 +22,13 @@ A group upgraded to a supergroup gets a new id: a send to the old one is refused
 new id (`ChatMigrated`), and the chat's alerts and conversation move to it
 (`bot/alerts_claims.move_chat`; the service message, `bot/handlers_membership.py`, does the
 same) before the alert goes out there. An alert subscribed in a forum topic goes to that
-topic; if the topic was deleted, to the chat itself.
+topic; if the topic was deleted, to the chat itself (unless the chat has had its story).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
@@ -124,7 +125,7 @@ class AlertSender:
                 pieces = [render_alert(delivery, article, tz=self._tz)]
                 turn = alert_plain(delivery, article, tz=self._tz)
                 only = article.id
-            done = await self._deliver(chat_id, delivery.thread_id, pieces)
+            done = await self._deliver(chat_id, delivery.thread_id, pieces, ids)
             outcome, chat_id, message_ids = done.outcome, done.chat_id, done.message_ids
             if outcome is Outcome.SENT:
                 sent += len(message_ids)
@@ -155,7 +156,7 @@ class AlertSender:
             ids = [d.id for d in batch.deliveries]
             pieces = render_digest(subscription, items, tz=self._tz)
             chat_id = self._moved.get(subscription.chat_id, subscription.chat_id)
-            done = await self._deliver(chat_id, subscription.thread_id, pieces)
+            done = await self._deliver(chat_id, subscription.thread_id, pieces, ids)
             outcome, chat_id, message_ids = done.outcome, done.chat_id, done.message_ids
             if outcome is Outcome.SENT:
                 sent += len(message_ids)
@@ -177,11 +178,12 @@ class AlertSender:
     # -- sending and recording -------------------------------------------------------------
 
     async def _deliver(
-        self, chat_id: int, thread_id: int | None, pieces: Sequence[str]
+        self, chat_id: int, thread_id: int | None, pieces: Sequence[str], ids: Sequence[int]
     ) -> Delivery:
-        """Send one alert or digest; a group upgraded meanwhile gets it at its new id, once
-        its alerts and history have moved there."""
-        done = await send_pieces(self._bot, chat_id, thread_id, pieces, self._thread_gone)
+        """Send one alert or digest (its deliveries `ids`); a group upgraded meanwhile gets
+        it at its new id, once its alerts and history have moved there."""
+        gone = functools.partial(self._thread_gone, ids)
+        done = await send_pieces(self._bot, chat_id, thread_id, pieces, gone)
         if done.outcome is not Outcome.MIGRATED:
             return done
         new_id = done.chat_id
@@ -189,9 +191,7 @@ class AlertSender:
         await self._db(move_chat, chat_id, new_id)
         self._moved[chat_id] = new_id
         # What the group already had counts as out: a flood limit now must not send it again.
-        rest = await send_pieces(
-            self._bot, new_id, None, pieces, self._thread_gone, sent=done.message_ids
-        )
+        rest = await send_pieces(self._bot, new_id, None, pieces, gone, sent=done.message_ids)
         if rest.outcome is Outcome.MIGRATED:  # upgraded twice in a moment
             # The next round, unless part of it is out: then it counts as sent.
             rest.outcome = Outcome.SENT if rest.message_ids else Outcome.RETRY
@@ -200,8 +200,8 @@ class AlertSender:
         del rest.message_ids[: len(done.message_ids)]
         return rest
 
-    async def _thread_gone(self, chat_id: int, thread_id: int) -> None:
-        await self._db(thread_gone, chat_id, thread_id)
+    async def _thread_gone(self, ids: Sequence[int], chat_id: int, thread_id: int) -> bool:
+        return await self._db(thread_gone, chat_id, thread_id, ids)
 
     async def _db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run one of `bot/alerts_claims.py`'s transactions on the service's worker thread."""

@@ -150,8 +150,35 @@ def _blocks(
     return pieces
 
 
-def render_subscriptions(subscriptions: Sequence[Subscription]) -> str:
-    """/alerts: the chat's subscriptions, numbered as /unsubscribe and /digest take them.
+# Where an alert of a forum posts, seen from the topic the /alerts list is shown in (we know
+# topics by number only). Here rather than in `bot/messages.py`: that module has another owner.
+POSTS_HERE = "here"
+POSTS_IN_GENERAL = "in General"
+POSTS_ELSEWHERE = "in another topic"
+
+
+def subscription_state(subscription: Subscription) -> str:
+    """How an alert is sent, as /alerts shows it: "instant", "digest every 6 hours",
+    "paused", or "paused, digest every 6 hours" (resuming brings back the digest)."""
+    mode = messages.subscription_state(True, subscription.digest_hours)
+    if subscription.active:
+        return mode
+    paused = messages.subscription_state(False, subscription.digest_hours)
+    return paused if subscription.digest_hours is None else f"{paused}, {mode}"
+
+
+def subscription_place(subscription: Subscription, here: int | None) -> str:
+    """Where a forum's alert posts, seen from topic `here` (None: General)."""
+    if subscription.thread_id == here:
+        return POSTS_HERE
+    return POSTS_IN_GENERAL if subscription.thread_id is None else POSTS_ELSEWHERE
+
+
+def render_subscriptions(
+    subscriptions: Sequence[Subscription], *, forum: bool = False, here: int | None = None
+) -> str:
+    """/alerts: the chat's subscriptions, numbered as /unsubscribe and /digest take them; in
+    a `forum`, each says where it posts, seen from topic `here` (None: General).
 
     An alert's number is its own in the chat (1, 2, 3...): it never changes, and is never
     reused in the chat, so an old number cannot act on another alert after one is removed.
@@ -161,7 +188,9 @@ def render_subscriptions(subscriptions: Sequence[Subscription]) -> str:
     lines = [f"<b>{messages.ALERTS_HEADER} ({len(subscriptions)})</b>"]
     for subscription in subscriptions:
         number = alert_number(subscription)
-        state = messages.subscription_state(subscription.active, subscription.digest_hours)
+        state = subscription_state(subscription)
+        if forum:
+            state += f", {subscription_place(subscription, here)}"
         label = escape(truncate(topic_label(subscription), MAX_LISTED_TOPIC))
         lines.append(f"{number}. {label} ({state})")
     lines.append(f"\n{messages.ALERTS_FOOTER}")

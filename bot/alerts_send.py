@@ -4,8 +4,9 @@
 the chat blocked the bot or is gone (pause its alerts); this message refused; a flood
 limit or network failure (try again later); or the group became a supergroup with a new
 id (`ChatMigrated`: send there). A deleted forum topic is no reason to lose the alert: the
-rest goes to the chat itself. Once part of a long digest is out, a flood limit is waited out
-here rather than the digest put back in the queue, which would send its first part twice.
+rest goes to the chat itself, unless the chat itself has had the story (the move to the chat
+dropped the alert). Once part of a long digest is out, a flood limit is waited out here
+rather than the digest put back in the queue, which would send its first part twice.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Outcome(Enum):
     SENT = "sent"
     MIGRATED = "migrated"  # the group became a supergroup with a new id: send there
     BLOCKED = "blocked"  # 403, or the chat is gone: pause the chat's alerts
-    FAILED = "failed"  # a permanent refusal of this one message
+    FAILED = "failed"  # a permanent refusal of this one message (or nothing left to send)
     RETRY = "retry"  # flood limit or network: try again in a later round
 
 
@@ -89,13 +90,16 @@ async def send_pieces(
     chat_id: int,
     thread_id: int | None,
     pieces: Sequence[str],
-    thread_gone: Callable[[int, int], Awaitable[None]],
+    thread_gone: Callable[[int, int], Awaitable[bool]],
     *,
     sent: Sequence[int] = (),
 ) -> Delivery:
     """Send the messages of one alert or digest in order (into forum topic `thread_id`,
     or the chat itself if that topic is gone); how it went, and their ids. `sent`: the ids
-    of its first pieces, already out (in the chat's old place, before a group upgrade)."""
+    of its first pieces, already out (in the chat's old place, before a group upgrade).
+
+    `thread_gone(chat_id, thread_id)` moves a deleted topic's alerts to the chat itself and
+    says whether this one is still to be sent there (False: the chat has its story)."""
     done = Delivery(Outcome.SENT, chat_id, list(sent))
     retries = 0
     while len(done.message_ids) < len(pieces):
@@ -110,9 +114,15 @@ async def send_pieces(
             return done
         except BadRequest as exc:
             if thread_id is not None and thread_is_gone(exc):
-                await thread_gone(chat_id, thread_id)
-                thread_id = None
-                continue
+                if await thread_gone(chat_id, thread_id):
+                    thread_id = None
+                    continue
+                logger.info(
+                    "topic %s of chat %s is gone; the chat has the story", thread_id, chat_id
+                )
+                if not done.message_ids:
+                    done.outcome = Outcome.FAILED  # its rows are gone: nothing to mark
+                return done
             if chat_is_gone(exc):
                 logger.info("chat %s is gone (%s): pausing its alerts", chat_id, exc)
                 done.outcome = Outcome.BLOCKED

@@ -129,20 +129,26 @@ class AlertService:
 
     # -- subscriptions ----------------------------------------------------------------------
 
-    async def subscribe(self, chat_id: int, text: str) -> Subscription:
-        """Parse the topic, refuse one without content words or already held, check the
-        chat's limit, embed the phrase, store it."""
+    async def subscribe(
+        self, chat_id: int, text: str, thread_id: int | None = None
+    ) -> Subscription:
+        """Parse the topic, refuse one without content words or already held in this
+        destination (the chat, or its forum topic `thread_id`), check the chat's limit,
+        embed the phrase, store it with its topic."""
         topic = parse_topic(text)
         if not has_topic_words(" ".join((topic.phrase, *topic.must_words))):
             # "a", "the", "🚀": only stop words or symbols, nothing to match articles on.
             raise BadInputError(f"That topic has no words I can follow. {TOPIC_USAGE}")
-        return await self.run(self._subscribe, chat_id, topic)
+        return await self.run(self._subscribe, chat_id, topic, thread_id)
 
-    def _subscribe(self, chat_id: int, topic: TopicQuery) -> Subscription:
+    def _subscribe(
+        self, chat_id: int, topic: TopicQuery, thread_id: int | None = None
+    ) -> Subscription:
         limit = self._config.max_per_chat
         with session_scope(self._sessions) as session:
             for held in store.list_subscriptions(session=session, chat_id=chat_id):
-                if same_topic(held, topic):
+                # Each forum topic follows what it likes: one phrase may post in several.
+                if held.thread_id == thread_id and same_topic(held, topic):
                     raise BadInputError(f"You already have this alert: #{held.number}.")
             if store.count_subscriptions(session=session, chat_id=chat_id) >= limit:
                 raise BadInputError(
@@ -151,6 +157,7 @@ class AlertService:
                 )
         vectors = self._matcher.embed(topic.phrase)
         with session_scope(self._sessions) as session:
+            # Made with its topic: a match run meanwhile must not send it to the chat itself.
             subscription = store.add_subscription(
                 session=session,
                 chat_id=chat_id,
@@ -158,6 +165,7 @@ class AlertService:
                 must_words=topic.must_words,
                 exclude_words=topic.exclude_words,
                 now=self._clock(),
+                thread_id=thread_id,
             )
         self._matcher.remember(subscription, vectors)
         return subscription

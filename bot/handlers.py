@@ -22,6 +22,7 @@ from bot.handlers_ask import (
 )
 from bot.handlers_fallback import register_fallbacks
 from bot.handlers_membership import register as register_membership
+from bot.handlers_stream import topic_thread
 from bot.html_text import escape, truncate
 from bot.logging_setup import SecretScrubber
 from bot.render import render_headlines, render_sources_overview
@@ -128,7 +129,9 @@ async def on_error(update: object, context: NewsContext) -> None:
     reply_to = _message_id(update)
     reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     try:
-        await context.bot.send_message(chat_id, text, reply_parameters=reply)
+        await context.bot.send_message(
+            chat_id, text, reply_parameters=reply, message_thread_id=_thread_id(update)
+        )
     except TelegramError as exc:
         logger.warning("could not tell chat %s about an error: %s", chat_id, exc)
 
@@ -156,6 +159,13 @@ def _chat_id(update: object) -> int | None:
 def _message_id(update: object) -> int | None:
     if isinstance(update, Update) and update.message is not None:
         return update.message.message_id
+    return None
+
+
+def _thread_id(update: object) -> int | None:
+    """The forum topic the update's message was written in: the error is told there too."""
+    if isinstance(update, Update) and update.effective_message is not None:
+        return topic_thread(update.effective_message)
     return None
 
 

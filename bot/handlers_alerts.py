@@ -8,8 +8,6 @@ change the group's alerts, while everyone may list them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 from telegram import Chat, ChatMember, Message, Update
 from telegram.error import BadRequest
@@ -28,12 +26,10 @@ from bot.alerts_service import AlertService, has_topic_words
 from bot.context import NewsContext
 from bot.handlers_ask import command_argument
 from bot.handlers_stream import topic_thread
-from index.db import session_scope
 from index.errors import BadInputError
-from index.store_subscriptions import set_subscription_thread
+from index.types import Subscription
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 _ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 MAX_DIGEST_HOURS = 24 * 7
@@ -91,25 +87,11 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     if has_topic_words(text) and topic_too_short(text):  # the service refuses the wordless
         await message.reply_text(TOPIC_TOO_SHORT)
         return
-    subscription = await alerts.subscribe(message.chat_id, text)
-    thread_id = topic_thread(message)
-    if thread_id is not None:  # made in a forum topic: its alerts go there
-        subscription = await alerts.run(
-            _in_session,
-            alerts,
-            set_subscription_thread,
-            subscription_id=subscription.id,
-            chat_id=message.chat_id,
-            thread_id=thread_id,
-        )
+    # Made in a forum topic: its alerts go there.
+    subscription = await alerts.subscribe(message.chat_id, text, topic_thread(message))
     await message.reply_text(
         messages.subscribed(topic_label(subscription), alert_number(subscription))
     )
-
-
-def _in_session(alerts: AlertService, fn: Callable[..., T], /, **kwargs: Any) -> T:
-    with session_scope(alerts.sessions) as session:
-        return fn(session=session, **kwargs)
 
 
 async def list_alerts(update: Update, context: NewsContext) -> None:
@@ -120,8 +102,16 @@ async def list_alerts(update: Update, context: NewsContext) -> None:
     message, alerts = found
     listed = await alerts.subscriptions(message.chat_id)
     await message.reply_text(
-        render_subscriptions(listed), reply_markup=subscriptions_keyboard(listed)
+        _listed(listed, message),
+        reply_markup=subscriptions_keyboard(listed),
     )
+
+
+def _listed(listed: list[Subscription], message: Message) -> str:
+    """The /alerts list for the chat of `message`: in a forum, it says where each alert
+    posts, seen from the topic the list is shown in."""
+    forum = bool(message.chat.is_forum)
+    return render_subscriptions(listed, forum=forum, here=topic_thread(message))
 
 
 def _number(text: str) -> int | None:
@@ -237,7 +227,8 @@ async def on_button(update: Update, context: NewsContext) -> None:
     listed = await alerts.subscriptions(chat_id)
     try:
         await query.edit_message_text(
-            render_subscriptions(listed), reply_markup=subscriptions_keyboard(listed)
+            _listed(listed, message),
+            reply_markup=subscriptions_keyboard(listed),
         )
     except BadRequest as exc:  # pressed twice: "message is not modified"
         logger.debug("alerts list not redrawn in %s: %s", chat_id, exc)

@@ -12,13 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from index.schema import AlertDeliveryRow, SubscriptionRow
 from index.store_common import as_utc, batched, stamp, start_of_day, unique_ints
+
+# Re-exported: the moves were first defined here.
+from index.store_delivery_moves import NO_THREAD as NO_THREAD
+from index.store_delivery_moves import move_chat_deliveries as move_chat_deliveries
+from index.store_delivery_moves import move_thread_deliveries as move_thread_deliveries
 from index.store_subscriptions import to_subscription
 from index.types import DigestBatch, PendingDelivery
 
@@ -27,7 +32,6 @@ _D = _DELIVERIES.c
 _S = SubscriptionRow.__table__.c
 FOLDED = "folded"  # counted in a flood's summary message only (see `enqueue_delivery`)
 Condition = ColumnElement[bool]
-NO_THREAD = 0  # `thread_id` of a delivery to the chat itself (not NULL: NULLs never clash)
 
 
 def enqueue_delivery(
@@ -263,37 +267,9 @@ def claim_run(
     return _load(session, _claim(session, worker, as_utc(now), limit, conditions))
 
 
-def _move(session: Session, source: Condition, chat_id: int, thread_id: int | None) -> int:
-    """Give the deliveries matching `source` to `chat_id`, in topic `thread_id` (None: each
-    keeps its own); one whose story or article its new destination already has is dropped
-    (the destination's row stays). `source` and the destination must not overlap."""
-    held = _DELIVERIES.alias("held")
-    into = _D.thread_id if thread_id is None else thread_id
-    clash = exists().where(
-        held.c.chat_id == chat_id,
-        held.c.thread_id == into,
-        or_(held.c.story_id == _D.story_id, held.c.article_id == _D.article_id),
-    )
-    session.execute(delete(_DELIVERIES).where(source, clash))
-    return session.execute(
-        update(_DELIVERIES).where(source).values(chat_id=chat_id, thread_id=into)
-    ).rowcount
-
-
-def move_chat_deliveries(*, session: Session, old_chat_id: int, new_chat_id: int) -> int:
-    """Give a chat's alerts, queued or past, to its new id (a group upgraded to a
-    supergroup), each in its forum topic. A story or article the new id already has there
-    keeps the new id's row. Idempotent; returns how many rows moved."""
-    if old_chat_id == new_chat_id:
-        return 0
-    return _move(session, _D.chat_id == old_chat_id, new_chat_id, None)
-
-
-def move_thread_deliveries(*, session: Session, chat_id: int, thread_id: int) -> int:
-    """A forum topic is gone: its alerts, queued or past, belong to the chat itself now (as
-    its subscriptions do, `forget_thread`). A story or article the chat itself already has
-    keeps the chat's row. Returns how many rows moved."""
-    if thread_id == NO_THREAD:
-        return 0
-    source = and_(_D.chat_id == chat_id, _D.thread_id == thread_id)
-    return _move(session, source, chat_id, NO_THREAD)
+def existing_deliveries(*, session: Session, ids: Iterable[int]) -> set[int]:
+    """Which of these deliveries still exist (a move drops one its destination already has)."""
+    found: set[int] = set()
+    for batch in batched(unique_ints(ids)):
+        found.update(session.scalars(select(_D.id).where(_D.id.in_(batch))))
+    return found

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from index.errors import BadInputError
 from index.schema import AlertDeliveryRow, AlertNumberRow, SubscriptionRow
 from index.store_common import stamp
+from index.store_delivery_moves import move_subscription_deliveries
 from index.types import Subscription
 
 # Deliveries still waiting to go out; pausing a subscription drops them.
@@ -203,10 +204,14 @@ def pause_chat_subscriptions(*, session: Session, chat_id: int) -> int:
 def set_subscription_thread(
     *, session: Session, subscription_id: int, chat_id: int, thread_id: int | None
 ) -> Subscription:
-    """Send the chat's own subscription's alerts to forum topic `thread_id` (None: the chat)."""
+    """Send the chat's own subscription's alerts to forum topic `thread_id` (None: the chat);
+    its queued alerts go along (`move_subscription_deliveries`), those sent stay."""
     row = _own_row(session, subscription_id, chat_id)
-    row.thread_id = thread_id
+    old, row.thread_id = row.thread_id, thread_id
     session.flush()
+    move_subscription_deliveries(
+        session=session, subscription_id=row.id, chat_id=chat_id, old=old, new=thread_id
+    )
     return to_subscription(row)
 
 

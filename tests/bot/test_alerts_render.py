@@ -115,7 +115,7 @@ def test_the_list_and_its_buttons() -> None:
         "Your alerts (2)",
         # The chat's own numbers, not the subscription ids (7 and 8).
         '2. chip export controls +china +"south korea" -stocks (instant)',
-        "5. rain (paused)",
+        "5. rain (paused, digest every 6 hours)",  # resuming brings the digest back
     ]
     keyboard = subscriptions_keyboard(subs)
     assert keyboard is not None
@@ -125,6 +125,39 @@ def test_the_list_and_its_buttons() -> None:
         [("Resume 5", "al:r:5"), ("Remove 5", "al:x:5"), ("Instant 5", "al:i:5")],
     ]
     assert subscriptions_keyboard([]) is None
+
+
+def test_a_paused_alert_says_how_it_comes_back() -> None:
+    rain = {"topic": "rain", "must_words": (), "exclude_words": ()}
+    subs = [
+        subscription(number=1, active=False, **rain),
+        subscription(number=2, active=False, digest_hours=24, **rain),
+        subscription(number=3, digest_hours=1, **rain),
+    ]
+    text = html_to_plain(render_subscriptions(subs))
+    assert text.splitlines()[1:4] == [
+        "1. rain (paused)",
+        "2. rain (paused, digest every 24 hours)",
+        "3. rain (digest every hour)",
+    ]
+
+
+def test_a_forum_list_says_where_each_alert_posts() -> None:
+    rain = {"must_words": (), "exclude_words": ()}
+    subs = [
+        subscription(number=1, topic="rain", thread_id=11, **rain),
+        subscription(number=2, topic="dams", thread_id=33, active=False, **rain),
+        subscription(number=3, topic="ports", **rain),
+    ]
+    in_eleven = html_to_plain(render_subscriptions(subs, forum=True, here=11))
+    assert in_eleven.splitlines()[1:4] == [
+        "1. rain (instant, here)",
+        "2. dams (paused, in another topic)",
+        "3. ports (instant, in General)",
+    ]
+    in_general = html_to_plain(render_subscriptions(subs, forum=True))
+    assert in_general.splitlines()[3] == "3. ports (instant, here)"
+    assert html_to_plain(render_subscriptions(subs)).splitlines()[3] == "3. ports (instant)"
 
 
 def test_button_data_round_trips_and_forgeries_are_refused() -> None:
