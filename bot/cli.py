@@ -30,6 +30,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings, setting_errors
 from index.errors import BadInputError, NewsbotError
 from index.parsing import parse_date
+from retrieval.query_outlets import sort_outlets, unknown_outlets_note
 from retrieval.types import DateRange
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,17 @@ def _date_option(value: str | None, option: str, *, end_of_day: bool) -> datetim
     return moment
 
 
+def source_options(
+    requested: Sequence[str], known: Sequence[str]
+) -> tuple[tuple[str, ...], str | None]:
+    """--source values as the indexed outlets they name, spelled as a question may spell
+    them ("The Guardian", "reuters.com"), and the line naming those with no articles."""
+    if not requested:
+        return (), None
+    indexed, unknown = sort_outlets(requested, known)
+    return indexed, unknown_outlets_note(unknown, filtered=bool(indexed))
+
+
 async def _ask(runtime: Runtime, args: argparse.Namespace) -> int:
     # Refuse bad options before loading anything.
     as_of = _date_option(args.as_of, "--as-of", end_of_day=True)
@@ -123,17 +135,20 @@ async def _ask(runtime: Runtime, args: argparse.Namespace) -> int:
     searcher = await asyncio.to_thread(runtime.searcher, pair)
     assistant = runtime.assistant(searcher)
     try:
+        sources, note = source_options(args.source, assistant.searcher.searcher.catalog.sources())
         now = datetime.now(UTC)
         answer = await assistant.ask(
             args.question,
             now=as_of or now,
             as_of=as_of,
             k=args.k,
-            sources=args.source,
+            sources=sources,
             date_range=date_range,
         )
     finally:
         assistant.searcher.close()
+    if note is not None:  # JSON stays parseable: the note goes beside it
+        print(note, file=sys.stderr if args.json else sys.stdout)
     print(answer_as_json(answer) if args.json else answer_as_text(answer))
     return 0
 

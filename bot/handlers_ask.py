@@ -60,17 +60,48 @@ _SMALL_TALK = _words(
 MAX_SMALL_TALK_WORDS = 5
 
 
+# Whole messages (lower case, words joined by one space) that say goodbye, ask what the bot
+# is, or only acknowledge; narrow on purpose: "who are you voting for" and "help for
+# Ukraine" are questions.
+_BYE = re.compile(
+    r"(?:(?:ok|okay|alright|well|so|thanks|thank you|thx|cool|great) )*"
+    r"(?:bye(?: bye)*|byebye|goodbye|good ?night|night night|nite|cya|later|ttyl|farewell"
+    r"|see (?:you|ya|u)(?: later| soon| tomorrow| around)?"
+    r"|have a (?:good|nice|great) (?:day|night|evening|one))"
+    r"(?: (?:for now|then|now|all|everyone|bot|again|and thanks|thanks|thank you))*"
+)
+_ABOUT = re.compile(
+    r"(?:(?:hi|hello|hey|ok|okay|so) )*"
+    r"(?:who are you|who r u|what are you|what can you do|what do you do|what can i ask(?: you)?"
+    r"|how do you work|how does (?:this|the) bot work|how do i use (?:you|this bot|the bot)"
+    r"|what is this bot|what s this bot|are you a bot|help|help me|help please|please help"
+    r"|i need help|need help)"
+    r"(?: (?:bot|please|exactly|then|again))*"
+)
+_ACK = _words(
+    """ok okay k kk okie cool lol lmao rofl nice great alright fine sure noted understood wow
+    oh ah i see got it right"""
+)
+_LAUGH = re.compile(r"(?:ha|he|ja|ah)(?:ha|he|ja|ah)+h?|hm+|mm+|x?d+")
+
+
 def small_talk_reply(text: str) -> str | None:
-    """The reply to a message that is only a greeting or thanks ("hi", "good morning",
-    "thanks a lot", "hola"), or None for anything else (pure)."""
+    """The reply to a message that is only a greeting, a thanks, a goodbye ("ok bye"), a
+    question about the bot ("who are you?", "help") or an acknowledgement ("ok", "cool",
+    "lol"), or None for anything else (pure)."""
     words = [w.lower() for w in re.findall(r"\w+", text)]
     if not words or len(words) > MAX_SMALL_TALK_WORDS:
         return None
-    if not set(words) <= _HELLO | _THANKS | _SMALL_TALK:
-        return None
-    if set(words) & _THANKS:
-        return messages.THANKS_REPLY
-    return messages.GREETING_REPLY if set(words) & _HELLO else None
+    said = " ".join(words)
+    if set(words) <= _HELLO | _THANKS | _SMALL_TALK | _ACK and set(words) & (_HELLO | _THANKS):
+        return messages.THANKS_REPLY if set(words) & _THANKS else messages.GREETING_REPLY
+    if _BYE.fullmatch(said):
+        return messages.BYE_REPLY
+    if _ABOUT.fullmatch(said):
+        return messages.ABOUT_REPLY
+    if len(words) <= 3 and all(w in _ACK or _LAUGH.fullmatch(w) for w in words):
+        return messages.ACK_REPLY
+    return None
 
 
 def command_argument(text: str) -> str:

@@ -83,6 +83,17 @@ GREETING_REPLY = (
 
 THANKS_REPLY = "You're welcome! Ask me anything else about the news, or see /help."
 
+BYE_REPLY = "Bye! Come back any time for the news."
+
+ABOUT_REPLY = (
+    "I'm a news bot: I answer questions about the news I have indexed and cite the articles "
+    "each answer comes from. Ask, for example, <i>What happened this week?</i>, see the "
+    "newest headlines with /latest, or get alerts on a topic with /subscribe. "
+    "/help lists everything I can do."
+)
+
+ACK_REPLY = "👍 Ask me about the news whenever you like."
+
 EDITED_COMMAND = "I don't act on edited commands. Please send the command again."
 
 BUTTON_EXPIRED = "This button no longer works."

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 
@@ -13,54 +12,17 @@ from telegram.ext import Application
 from bot.app import polling
 from bot.emulator import TelegramEmulator
 from bot.emulator_messages import StoredMessage
+from bot.terminal_input import PROMPT as PROMPT  # re-exported: the chat's prompt
+from bot.terminal_input import Screen, stdin_lines
 from bot.terminal_view import format_message, keyboard, pressable
 
 OFFLINE_TOKEN = "100000:offline-token"  # the emulator accepts any token; this one is a dummy
 QUIT = frozenset({"/quit", "/exit"})
-PROMPT = "you> "
 INTRO = (
     "newsbot offline chat: the bot runs against a local Telegram emulator.\n"
     "Type a question, or a command such as /start, /help, /latest. /quit or Ctrl-D leaves.\n"
     "Follow-ups: just ask (the chat keeps the conversation; there is no reply-to here)."
 )
-
-
-class Screen:
-    """The terminal's output: blocks of text (`write`, print-like) and the prompt (`raw`,
-    no newline). Output that arrives while the prompt waits for input (an alert, a notice)
-    goes on the lines below it, and the prompt is shown again: never in the middle of it."""
-
-    def __init__(
-        self, write: Callable[[str], None] = print, raw: Callable[[str], None] | None = None
-    ) -> None:
-        self._write = write
-        self._raw = raw or _stdout_raw
-        self._at_prompt = False
-
-    def show(self, text: str) -> None:
-        if self._at_prompt:
-            self._raw("\n")
-        self._write(text)
-        if self._at_prompt:
-            self._raw(PROMPT)
-
-    def prompt(self) -> None:
-        self._raw(PROMPT)
-        self._at_prompt = True
-
-    def read(self, line: str, *, echo: bool) -> None:
-        """The user ended the prompt with `line` ("" at end of input). `echo` writes the line
-        after the prompt, for input that the terminal did not echo (a pipe)."""
-        self._at_prompt = False
-        if not line:  # Ctrl-D: the shell's prompt goes on a line of its own
-            self._raw("\n")
-        elif echo:
-            self._raw(line if line.endswith("\n") else line + "\n")
-
-
-def _stdout_raw(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
 
 
 class Notices:
@@ -251,32 +213,3 @@ class TerminalChat:
             self._buttons[message.message_id] = pressable(keyboard(message.reply_markup))
             prefix = "(edited) " if edited and mark_edits else ""
             self._screen.show(format_message(message, prefix))
-
-
-async def stdin_lines(screen: Screen | None = None) -> AsyncIterator[str]:
-    """Lines typed on stdin, each read on a daemon thread (Ctrl-C never hangs on it)."""
-    screen = screen or Screen()
-    loop = asyncio.get_running_loop()
-    echo = not sys.stdin.isatty()
-    while True:
-        future: asyncio.Future[str] = loop.create_future()
-
-        def read(target: asyncio.Future[str] = future) -> None:
-            try:
-                line = sys.stdin.readline()
-            except (OSError, ValueError):
-                line = ""
-            loop.call_soon_threadsafe(_resolve, target, line)
-
-        screen.prompt()
-        threading.Thread(target=read, name="stdin-reader", daemon=True).start()
-        line = await future
-        screen.read(line, echo=echo)
-        if not line:  # EOF
-            return
-        yield line
-
-
-def _resolve(future: asyncio.Future[str], value: str) -> None:
-    if not future.done():
-        future.set_result(value)

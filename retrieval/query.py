@@ -10,7 +10,13 @@ from functools import lru_cache
 
 from index.tokenize import tokenize
 from retrieval.dates import split_date_phrases, tidy_question
-from retrieval.query_outlets import unknown_outlets, unknown_outlets_note
+from retrieval.query_outlets import (
+    name_goes_on,
+    outlet_lists,
+    sort_outlets,
+    unknown_outlets,
+    unknown_outlets_note,
+)
 from retrieval.types import DateRange, SearchFilters
 
 # "latest", "most recent", "last news": rank newer articles higher instead of filtering.
@@ -67,8 +73,13 @@ def understand(
     """
     # `rest` is what the question asks besides its time and outlet ("" when nothing).
     # Outlets first: a known outlet's name outranks the date words inside it ("USA Today").
-    sources, rest = _outlets(question, known_sources)
+    listed, rest = outlet_lists(question, known_sources)  # "according to Sky News and the BBC"
+    sources, rest = _outlets(rest, known_sources)
     unknown, rest = unknown_outlets(rest, known_sources)
+    if listed:
+        indexed, missing = sort_outlets(listed, known_sources)
+        sources = tuple(dict.fromkeys((*indexed, *sources)))
+        unknown = tuple(dict.fromkeys((*missing, *unknown)))
     date_range, rest = split_date_phrases(rest, now=now, timezone=timezone)
     recency = _RECENCY.search(rest) is not None
     if recency:
@@ -175,8 +186,15 @@ def _first_outlet(
         for match in pattern.finditer(text):
             written = match.group("name")
             source = canonical[_key(written)]
+            # "according to the Independent Electoral Commission", "CNN's Jake Tapper":
+            # the outlet's name begins a longer one, or a person of it is the subject.
+            if name_goes_on(text[match.end("name") :]):
+                continue
             if not weak or _looks_like_a_name(written, source):
-                return source, match.span() if cut_whole else match.span("who")
+                start, end = match.span() if cut_whole else match.span("who")
+                if text.startswith(("'s", "’s"), end):  # "according to CNN's reporting"
+                    end += 2
+                return source, (start, end)
     return None
 
 

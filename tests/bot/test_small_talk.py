@@ -40,7 +40,6 @@ def test_thanks(text: str) -> None:
         "Hello Kitty",
         "hi, what happened in Munich?",
         "good",
-        "ok",
         "thank you for the answer about the strike in Munich",  # past the few words
         "Morning Star newspaper",
         "",
@@ -93,3 +92,60 @@ async def test_thanks_in_a_group_is_answered_only_when_the_bot_is_mentioned(
     await _send(emulator, bot, GROUP, f"{MENTION} thanks", alice, **kw)
     assert emulator.bot_messages(GROUP)[-1].text == html_to_plain(messages.THANKS_REPLY)
     assert len(news.calls) == 1
+
+
+# ---- goodbyes, questions about the bot, acknowledgements (seventh QA pass) ----------------
+
+
+@pytest.mark.parametrize(
+    "text", ["bye", "ok bye", "goodbye!", "Good night", "Bye bye!", "thanks, bye", "see you later"]
+)
+def test_goodbyes(text: str) -> None:
+    assert small_talk_reply(text) == messages.BYE_REPLY
+
+
+@pytest.mark.parametrize(
+    "text", ["who are you?", "What can you do?", "help", "Help!", "hi, who are you?"]
+)
+def test_questions_about_the_bot_get_what_it_does(text: str) -> None:
+    assert small_talk_reply(text) == messages.ABOUT_REPLY
+    assert "/help" in messages.ABOUT_REPLY
+
+
+@pytest.mark.parametrize("text", ["ok", "cool", "lol", "Cool!!", "haha", "got it", "ok cool"])
+def test_acknowledgements_get_a_one_line_nudge(text: str) -> None:
+    assert small_talk_reply(text) == messages.ACK_REPLY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who are you voting for",
+        "help for Ukraine",
+        "What can you do about inflation?",
+        "ok so what happened in Gaza?",
+        "how does it work?",  # a follow-up about the last answer's subject
+        "Goodbye Lenin",
+        "later news on the strike",
+    ],
+)
+def test_questions_that_start_like_small_talk_are_questions(text: str) -> None:
+    assert small_talk_reply(text) is None
+
+
+async def test_ok_bye_is_no_follow_up_question(
+    emulator: TelegramEmulator,
+    bot: Application,  # type: ignore[type-arg]
+    news: FakeNewsService,
+) -> None:
+    alice = emulator.create_user("Alice")
+    await _send(emulator, bot, alice["id"], "What happened in Cairo?", alice)
+    for text in ("ok", "who are you?", "ok bye"):
+        await _send(emulator, bot, alice["id"], text, alice)
+    assert [call.question for call in news.calls] == ["What happened in Cairo?"]
+    replies = [m.text for m in emulator.bot_messages(alice["id"])][1:]
+    assert replies == [
+        html_to_plain(messages.ACK_REPLY),
+        html_to_plain(messages.ABOUT_REPLY),
+        html_to_plain(messages.BYE_REPLY),
+    ]

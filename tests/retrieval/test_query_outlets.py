@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from retrieval.query import understand
-from retrieval.query_outlets import is_outlet_name
+from retrieval.query_outlets import indexed_outlets, is_outlet_name
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 KNOWN = ["CNN", "Test Herald", "site-59"]
@@ -109,3 +109,116 @@ def test_no_note_for_an_outlet_indexed_under_another_spelling(
     plan = understand(question, now=NOW, known_sources=known)
     assert plan.unknown_sources == ()
     assert plan.text == question
+
+
+# ---- institutions, people and lists (seventh QA pass) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many votes did Ruto get according to the Independent Electoral and Boundaries"
+        " Commission?",
+        "What did the Independent Police Complaints Commission say about the shooting?",
+        "Which university is first according to the Times Higher Education ranking?",
+        "According to Times Square witnesses, what happened?",
+        # A person of an outlet is the subject, not the outlet.
+        "What did CNN's Jake Tapper say?",
+        "According to the Guardian's Owen Jones, who won?",
+    ],
+)
+@pytest.mark.parametrize(
+    "known", [KNOWN, ["Independent", "Times", "CNN", "Guardian"], ["BBC News"]]
+)
+def test_a_well_known_name_beginning_a_longer_one_is_no_outlet(
+    question: str, known: list[str]
+) -> None:
+    plan = understand(question, now=NOW, known_sources=known)
+    assert plan.unknown_sources_note() is None
+    assert plan.filters.sources == ()
+    assert plan.text == question
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "note"),
+    [
+        # A day after the name is no part of it; a possessive outlet is cut whole.
+        (
+            "What happened in Sudan according to Reuters Monday?",
+            "What happened in Sudan Monday?",
+            "No articles from Reuters are indexed" + ALL_SOURCES,
+        ),
+        (
+            "According to the Guardian's reporting, who won?",
+            "reporting, who won?",
+            "No articles from the Guardian are indexed" + ALL_SOURCES,
+        ),
+        (
+            "According to Sky News and the BBC, who won?",
+            "who won?",
+            "No articles from Sky News or the BBC are indexed" + ALL_SOURCES,
+        ),
+        (
+            "According to Reuters, the BBC and AP, who won?",
+            "who won?",
+            "No articles from Reuters, the BBC or AP are indexed" + ALL_SOURCES,
+        ),
+        (
+            "What did Reuters and the BBC report about Iran?",
+            "What did report about Iran?",
+            "No articles from Reuters or the BBC are indexed" + ALL_SOURCES,
+        ),
+    ],
+)
+def test_outlets_named_with_days_possessives_and_lists(question: str, text: str, note: str) -> None:
+    plan = understand(question, now=NOW, known_sources=KNOWN)
+    assert plan.text == text
+    assert plan.unknown_sources_note() == note
+
+
+def test_a_list_of_an_indexed_and_a_missing_outlet_filters_on_one_and_names_the_other() -> None:
+    plan = understand(
+        "According to Sky News and the BBC, who won?", now=NOW, known_sources=["BBC News", "CNN"]
+    )
+    assert plan.filters.sources == ("BBC News",)
+    assert plan.text == "who won?"
+    assert plan.unknown_sources_note() == "No articles from Sky News are indexed."
+
+
+def test_an_indexed_outlets_possessive_is_cut_whole() -> None:
+    plan = understand(
+        "According to CNN's reporting, who won the vote in Kenya?",
+        now=NOW,
+        known_sources=["CNN"],
+    )
+    assert plan.filters.sources == ("CNN",)
+    assert plan.text == "reporting, who won the vote in Kenya?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "According to Reuters and Biden, who won?",  # not a list of outlets
+        "Did Biden and Trump say anything?",
+    ],
+)
+def test_no_list_of_outlets_without_outlets(question: str) -> None:
+    plan = understand(question, now=NOW, known_sources=KNOWN)
+    assert "Biden" in plan.text
+    assert "Biden" not in (plan.unknown_sources_note() or "")
+
+
+@pytest.mark.parametrize(
+    ("name", "known", "indexed"),
+    [
+        ("The Guardian", ["Guardian", "CNN"], ("Guardian",)),
+        ("reuters.com", ["Reuters", "CNN"], ("Reuters",)),
+        ("wikinews", ["Wikinews"], ("Wikinews",)),
+        ("BBC", ["BBC News", "BBC Sport", "CNN"], ("BBC News", "BBC Sport")),
+        ("Le Monde", ["Reuters", "CNN"], ()),
+    ],
+)
+def test_indexed_outlets_tolerate_spellings(
+    name: str, known: list[str], indexed: tuple[str, ...]
+) -> None:
+    assert indexed_outlets(name, known) == indexed
