@@ -35,7 +35,7 @@ from typing import TypeVar
 
 from index.errors import LLMError
 from index.protocols import Embedder
-from retrieval.condense import clean_condensed, heuristic_condense
+from retrieval.condense_llm import condense_question
 from retrieval.coverage import TermStats
 from retrieval.evidence import is_evidence
 from retrieval.extractive import compose_extractive, content_terms
@@ -49,7 +49,7 @@ from retrieval.llm_reply import (
     partial_view,
 )
 from retrieval.not_found import closest_headlines, not_found_text
-from retrieval.prompt import Turn, build_messages, condense_messages
+from retrieval.prompt import Turn, build_messages
 from retrieval.quotable import quotable
 from retrieval.types import Answer, AnswerMode, Citation, Passage
 
@@ -278,6 +278,7 @@ class Answerer:
             embedder=self._embedder,
             max_chars=self._extractive_max_chars,
             max_sentences=self._extractive_max_sentences,
+            query=query,
         )
 
     async def _off_loop(self, work: Callable[[], T]) -> T:
@@ -291,22 +292,7 @@ class Answerer:
     async def condense(
         self, question: str, history: Sequence[Turn], *, budget: LLMBudget | None = None
     ) -> str:
-        """A standalone search query for a follow-up: the LLM's rewrite when available,
-        else `heuristic_condense`. Without earlier user turns the question is returned."""
-        question = question.strip()
-        if not any(role == "user" for role, _ in history):
-            return question
-        if self._llm is not None:
-            try:
-                reply = await self._llm.complete(
-                    condense_messages(history, question),
-                    max_tokens=96,
-                    budget=budget or self.llm_budget(),
-                )
-            except LLMError as exc:
-                logger.info("LLM condense failed (%s); using the heuristic", exc.user_message)
-            else:
-                condensed = clean_condensed(reply)
-                if condensed and len(condensed) <= max(300, 3 * len(question)):
-                    return condensed
-        return heuristic_condense(question, history)
+        """A standalone search query for a follow-up (`retrieval/condense_llm.py`)."""
+        return await condense_question(
+            question, history, llm=self._llm, budget=budget or self.llm_budget()
+        )

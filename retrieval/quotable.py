@@ -6,7 +6,8 @@ passages that
 - name at least half of the names the question asks about, under any of the ways news
   writes them ("Britain", "UK", "British"; `retrieval/name_variants.py`), and
 - hold a share of the question's rare words, weighed by their rarity in the corpus
-  (`retrieval/coverage.py`), which also checks lowercase and keyword questions ("tesla
+  and in part by that of their word family ("announce" by "announced" too;
+  `retrieval/coverage.py`), which also checks lowercase and keyword questions ("tesla
   berlin factory") that have no capitalised names.
 An LLM reads every evidence passage instead: it judges what they say.
 
@@ -27,8 +28,8 @@ from collections.abc import Sequence
 from retrieval.coverage import (
     MIN_IDF_COVERAGE,
     TermStats,
+    family_weights,
     idf_coverage,
-    idf_weights,
     question_terms,
 )
 from retrieval.llm_reply import checkable_text
@@ -51,6 +52,6 @@ def quotable(
         chosen = [p for p in chosen if names_most_of(checkable_text(p), groups)]
     terms = question_terms(query)
     if chosen and terms and term_stats is not None:
-        weights = idf_weights(terms, *term_stats.document_frequencies(terms))
+        weights = family_weights(terms, term_stats)
         chosen = [p for p in chosen if idf_coverage(weights, checkable_text(p)) >= min_coverage]
     return chosen

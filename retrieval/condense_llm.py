@@ -1,0 +1,41 @@
+"""A follow-up question as a standalone search query: the LLM's rewrite when there is one,
+else `heuristic_condense` (`retrieval/condense.py`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from index.errors import LLMError
+from retrieval.condense import clean_condensed, heuristic_condense
+from retrieval.llm import Generator, LLMBudget
+from retrieval.prompt import Turn, condense_messages
+
+logger = logging.getLogger(__name__)
+
+
+async def condense_question(
+    question: str,
+    history: Sequence[Turn],
+    *,
+    llm: Generator | None,
+    budget: LLMBudget | None = None,
+) -> str:
+    """The query to search for `question`; the question itself without earlier user turns.
+    A rewrite that is empty, the not-found sentinel or far longer than the question is not
+    used."""
+    question = question.strip()
+    if not any(role == "user" for role, _ in history):
+        return question
+    if llm is not None:
+        try:
+            reply = await llm.complete(
+                condense_messages(history, question), max_tokens=96, budget=budget
+            )
+        except LLMError as exc:
+            logger.info("LLM condense failed (%s); using the heuristic", exc.user_message)
+        else:
+            condensed = clean_condensed(reply)
+            if condensed and len(condensed) <= max(300, 3 * len(question)):
+                return condensed
+    return heuristic_condense(question, history)
