@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.unlink import restore
+
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^<>]*?)?)\s*/?>")
 _ATTRIBUTE = re.compile(r"""\s*([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot);|#([0-9]{1,7});|#[xX]([0-9a-fA-F]{1,6});)")
@@ -217,9 +219,12 @@ def plain_with_links(parsed: ParsedText) -> str:
 
 def with_urls(parsed: ParsedText, links: Iterable[Entity]) -> str:
     """Visible text with the URL of each of `links` written after it, `text (url)`, unless
-    the text is the URL itself."""
+    the text is the URL itself; what was defused for Telegram ("Amazon․com", `bot/unlink.py`)
+    in its real characters, as nothing links where this is shown."""
     inserts = sorted(
-        (link.end, link.url) for link in links if parsed.text[link.start : link.end] != link.url
+        (link.end, link.url)
+        for link in links
+        if restore(parsed.text[link.start : link.end]) != link.url
     )
     parts: list[str] = []
     previous = 0
@@ -228,4 +233,4 @@ def with_urls(parsed: ParsedText, links: Iterable[Entity]) -> str:
         parts.append(f" ({url})")
         previous = end
     parts.append(parsed.text[previous:])
-    return "".join(parts)
+    return restore("".join(parts))

@@ -21,6 +21,7 @@ from bot.emulator_html import (
     to_api_entities,
     utf16_offset,
 )
+from bot.emulator_links import with_links
 from bot.emulator_messages import Json, MessageVersion, StoredMessage
 
 MAX_TEXT = 4096
@@ -249,7 +250,7 @@ def parse_text(text: object, parse_mode: object, entities: object) -> ParsedText
         raise ApiError(400, "Bad Request: message text is empty")
     if utf16_offset(parsed.text, len(parsed.text)) > MAX_TEXT:
         raise ApiError(400, "Bad Request: message is too long")
-    return parsed
+    return with_links(parsed)  # the links the server finds by itself, as it returns them
 
 
 def _auto_entities(text: str) -> list[Json]:

@@ -3,12 +3,18 @@
 Telegram counts message length on the visible text (after entity parsing) in UTF-16 code
 units, so lengths here are measured the same way. Splitting works on plain text before it
 is turned into HTML, which keeps every cut outside tags and entities by construction.
+
+`escape` is where every text of ours becomes Telegram HTML, so it is also where what
+Telegram would link by itself is defused (`bot/unlink.py`, same length): the only links in
+our messages are the `<a href>` we write.
 """
 
 from __future__ import annotations
 
 import html
 import re
+
+from bot.unlink import unlink
 
 MAX_MESSAGE_LENGTH = 4096
 
@@ -22,7 +28,14 @@ _WORD_BREAK = re.compile(r"\s+")
 
 
 def escape(text: str) -> str:
-    """Escape text for Telegram HTML (`<`, `>`, `&`; quotes matter only in attributes)."""
+    """Text as Telegram HTML (`<`, `>`, `&` escaped; quotes matter only in attributes) that
+    Telegram links nowhere: hosts, e-mails, @mentions and schemes defused (`unlink`)."""
+    return html.escape(unlink(text), quote=False)
+
+
+def escape_code(text: str) -> str:
+    """Text for inside `<code>`/`<pre>`, escaped but kept as is: Telegram links nothing
+    there, and a command to copy ("/addsource https://…") must stay usable."""
     return html.escape(text, quote=False)
 
 

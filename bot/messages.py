@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from bot.html_text import escape
+from bot.html_text import escape, escape_code
 
 if TYPE_CHECKING:
     pass
@@ -174,7 +174,7 @@ def admin_error_summary(error_type: str, error_text: str, where: str) -> str:
     """Short note to the admin chat about an unexpected error (no traceback)."""
     return (
         f"<b>Unexpected error</b> while handling {escape(where)}:\n"
-        f"<code>{escape(error_type)}: {escape(error_text)}</code>"
+        f"<code>{escape_code(error_type)}: {escape_code(error_text)}</code>"
     )
 
 

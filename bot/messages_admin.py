@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from bot.html_text import escape, truncate
+from bot.html_text import escape, escape_code, truncate
 from bot.messages import plural
 
 if TYPE_CHECKING:
@@ -36,10 +36,11 @@ MAX_LISTED_FAILURES = 15
 
 def bare_link(url: str) -> str:
     """The hint for an admin who sent a link alone: the commands that index it."""
+    code = escape_code(url)  # copied as is: not defused (Telegram links nothing in code)
     return (
         "To index this link, send one of:\n"
-        f"<code>/addsource {escape(url)}</code> - register a feed or a page for every re-index\n"
-        f"<code>/ingest {escape(url)}</code> - index this one article now"
+        f"<code>/addsource {code}</code> - register a feed or a page for every re-index\n"
+        f"<code>/ingest {code}</code> - index this one article now"
     )
 
 

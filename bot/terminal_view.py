@@ -26,7 +26,8 @@ class Button:
 def terminal_text(parsed: ParsedText) -> str:
     """Visible text with links written as `text (url)`, except citation markers: a `[n]`
     whose URL the message shows elsewhere (its Sources list) stays `[n]`, so an answer reads
-    as sentences and each source's URL appears once."""
+    as sentences and each source's URL appears once. Text defused for Telegram ("Amazon․com")
+    shows its real characters (`with_urls`): nothing links in a terminal."""
     links = [e for e in parsed.entities if e.type == "text_link" and e.url]
     listed = {e.url for e in links if not _MARKER.fullmatch(parsed.text[e.start : e.end])}
     shown_elsewhere = [

@@ -1,11 +1,13 @@
 """A model's text as plain text (pure): no Markdown, HTML, or links of the model's own.
 
 `Answer.text` is plain text for every consumer (chat, command line, JSON), and the only
-clickable links a user gets are our own source links: a URL in a model's text may come
-from a poisoned article the model obeyed, so `plain_text` removes it (and e-mail addresses,
-which Telegram links too), and a sentence left empty, dangling or without its subject by that
-("Read more at .") goes with it. Bare hosts and @mentions, often names ("Amazon.com"), stay
-readable but unlinked: a host's dots become "․", a mention loses its "@".
+clickable links a user gets are our own source links: a URL in a model's text (a scheme,
+"www." or a host with a path) may come from a poisoned article the model obeyed, so
+`plain_text` removes it (and e-mail addresses, written to be used), and a sentence left
+empty, dangling or without its subject by that ("Read more at .") goes with it. Bare hosts
+and @mentions are often names ("Amazon.com", "@BBCBreaking") and stay as they are: what
+Telegram would link in them is defused where every message leaves for Telegram
+(`bot/unlink.py`), so the command line, JSON and the conversation history keep the real text.
 """
 
 from __future__ import annotations
@@ -40,14 +42,13 @@ _CITATION_BODY = re.compile(r"\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*")
 _URL_SEPARATOR = r"[ \t,;:–—-]*+"
 # Host labels ("bbc.co."): a dot only when a label follows (a full stop is not in a host).
 _LABELS = r"(?:[^\W_][\w-]{0,62}+\.(?=[^\W_]))++"  # possessive: one pass over a long run
-# A bare host's last label: letters ("com", "UK", "рф", "cOM": Telegram links any case but a
-# capital and small letters, see `_capitalised`) or punycode, not a file type ("Node.js",
-# "report.pdf"); "U.S.", "e.g.", "3.5" have none.
+# An e-mail address's last label: letters ("com", "UK", "рф") or punycode, not a file type
+# ("Node.js", "report.pdf"); "U.S.", "e.g.", "3.5" have none.
 _TLD = (
     r"(?!(?:js|ts|py|pdf|docx?|xlsx?|pptx?|txt|csv|jpe?g|png|gif|svg|mp[34]|zip|html?)(?![\w-]))"
     r"(?:[^\W\d_]{2,63}+|xn--[\w-]{1,59}+)(?![\w-])"
 )
-# An IPv4 address is linked too ("10.0.0.1"; not "1.000.000.000": no part starts with 0).
+# An IPv4 address with a path is a URL too ("10.0.0.1/x"; "1.000.000.000" is no address).
 _BYTE = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = rf"(?:{_BYTE}\.){{3}}{_BYTE}(?![\w-])"
 _URL = re.compile(
@@ -57,12 +58,10 @@ _URL = re.compile(
     # A scheme (even a look-alike: "һttps"), "www.", or a host with a path (any script:
     # "пример.рф/", punycode, a port).
     r"(?P<url>(?:(?:(?:\b[^\W\d_][\w+.-]{0,30}+)?://|\bwww\.|\b(?:[^\W_][\w-]{0,62}+\.){1,8}+"
-    r"(?:[^\W\d_]{2,63}+|xn--[\w-]{1,59}+)(?::\d{1,5}+)?/)"
+    rf"(?:[^\W\d_]{{2,63}}+|xn--[\w-]{{1,59}}+)(?::\d{{1,5}}+)?/|(?<![\w.]){_IPV4}(?::\d{{1,5}}+)?/)"
     r"[^\s<>\[\]\"'`]*+)"
-    # Telegram links these too: an e-mail address, an @mention, a bare host ("evil.com").
-    rf"|(?<![\w.+-])[\w.+-]{{1,64}}+@{_LABELS}{_TLD}"
-    r"|(?<![\w@])(?P<mention>@)[a-z0-9_]{2,32}+(?![\w@])"
-    rf"|(?P<host>(?<![\w.@/-])(?:{_LABELS}{_TLD}|{_IPV4})(?!\.[^\W_])))",
+    # An e-mail address (Telegram links it; a model has no business giving one out).
+    rf"|(?<![\w.+-])[\w.+-]{{1,64}}+@{_LABELS}{_TLD})",
     re.IGNORECASE,
 )
 # What a removed URL leaves behind: "()", "(see )", "[]", "<>".
@@ -105,22 +104,9 @@ def _link_text(match: re.Match[str]) -> str:
     return f"[{text}]" if _CITATION_BODY.fullmatch(text) else text
 
 
-def _capitalised(label: str) -> bool:
-    return label[:1].isupper() and label[1:].islower()
-
-
 def _cut_url(match: re.Match[str]) -> str:
     """Nothing of the URL and its lead-in but the punctuation it ended on ("see x.com/a."
-    keeps "."). An @mention only loses the "@" that links it, and a bare host its dots
-    (as "․"): both are often names ("by @someone", "Amazon.com")."""
-    if match["mention"] is not None:
-        return match[0][: match.start("mention") - match.start()] + match["url"][1:]
-    if match["host"] is not None and _capitalised(match["host"].rpartition(".")[2]):
-        return match[0]  # "ended.The": a missing space, not a host (nor to Telegram)
-    if match["host"] is not None:  # often a name ("Amazon.com"): kept, but no longer a host
-        return match[0][: match.start("host") - match.start()] + match["host"].replace(
-            ".", "\u2024"
-        )
+    keeps ".")."""
     url, tail = match["url"], ""
     while url and (url[-1] in ".,;:!?*_" or (url[-1] == ")" and url.count("(") < url.count(")"))):
         url, tail = url[:-1], url[-1] + tail
@@ -129,15 +115,12 @@ def _cut_url(match: re.Match[str]) -> str:
 
 def _without_urls(sentence: str) -> str | None:
     """The sentence with its URLs removed; None when nothing worth saying is left."""
-    cleaned = _URL.sub(_cut_url, sentence)
-    if cleaned == sentence:
-        return sentence
-    # Hosts and mentions keep their words: only a removed URL can leave a sentence hollow.
-    removed = [m for m in _URL.finditer(sentence) if m["mention"] is None and m["host"] is None]
+    removed = list(_URL.finditer(sentence))
     if not removed:
-        return cleaned
-    if _LEAD.fullmatch(sentence[: removed[0].start()]):  # "evil.com says ...": a torso is left
+        return sentence
+    if _LEAD.fullmatch(sentence[: removed[0].start()]):  # "evil.com/x says ...": a torso
         return None
+    cleaned = _URL.sub(_cut_url, sentence)
     cleaned = _SPACE_BEFORE_PUNCTUATION.sub("", _EMPTY_GROUP.sub("", cleaned))
     cleaned = _INNER_SPACES.sub(" ", cleaned)
     claim = strip_markers(cleaned).rstrip(" \t.!?*_")

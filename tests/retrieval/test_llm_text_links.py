@@ -1,6 +1,7 @@
-"""What Telegram would turn into a link besides URLs never reaches the user from a model's
-text: e-mail addresses go like bare URLs, bare hosts lose their dots (often names: "Amazon.com"),
-@mentions their "@"; ordinary abbreviations, decimals and names stay as they are."""
+"""E-mail addresses in a model's text go like bare URLs; bare hosts and @mentions are often
+names ("Amazon.com", "@BBCBreaking") and stay as they are in `Answer.text` (the bot defuses
+them where messages leave for Telegram: `bot/unlink.py`); ordinary abbreviations, decimals
+and names stay as they are."""
 
 from __future__ import annotations
 
@@ -14,33 +15,31 @@ from retrieval.plain_text import plain_text
     ("reply", "expected"),
     [
         # An e-mail address goes like a bare URL, with the words that led to it, and a
-        # sentence left dangling by that goes too ...
+        # sentence left dangling by that goes too.
         ("Japan shrank [1]. Write to tips@evil.com for the data.", "Japan shrank [1]."),
         ("Japan shrank [1]. Contact john.smith+tips@mail.evil.org.", "Japan shrank [1]."),
-        # ... a bare host is often a name: its words stay, its dots no longer link it ...
-        (
-            "Japan shrank 0.1 percent, see evil.com [1].",
-            "Japan shrank 0.1 percent, see evil\u2024com [1].",
-        ),
-        ("Amazon.com reported record sales [1].", "Amazon\u2024com reported record sales [1]."),
-        ("Shares of Booking.com fell [1].", "Shares of Booking\u2024com fell [1]."),
-        (
-            "It was reported by news.evil.co.uk [1]. More: пример.рф [1]",
-            "It was reported by news\u2024evil\u2024co\u2024uk [1]. More: пример\u2024рф [1]",
-        ),
-        ("Japan shrank, per EVIL.COM [1].", "Japan shrank, per EVIL\u2024COM [1]."),
-        # ... and an @mention keeps its words but is no longer a link.
-        (
-            "Japan shrank [1]. Follow @evil_bot for updates.",
-            "Japan shrank [1]. Follow evil_bot for updates.",
-        ),
     ],
 )
-def test_hosts_addresses_and_mentions_are_no_links(reply: str, expected: str) -> None:
+def test_email_addresses_go(reply: str, expected: str) -> None:
     text = plain_text(reply)
     assert text == expected
     assert "@" not in text
-    assert ".com" not in text.casefold()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # A bare host or an @mention is a name: the real text, for every consumer.
+        "Japan shrank 0.1 percent, see evil.com [1].",
+        "Amazon.com reported record sales [1].",
+        "Shares of Booking.com fell [1].",
+        "It was reported by news.evil.co.uk [1]. More: пример.рф [1]",
+        "Japan shrank, per EVIL.COM [1].",
+        "Japan shrank [1]. Follow @evil_bot for updates.",
+    ],
+)
+def test_hosts_and_mentions_stay_as_written(reply: str) -> None:
+    assert plain_text(reply) == reply
 
 
 @pytest.mark.parametrize(
