@@ -204,12 +204,12 @@ def move_chat(alerts: AlertService, old_chat_id: int, new_chat_id: int) -> int:
 
 def thread_gone(
     alerts: AlertService, chat_id: int, thread_id: int, delivery_ids: Sequence[int] = ()
-) -> bool:
+) -> set[int]:
     """A forum topic was deleted: alerts made in it go to the chat itself from now on, and
     so do the alerts queued for it (and the record of those sent, so the chat itself does
-    not get those stories again). Whether any of `delivery_ids` (the alert being sent) is
-    still to go to the chat itself: one whose story the chat has, queued or already sent,
-    was dropped by the move, and sending it anyway would give the chat that story twice."""
+    not get those stories again). Which of `delivery_ids` (the alert being sent) are still
+    to go to the chat itself: one whose story the chat has, queued or already sent, was
+    dropped by the move, and sending it anyway would give the chat that story twice."""
     with session_scope(alerts.sessions) as session:
         changed = forget_thread(session=session, chat_id=chat_id, thread_id=thread_id)
         move_thread_deliveries(session=session, chat_id=chat_id, thread_id=thread_id)
@@ -217,4 +217,4 @@ def thread_gone(
     logger.info(
         "topic %s of chat %s is gone: %d alerts now go to the chat", thread_id, chat_id, changed
     )
-    return bool(kept)
+    return kept

@@ -53,7 +53,7 @@ from bot.alerts_claims import (
     worker_id,
 )
 from bot.alerts_render import alert_plain, render_alert, render_digest, render_flood
-from bot.alerts_send import Delivery, Outcome, send_pieces
+from bot.alerts_send import Delivery, Fallback, Outcome, send_pieces
 from bot.alerts_service import AlertService
 from index.types import DigestBatch
 
@@ -200,8 +200,11 @@ class AlertSender:
         del rest.message_ids[: len(done.message_ids)]
         return rest
 
-    async def _thread_gone(self, ids: Sequence[int], chat_id: int, thread_id: int) -> bool:
-        return await self._db(thread_gone, chat_id, thread_id, ids)
+    async def _thread_gone(self, ids: Sequence[int], chat_id: int, thread_id: int) -> Fallback:
+        kept = await self._db(thread_gone, chat_id, thread_id, ids)
+        if not kept:
+            return Fallback.DROP
+        return Fallback.SEND if kept >= set(ids) else Fallback.REDO
 
     async def _db(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run one of `bot/alerts_claims.py`'s transactions on the service's worker thread."""

@@ -5,7 +5,8 @@ the chat blocked the bot or is gone (pause its alerts); this message refused; a 
 limit or network failure (try again later); or the group became a supergroup with a new
 id (`ChatMigrated`: send there). A deleted forum topic is no reason to lose the alert: the
 rest goes to the chat itself, unless the chat itself has had the story (the move to the chat
-dropped the alert). Once part of a long digest is out, a flood limit is waited out here
+dropped the alert); a digest holding some stories it had is put back, to be made again
+without them. Once part of a long digest is out, a flood limit is waited out here
 rather than the digest put back in the queue, which would send its first part twice.
 """
 
@@ -37,6 +38,15 @@ class Outcome(Enum):
     BLOCKED = "blocked"  # 403, or the chat is gone: pause the chat's alerts
     FAILED = "failed"  # a permanent refusal of this one message (or nothing left to send)
     RETRY = "retry"  # flood limit or network: try again in a later round
+
+
+class Fallback(Enum):
+    """What becomes of an alert or digest whose forum topic was deleted, once the topic's
+    alerts were moved to the chat itself (`thread_gone`)."""
+
+    SEND = "send"  # all of it is still to go: send it to the chat itself
+    DROP = "drop"  # the chat itself has all its stories: nothing to send
+    REDO = "redo"  # the chat has some of its stories: make it again from the rest
 
 
 # Refusals that arrive as 400 but mean no alert can reach the chat any more (it was
@@ -90,7 +100,7 @@ async def send_pieces(
     chat_id: int,
     thread_id: int | None,
     pieces: Sequence[str],
-    thread_gone: Callable[[int, int], Awaitable[bool]],
+    thread_gone: Callable[[int, int], Awaitable[Fallback]],
     *,
     sent: Sequence[int] = (),
 ) -> Delivery:
@@ -99,7 +109,7 @@ async def send_pieces(
     of its first pieces, already out (in the chat's old place, before a group upgrade).
 
     `thread_gone(chat_id, thread_id)` moves a deleted topic's alerts to the chat itself and
-    says whether this one is still to be sent there (False: the chat has its story)."""
+    says what becomes of this one (`Fallback`); one to make again is put back (RETRY)."""
     done = Delivery(Outcome.SENT, chat_id, list(sent))
     retries = 0
     while len(done.message_ids) < len(pieces):
@@ -114,7 +124,12 @@ async def send_pieces(
             return done
         except BadRequest as exc:
             if thread_id is not None and thread_is_gone(exc):
-                if await thread_gone(chat_id, thread_id):
+                fallback = await thread_gone(chat_id, thread_id)
+                if fallback is Fallback.REDO and not done.message_ids:
+                    # As rendered it holds a story the chat has: made again without it.
+                    done.outcome = Outcome.RETRY
+                    return done
+                if fallback is not Fallback.DROP:
                     thread_id = None
                     continue
                 logger.info(

@@ -22,9 +22,10 @@ AT = "\uff20"
 SLASH = "\u2215"
 
 # A run of host-like labels joined by dots. A label takes what Telegram takes into a host
-# (letters and digits of any script, marks, symbols, "_-~"), not ASCII punctuation, spaces
-# or general punctuation (U+2000-U+206F but joiners and dashes), so no host is cut shorter.
-_LABEL = r"[^\s!-,./:-@\[-^`{-}\u2000-\u200b\u200e-\u200f\u2016-\u206f]+"
+# (letters and digits of any script, marks, symbols, "_-~"), not ASCII punctuation, spaces,
+# control characters, U+0080-U+00BF (hosts stop at "«" and "®": "«Amazon.com»") or general
+# punctuation (U+2000-U+206F but joiners and dashes), so no host is cut shorter.
+_LABEL = r"[^\s\x00-\x2c./:-@\[-^`{-}\x7f-\xbf\u2000-\u200b\u200e-\u200f\u2016-\u206f]+"
 _DOTTED = re.compile(rf"{_LABEL}(?:\.{_LABEL})+")
 _IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _AT = re.compile(r"@(?=[A-Za-z0-9_])")

@@ -188,7 +188,7 @@ def _first_outlet(
             source = canonical[_key(written)]
             # "according to the Independent Electoral Commission", "CNN's Jake Tapper":
             # the outlet's name begins a longer one, or a person of it is the subject.
-            if name_goes_on(text[match.end("name") :]):
+            if name_goes_on(text[match.end("name") :], written):
                 continue
             if not weak or _looks_like_a_name(written, source):
                 start, end = match.span() if cut_whole else match.span("who")

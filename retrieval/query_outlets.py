@@ -82,13 +82,24 @@ def _continues(word: str) -> bool:
     return re.match(r"[A-Z][a-z]", bare) is not None and bare.casefold() not in _DATE_WORDS
 
 
-def name_goes_on(after: str) -> bool:
+def name_goes_on(after: str, name: str = "") -> bool:
     """Whether the text right after a name makes the name part of a longer one (pure):
-    "Independent| Electoral Commission", "Times| of India", "CNN|'s Jake Tapper"."""
+    "Independent| Electoral Commission", "Times| of India", "CNN|'s Jake Tapper". A `name`
+    of its own ("CNN", not "the Times") followed by a capitalised word goes on only as a
+    possessive: "according to CNN Trump said" names CNN, its comma left out."""
     if re.match(r"\s+(?:of|de)\s+[A-Z]", after):
         return True
-    word = re.match(r"(?:['’]s)?\s+(\S+)", after)
-    return word is not None and _continues(word[1])
+    word = re.match(r"(['’]s)?\s+(\S+)", after)
+    if word is None or not _continues(word[2]):
+        return False
+    possessive = word[1] is not None or name.replace("’", "'").endswith("'s")
+    return possessive or not name or _generic(name)
+
+
+def _generic(name: str) -> bool:
+    """Whether a name is only words outlets are named with ("the Independent", "Times")."""
+    words = [w.casefold() for w in name.replace("’", "'").removesuffix("'s").split()]
+    return all(w in _OUTLET_WORDS or w == "the" for w in words)
 
 
 def _run_words(written: str) -> list[str]:
@@ -107,9 +118,9 @@ def _longest_outlet(written: str) -> str | None:
     "Times Square" no Times, "CNN's Jake Tapper" a person, not CNN)."""
     words = _run_words(written)
     for n in range(len(words), 0, -1):
-        if n < len(words) and (words[n].casefold() in ("of", "de") or _continues(words[n])):
-            continue
         candidate = " ".join(words[:n]).rstrip(".,;:!?'’").removesuffix("'s").removesuffix("’s")
+        if n < len(words) and name_goes_on(" " + " ".join(words[n:]), " ".join(words[:n])):
+            continue
         if words[n - 1].casefold() not in ("of", "de") and is_outlet_name(candidate):
             return candidate
     return None
@@ -142,7 +153,21 @@ def indexed_outlets(name: str, known: Sequence[str]) -> tuple[str, ...]:
     same = [k for k in known if _name_words(k) == words]
     if same:
         return tuple(same[:1])
-    return tuple(k for k in known if (held := _name_words(k)) and (words <= held or held <= words))
+    return tuple(k for k in known if (held := _name_words(k)) and _same_outlet(words, held))
+
+
+# Words that only qualify an outlet's name: "the Daily Telegraph" is the Telegraph.
+_QUALIFIERS = frozenset(["daily", "online", "website", "web", "site", "uk", "us", "international"])
+
+
+def _same_outlet(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether one name's words hold the other's ("BBC" and "BBC News"). A name of outlet
+    words only ("Times", "Independent") is held by a longer one only with qualifiers: "the
+    Financial Times" is not the Times."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if not small <= large:
+        return False
+    return not small <= _OUTLET_WORDS or large - small <= _QUALIFIERS
 
 
 def sort_outlets(

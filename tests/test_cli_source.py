@@ -86,3 +86,7 @@ def test_source_options() -> None:
         ("BBC News",),
         "No articles from AP are indexed.",
     )
+    assert source_options(["Financial Times"], ["The Times"]) == (
+        (),
+        "No articles from Financial Times are indexed; answering from all sources.",
+    )

@@ -51,6 +51,7 @@ _TOKENS = st.sampled_from(
         "www.gov.uk/news", "10.0.0.1", "пример.рф", "tg://x", "john.smith+tips@mail.org",
         "EVIL.COM", "café.com", "a.b.c.evil.io/x", "ftp://host.example", "3.5", "U.S.",
         "e.g.", " ", ", ", ". ", "\n", "(", ")", "/", ":", "shares", "rose", "@", ".", "x",
+        "«", "»", "®",
     ]
 )  # fmt: skip
 
@@ -73,6 +74,16 @@ def test_unlinked_text_links_nothing_reads_the_same_and_keeps_its_length(text: s
 )
 def test_ordinary_text_keeps_its_characters(text: str) -> None:
     assert unlink(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["«Amazon.com»", "Amazon.com® rose", "see evil.com° now", "evil.com\u00ad", "„evil.com“"],
+)
+def test_a_host_next_to_latin1_punctuation_is_defused(text: str) -> None:
+    # Telegram's hosts stop at "«", "®", "°" or a soft hyphen (U+0080-U+00BF).
+    assert find_links(text) != []
+    assert find_links(unlink(text)) == []
 
 
 def test_escape_defuses_and_code_keeps_what_is_copied() -> None:

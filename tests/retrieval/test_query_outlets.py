@@ -216,9 +216,34 @@ def test_no_list_of_outlets_without_outlets(question: str) -> None:
         ("wikinews", ["Wikinews"], ("Wikinews",)),
         ("BBC", ["BBC News", "BBC Sport", "CNN"], ("BBC News", "BBC Sport")),
         ("Le Monde", ["Reuters", "CNN"], ()),
+        # A name of outlet words only is another outlet's with more words, but qualifiers.
+        ("Financial Times", ["The Times", "CNN"], ()),
+        ("the Times", ["Financial Times"], ()),
+        ("Irish Independent", ["The Independent"], ()),
+        ("the Daily Telegraph", ["The Telegraph"], ("The Telegraph",)),
     ],
 )
 def test_indexed_outlets_tolerate_spellings(
     name: str, known: list[str], indexed: tuple[str, ...]
 ) -> None:
     assert indexed_outlets(name, known) == indexed
+
+
+def test_a_list_naming_another_outlet_of_the_same_word_filters_not_on_it() -> None:
+    question = "According to the Financial Times and Reuters, what happened to BP?"
+    plan = understand(question, now=NOW, known_sources=["The Times", "Reuters"])
+    assert plan.filters.sources == ("Reuters",)
+    assert plan.unknown_sources == ("the Financial Times",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["According to CNN Trump said what about tariffs?", "Per CNN Biden won the debate?"],
+)
+def test_an_outlet_named_without_its_comma_still_counts(question: str) -> None:
+    # A name of its own followed by a capitalised word is the outlet, not a longer name.
+    plan = understand(question, now=NOW, known_sources=["CNN", "Reuters"])
+    assert plan.filters.sources == ("CNN",)
+    assert "CNN" not in plan.text
+    unknown = understand(question, now=NOW, known_sources=["Reuters"])
+    assert unknown.unknown_sources == ("CNN",)
