@@ -83,19 +83,25 @@ def _day(moment: datetime, tz: tzinfo) -> str:
     return _when(moment, tz).rsplit(" ", 1)[0]
 
 
+def _location(location: str, limit: int = 4000) -> str:
+    """A source's address or path as code: copyable into /ingest or a browser, never a link
+    (Telegram links nothing in code), where plain text would be defused (`escape`)."""
+    return f"<code>{escape_code(truncate(location, limit))}</code>"
+
+
 def source_added(source: SourceRecord, name: str | None, articles: int | None) -> str:
     found = ""
     if name:
         found = f" ({escape(truncate(name, 200))}"
         found += f", {plural(articles, 'article')} there now)" if articles is not None else ")"
     return (
-        f"Added {escape(source.kind)} #{source.id}: {escape(source.location)}{found}.\n"
+        f"Added {escape(source.kind)} #{source.id}: {_location(source.location)}{found}.\n"
         "/reindex fetches and indexes it."
     )
 
 
 def source_removed(source: SourceRecord) -> str:
-    return f"Removed source #{source.id} ({escape(source.location)}). Its articles stay indexed."
+    return f"Removed source #{source.id} ({_location(source.location)}). Its articles stay indexed."
 
 
 def source_yield(source: SourceRecord) -> str:
@@ -110,7 +116,7 @@ def source_yield(source: SourceRecord) -> str:
 def admin_source_line(source: SourceRecord, tz: tzinfo) -> str:
     """One source for admins: number, kind, location, articles, last fetch, last error."""
     line = (
-        f"<b>#{source.id}</b> {escape(source.kind)}: {escape(truncate(source.location, 300))}\n"
+        f"<b>#{source.id}</b> {escape(source.kind)}: {_location(source.location, 300)}\n"
         f"   {source_yield(source)}, last fetch {_when(source.last_fetch_at, tz)}"
     )
     if source.last_error:
@@ -186,7 +192,7 @@ def reindex_summary(report: RefreshReport) -> str:
         lines.append(f"\n<b>Failed sources ({len(report.failed_sources)})</b>")
         for failure in report.failed_sources[:MAX_LISTED_FAILURES]:
             lines.append(
-                f"• #{failure.source_id} {escape(truncate(failure.location, 200))}: "
+                f"• #{failure.source_id} {_location(failure.location, 200)}: "
                 f"{escape(truncate(failure.reason, 200))}"
             )
         if len(report.failed_sources) > MAX_LISTED_FAILURES:
