@@ -171,7 +171,8 @@ def reindex_stopped(kind: str, reason: str) -> str:
 
 
 def reindex_summary(report: RefreshReport) -> str:
-    """The closing summary: counts, then each failed source with its reason."""
+    """The closing summary: counts, then each failed source with its reason, then the items
+    that could not be parsed: listed when new, counted when they failed the same way before."""
     title = "Full re-index finished" if report.full else "Re-index finished"
     lines = [f"<b>{title}</b> in {duration(report.elapsed_seconds)}."]
     if report.full:
@@ -197,8 +198,8 @@ def reindex_summary(report: RefreshReport) -> str:
             )
         if len(report.failed_sources) > MAX_LISTED_FAILURES:
             lines.append(f"… and {len(report.failed_sources) - MAX_LISTED_FAILURES} more")
-    if report.parse_failures:
-        failures = report.parse_failures
+    failures = report.new_failures
+    if failures:
         lines.append(f"\n<b>Could not be parsed ({len(failures)})</b>")
         for parse_failure in failures[:MAX_LISTED_FAILURES]:
             lines.append(
@@ -207,6 +208,9 @@ def reindex_summary(report: RefreshReport) -> str:
             )
         if len(failures) > MAX_LISTED_FAILURES:
             lines.append(f"… and {len(failures) - MAX_LISTED_FAILURES} more")
+    if report.known_failures:
+        still = f"{plural(len(report.known_failures), 'file')} still skipped, as before."
+        lines.append(still if failures else f"\n{still}")
     return "\n".join(lines)
 
 

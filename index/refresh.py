@@ -22,7 +22,7 @@ import fcntl
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,11 +45,11 @@ from index.refresh_report import (
     RefreshProgress,
     RefreshReport,
     estimate_eta,
+    known_failures,
 )
-from index.source_fetch import FetchedSource, fetch_sources, record_outcomes
-from index.store_article_lookups import keys_by_content_hash
-from index.store_articles import get_articles_by_key
-from index.types import Article, ParseFailure, SourceRecord, StoredArticle
+from index.source_fetch import FetchedSource, fetch_sources, record_outcomes, stored_lookups
+from index.store_admin import last_done_reindex_run
+from index.types import Article, ParseFailure, SourceRecord
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,7 @@ class _Run:
     phase_started: float = 0.0
     eta: float | None = None
     keys: dict[int, list[str]] = field(default_factory=dict)  # source id -> article keys
+    failed: dict[int, list[ParseFailure]] = field(default_factory=dict)  # of sources read
 
     def report(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -158,7 +159,9 @@ def refresh_sources(
     `cancel` stops the run at the next progress point with RefreshCancelled.
     """
     with session_scope(sessions) as session:
-        sources = [s for s in store.list_sources(session=session) if not kinds or s.kind in kinds]
+        registered = store.list_sources(session=session)
+        last = last_done_reindex_run(session=session)
+    sources = [s for s in registered if not kinds or s.kind in kinds]
     run = _Run(
         started=time.monotonic(), sources_total=len(sources), progress=progress, cancel=cancel
     )
@@ -178,21 +181,7 @@ def refresh_sources(
         run.pages_done += done
         run.show()
 
-    def stored(keys: Collection[str]) -> Mapping[str, StoredArticle]:
-        with session_scope(sessions) as session:
-            return get_articles_by_key(session=session, keys=keys)
-
-    async def known(keys: Collection[str]) -> Mapping[str, StoredArticle]:
-        return await asyncio.to_thread(stored, keys)
-
-    def owned(hashes: Collection[str]) -> Mapping[str, Collection[str]]:
-        with session_scope(sessions) as session:
-            return keys_by_content_hash(session=session, hashes=hashes)
-
-    async def owners(hashes: Collection[str]) -> Mapping[str, Collection[str]]:
-        # A page text stored under another address is not this entry's (a consent wall).
-        return await asyncio.to_thread(owned, hashes)
-
+    known, owners = stored_lookups(sessions)
     fetched = (
         asyncio.run(
             fetch_sources(
@@ -227,6 +216,9 @@ def refresh_sources(
     run.sources_done = len(sources)
     new_ids = set(ingest.new_article_ids)
     failed = record_outcomes(sessions, fetched, present, missing, run.keys, new_ids, clock())
+    read = [r for r in fetched if r.error is None and not r.not_modified]
+    run.failed.update((r.source.id, list(r.failures)) for r in read)
+    repeated, marks = known_failures(run.failed, {s.id for s in present}, last, registered)
     run.enter(DONE)
     return RefreshReport(
         sources=len(sources),
@@ -235,7 +227,9 @@ def refresh_sources(
         duplicates=ingest.duplicates,
         not_modified=sum(1 for f in fetched if f.not_modified),
         failed_sources=tuple(failed),
-        parse_failures=ingest.failures + tuple(_entry_failures(fetched)),
+        parse_failures=ingest.failures + tuple(f for r in read for f in r.failures),
+        known_failures=repeated,
+        failure_marks=marks,
         new_article_ids=ingest.new_article_ids,
         chunks_embedded=ingest.chunks_embedded,
         reembedded=reembedded,
@@ -280,19 +274,17 @@ def _items(
             yield article
     for source in folders:
         keys = run.keys.setdefault(source.id, [])
+        failed = run.failed.setdefault(source.id, [])
         try:
             for item in iter_path(Path(source.location)):
                 if isinstance(item, Article):
                     run.fetched += 1
                     keys.append(article_key(item))
+                else:
+                    failed.append(item)
                 yield item
         except OSError as exc:  # the folder vanished or became unreadable mid-walk
             log.warning("reading folder source #%d failed: %s", source.id, exc)
-            yield ParseFailure(source.location, "the folder could not be read")
+            failed.append(ParseFailure(source.location, "the folder could not be read"))
+            yield failed[-1]
         run.sources_done += 1
-
-
-def _entry_failures(fetched: list[FetchedSource]) -> Iterator[ParseFailure]:
-    for result in fetched:
-        if result.error is None:
-            yield from result.failures

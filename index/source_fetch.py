@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,7 +28,9 @@ from index.feed_pages import (
 )
 from index.fetch import FetchPolicy, fetch_articles
 from index.parsing.sniff import Kind, sniff_kind
-from index.types import Article, ParseFailure, SourceRecord
+from index.store_article_lookups import keys_by_content_hash
+from index.store_articles import get_articles_by_key
+from index.types import Article, ParseFailure, SourceRecord, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +177,28 @@ async def detect_source(url: str, *, policy: FetchPolicy) -> DetectedSource:
         name=name,
         articles=len(parsed.articles),
     )
+
+
+def stored_lookups(sessions: sessionmaker[Session]) -> tuple[KnownArticles, TextOwners]:
+    """The database look-ups `fetch_source` takes, each run on a worker thread: the stored
+    articles by key (`known`) and the keys a text hash belongs to (`owners`)."""
+
+    def stored(keys: Collection[str]) -> Mapping[str, StoredArticle]:
+        with session_scope(sessions) as session:
+            return get_articles_by_key(session=session, keys=keys)
+
+    async def known(keys: Collection[str]) -> Mapping[str, StoredArticle]:
+        return await asyncio.to_thread(stored, keys)
+
+    def owned(hashes: Collection[str]) -> Mapping[str, Collection[str]]:
+        with session_scope(sessions) as session:
+            return keys_by_content_hash(session=session, hashes=hashes)
+
+    async def owners(hashes: Collection[str]) -> Mapping[str, Collection[str]]:
+        # A page text stored under another address is not this entry's (a consent wall).
+        return await asyncio.to_thread(owned, hashes)
+
+    return known, owners
 
 
 def record_outcomes(

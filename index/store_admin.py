@@ -231,3 +231,14 @@ def last_reindex_run(*, session: Session) -> ReindexRun | None:
     """The most recently started run, finished or not."""
     row = session.scalars(select(ReindexRunRow).order_by(ReindexRunRow.id.desc()).limit(1)).first()
     return None if row is None else _to_run(row)
+
+
+def last_done_reindex_run(*, session: Session) -> ReindexRun | None:
+    """The most recent run that finished as "done" (its summary is complete)."""
+    row = session.scalars(
+        select(ReindexRunRow)
+        .where(ReindexRunRow.status == "done")
+        .order_by(ReindexRunRow.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _to_run(row)
