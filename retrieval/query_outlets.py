@@ -150,10 +150,17 @@ def indexed_outlets(name: str, known: Sequence[str]) -> tuple[str, ...]:
     words = _name_words(name)
     if not words:
         return ()
-    same = [k for k in known if _name_words(k) == words]
+    # Alike also when written apart or together: "Wiki News" is "Wikinews".
+    same = [k for k in known if _name_words(k) == words or _joined(k) == _joined(name)]
     if same:
         return tuple(same[:1])
     return tuple(k for k in known if (held := _name_words(k)) and _same_outlet(words, held))
+
+
+def _joined(name: str) -> str:
+    """A name's letters and digits run together, without a leading "the"."""
+    words = name.casefold().split()
+    return "".join(c for w in words[words[:1] == ["the"] :] for c in w if c.isalnum())
 
 
 # Words that only qualify an outlet's name: "the Daily Telegraph" is the Telegraph.

@@ -221,6 +221,9 @@ def test_no_list_of_outlets_without_outlets(question: str) -> None:
         ("the Times", ["Financial Times"], ()),
         ("Irish Independent", ["The Independent"], ()),
         ("the Daily Telegraph", ["The Telegraph"], ("The Telegraph",)),
+        # Written apart or together.
+        ("Wiki News", ["Wikinews", "Reuters"], ("Wikinews",)),
+        ("the Tech Wire", ["TechWire"], ("TechWire",)),
     ],
 )
 def test_indexed_outlets_tolerate_spellings(
