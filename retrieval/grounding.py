@@ -31,7 +31,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 # A sentence ends at . ! or ? followed by space (and possibly citation markers before the
 # space: "claim. [1] Next" keeps "[1]" with "claim."), or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])((?:\s*\[[\d,;\s–-]+\])*)(\s+|\Z)|(\n+)")
-_STEM = 5
+NAME_STEM = 5
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -78,14 +78,14 @@ def _numbers(text: str) -> set[str]:
     return {_number_key(match) for match in _NUMBER.findall(text)}
 
 
-def _fold(word: str) -> str:
+def fold_name(word: str) -> str:
     """Case and accents folded: "Séoul" meets "Seoul"."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _stems(text: str) -> set[str]:
-    return {_fold(word)[:_STEM] for word in _WORD.findall(text)}
+    return {fold_name(word)[:NAME_STEM] for word in _WORD.findall(text)}
 
 
 def _in_english(question: str) -> bool:
@@ -137,7 +137,8 @@ def _supported(sentence: str, known: Sequence[Facts], facts: SourceFacts) -> boo
     names = _names(claim)
     if not names or not facts.check_names:
         return True
-    missing = sum(1 for name in names if all(_fold(name)[:_STEM] not in f.stems for f in known))
+    keys = [fold_name(name)[:NAME_STEM] for name in names]
+    missing = sum(1 for key in keys if all(key not in f.stems for f in known))
     return missing * 2 <= len(names)
 
 
@@ -210,7 +211,7 @@ def mentions_a_year(text: str, published_year: int | None, years: frozenset[str]
 
 # Capitalised, but a time, not a name: "on Thursday", "in May" (the C locale's English).
 _CALENDAR = frozenset(
-    name.casefold()[:_STEM] for name in (*calendar.month_name[1:], *calendar.day_name)
+    name.casefold()[:NAME_STEM] for name in (*calendar.month_name[1:], *calendar.day_name)
 )
 
 
@@ -222,7 +223,7 @@ def names_named(question: str, query: str) -> frozenset[str]:
     sentences = re.split(r"(?<=[.!?:;])\s+", query)
     # "Blinken's" names Blinken; "What's" (mid-sentence after a colon, say) names nothing.
     bases = (re.split(r"['’]", name)[0] for sentence in sentences for name in _names(sentence))
-    stems = (_fold(base)[:_STEM] for base in bases if base.casefold() not in STOPWORDS)
+    stems = (fold_name(base)[:NAME_STEM] for base in bases if base.casefold() not in STOPWORDS)
     return frozenset(stem for stem in stems if stem not in _CALENDAR)
 
 

@@ -20,14 +20,12 @@ keys, and a passage names it when it holds any of them:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from retrieval.countries import COUNTRIES
-from retrieval.grounding import names_named
+from retrieval.grounding import NAME_STEM, fold_name, names_named
 
-_STEM = 5  # as retrieval/grounding.py compares names
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _DOTTED = re.compile(r"(?<![\w.])((?:[A-Z]\.){2,})(?![\w])")
 _CONNECTORS = frozenset({"of", "and", "for", "the", "de", "&"})
@@ -40,11 +38,6 @@ def collapse_abbreviations(text: str) -> str:
     """ "U.S. troops" -> "US troops", "the E.U." -> "the EU": one word, as it is also
     written."""
     return _DOTTED.sub(lambda match: match.group(1).replace(".", ""), text)
-
-
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _base(word: str) -> str:
@@ -93,7 +86,7 @@ def _runs(text: str) -> list[list[re.Match[str]]]:
 
 def _initial(word: str) -> str:
     base = _base(word)
-    return _fold(base) if _is_acronym(base) else _fold(base)[0]
+    return fold_name(base) if _is_acronym(base) else fold_name(base)[0]
 
 
 def _initialisms(run: Sequence[re.Match[str]]) -> Iterator[tuple[int, int, str]]:
@@ -107,14 +100,14 @@ def text_keys(text: str) -> frozenset[str]:
     """Every key under which `text` names something: word stems, acronyms ("^us"),
     initialisms of its capitalised runs ("^nyc"), countries ("@0")."""
     # The stems of the text as written too: a question's "U.S." is the names "U" and "S".
-    keys = {_fold(word)[:_STEM] for word in _WORD.findall(text)}
+    keys = {fold_name(word)[:NAME_STEM] for word in _WORD.findall(text)}
     text = collapse_abbreviations(text)
     for match in _WORD.finditer(text):
         word = match.group()
-        keys.add(_fold(word)[:_STEM])
-        keys.add(_fold(_base(word))[:_STEM])
+        keys.add(fold_name(word)[:NAME_STEM])
+        keys.add(fold_name(_base(word))[:NAME_STEM])
         if word[0].isupper() and len(_base(word)) <= _MAX_ACRONYM:
-            keys.add("^" + _fold(_base(word)))  # "NATO" is also written "Nato"
+            keys.add("^" + fold_name(_base(word)))  # "NATO" is also written "Nato"
     for run in _runs(text):
         keys.update(key for _, _, key in _initialisms(run))
     keys.update(key for _, _, key in _countries(text))
@@ -133,14 +126,14 @@ def name_groups(question: str, query: str) -> tuple[frozenset[str], ...]:
         spans = list(_initialisms(run))
         for position, match in enumerate(run):
             base = _base(match.group())
-            group = groups.get(_fold(base)[:_STEM])
+            group = groups.get(fold_name(base)[:NAME_STEM])
             if group is None:
                 continue
             if _is_acronym(base):
                 # "US" the country is not "us", nor "WHO" "who": an acronym is matched
                 # as written, never by its lowercase stem.
-                group.discard(_fold(base)[:_STEM])
-                group.add("^" + _fold(base))
+                group.discard(fold_name(base)[:NAME_STEM])
+                group.add("^" + fold_name(base))
             group.update(key for start, end, key in spans if start <= position < end)
             group.update(key for start, end, key in countries if start <= match.start() < end)
     return tuple(frozenset(group) for group in groups.values())
