@@ -22,7 +22,9 @@ A group upgraded to a supergroup gets a new id: a send to the old one is refused
 new id (`ChatMigrated`), and the chat's alerts and conversation move to it
 (`bot/alerts_claims.move_chat`; the service message, `bot/handlers_membership.py`, does the
 same) before the alert goes out there. An alert subscribed in a forum topic goes to that
-topic; if the topic was deleted, to the chat itself (unless the chat has had its story).
+topic; if the topic was deleted, to the chat itself (unless the chat has had its story); a
+digest cut by the deletion sends the chat only what is left, as a digest of its own
+(`bot/alerts_cut.py`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from bot.alerts_claims import (
     thread_gone,
     worker_id,
 )
+from bot.alerts_cut import record_cut
 from bot.alerts_render import alert_plain, render_alert, render_digest, render_flood
 from bot.alerts_send import Delivery, Fallback, Outcome, send_pieces
 from bot.alerts_service import AlertService
@@ -118,6 +121,7 @@ class AlertSender:
             ids = [d.id for d, _ in unit]
             run = run_of(delivery)
             if run in folded:
+                unit = _best_first(unit)  # as the flood lists them (a cut counts on it)
                 pieces = render_flood(delivery.topic, len(unit) + folded[run], unit, tz=self._tz)
                 turn = "\n".join(alert_plain(d, a, tz=self._tz) for d, a in unit)
                 only = None
@@ -135,6 +139,8 @@ class AlertSender:
                 await self._db(chat_blocked, chat_id, ids)
             elif outcome is Outcome.FAILED:
                 await self._db(finish, failed=ids)
+            elif outcome is Outcome.CUT:
+                sent += await record_cut(self._db, unit, pieces, done, tz=self._tz)
             else:
                 rest = [
                     d.id
@@ -169,6 +175,8 @@ class AlertSender:
                 await self._db(chat_blocked, chat_id, ids)
             elif outcome is Outcome.FAILED:
                 await self._db(finish, failed=ids)
+            elif outcome is Outcome.CUT:  # not marked sent: what is left goes next round
+                sent += await record_cut(self._db, items, pieces, done, tz=self._tz)
             else:
                 rest = [d.id for b, _ in batches[position:] for d in b.deliveries]
                 await self._db(finish, released=rest)
@@ -213,6 +221,10 @@ class AlertSender:
     def release_all(self) -> int:
         """Put back every claim of this worker (on stop): another process may send them."""
         return release_worker(self._alerts, self._worker)
+
+
+def _best_first(items: Sequence[Item]) -> list[Item]:
+    return sorted(items, key=lambda item: -item[0].score)
 
 
 def _units(items: Sequence[Item], folded: dict[Run, int]) -> list[list[Item]]:

@@ -3,11 +3,14 @@
 `send_pieces` turns Telegram's answers into an `Outcome` for `bot/alerts_jobs.py`: sent;
 the chat blocked the bot or is gone (pause its alerts); this message refused; a flood
 limit or network failure (try again later); or the group became a supergroup with a new
-id (`ChatMigrated`: send there). A deleted forum topic is no reason to lose the alert: the
-rest goes to the chat itself, unless the chat itself has had the story (the move to the chat
-dropped the alert); a digest holding some stories it had is put back, to be made again
-without them. Once part of a long digest is out, a flood limit is waited out here
-rather than the digest put back in the queue, which would send its first part twice.
+id (`ChatMigrated`: send there). A deleted forum topic is no reason to lose the alert: it
+goes to the chat itself, unless the chat itself has had the story (the move to the chat
+dropped the alert). One that must not go there as it was rendered is cut (`Outcome.CUT`):
+a digest holding some stories the chat had, or one whose first messages went to the topic
+before it was deleted (General never saw them: the rest without its heading would read as
+a continuation); `bot/alerts_cut.py` records what went out and puts the rest back, to be
+made again for the chat. Once part of a long digest is out, a flood limit is waited out
+here rather than the digest put back in the queue, which would send its first part twice.
 """
 
 from __future__ import annotations
@@ -36,8 +39,9 @@ class Outcome(Enum):
     SENT = "sent"
     MIGRATED = "migrated"  # the group became a supergroup with a new id: send there
     BLOCKED = "blocked"  # 403, or the chat is gone: pause the chat's alerts
-    FAILED = "failed"  # a permanent refusal of this one message (or nothing left to send)
+    FAILED = "failed"  # a permanent refusal of this one message
     RETRY = "retry"  # flood limit or network: try again in a later round
+    CUT = "cut"  # its forum topic is gone and it may not go on as it is (`Fallback`)
 
 
 class Fallback(Enum):
@@ -109,7 +113,9 @@ async def send_pieces(
     of its first pieces, already out (in the chat's old place, before a group upgrade).
 
     `thread_gone(chat_id, thread_id)` moves a deleted topic's alerts to the chat itself and
-    says what becomes of this one (`Fallback`); one to make again is put back (RETRY)."""
+    says what becomes of this one (`Fallback`). All of it still to go (none of its messages
+    out, none of its stories had by the chat) goes to the chat as it is; else it is CUT,
+    with the ids of its messages already out in the topic."""
     done = Delivery(Outcome.SENT, chat_id, list(sent))
     retries = 0
     while len(done.message_ids) < len(pieces):
@@ -125,18 +131,14 @@ async def send_pieces(
         except BadRequest as exc:
             if thread_id is not None and thread_is_gone(exc):
                 fallback = await thread_gone(chat_id, thread_id)
-                if fallback is Fallback.REDO and not done.message_ids:
-                    # As rendered it holds a story the chat has: made again without it.
-                    done.outcome = Outcome.RETRY
-                    return done
-                if fallback is not Fallback.DROP:
+                if fallback is Fallback.SEND and not done.message_ids:
                     thread_id = None
                     continue
                 logger.info(
-                    "topic %s of chat %s is gone; the chat has the story", thread_id, chat_id
-                )
-                if not done.message_ids:
-                    done.outcome = Outcome.FAILED  # its rows are gone: nothing to mark
+                    "topic %s of chat %s is gone after %d of %d messages (%s): cut",
+                    thread_id, chat_id, len(done.message_ids), len(pieces), fallback.value,
+                )  # fmt: skip
+                done.outcome = Outcome.CUT
                 return done
             if chat_is_gone(exc):
                 logger.info("chat %s is gone (%s): pausing its alerts", chat_id, exc)

@@ -31,6 +31,7 @@ _DELIVERIES = AlertDeliveryRow.__table__
 _D = _DELIVERIES.c
 _S = SubscriptionRow.__table__.c
 FOLDED = "folded"  # counted in a flood's summary message only (see `enqueue_delivery`)
+_TO_SEND = ("pending", "sending")
 Condition = ColumnElement[bool]
 
 
@@ -268,8 +269,12 @@ def claim_run(
 
 
 def existing_deliveries(*, session: Session, ids: Iterable[int]) -> set[int]:
-    """Which of these deliveries still exist (a move drops one its destination already has)."""
+    """Which of these deliveries are still to be sent: they exist (a move drops one its
+    destination already has) and are queued or claimed (an alert merged into a paused one
+    has its queue skipped, see `index/store_alert_merge.py`)."""
     found: set[int] = set()
     for batch in batched(unique_ints(ids)):
-        found.update(session.scalars(select(_D.id).where(_D.id.in_(batch))))
+        found.update(
+            session.scalars(select(_D.id).where(_D.id.in_(batch), _D.status.in_(_TO_SEND)))
+        )
     return found

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from index.errors import BadInputError
 from index.schema import AlertDeliveryRow, AlertNumberRow, SubscriptionRow
+from index.store_alert_merge import join_general
 from index.store_common import stamp
 from index.store_delivery_moves import move_subscription_deliveries
 from index.types import Subscription
@@ -217,13 +218,9 @@ def set_subscription_thread(
 
 def forget_thread(*, session: Session, chat_id: int, thread_id: int) -> int:
     """A forum topic was deleted: the chat's alerts made in it go to the chat itself from
-    now on. Returns how many subscriptions changed."""
-    result = session.execute(
-        update(SubscriptionRow)
-        .where(SubscriptionRow.chat_id == chat_id, SubscriptionRow.thread_id == thread_id)
-        .values(thread_id=None)
-    )
-    return result.rowcount
+    now on, one General already has merged into General's (`join_general`). Returns how
+    many subscriptions changed."""
+    return join_general(session=session, chat_id=chat_id, thread_id=thread_id)
 
 
 def move_chat_subscriptions(*, session: Session, old_chat_id: int, new_chat_id: int) -> int:
