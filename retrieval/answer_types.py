@@ -27,7 +27,7 @@ _QUANTITY_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _DATE_QUESTION = re.compile(
-    r"^\W*when\b|\bwhat\s+(?:year|day|date|month|time)\b|\bon\s+which\s+day\b|\bwhich\s+"
+    r"^\W*(?:by\s+|until\s+|since\s+)?when\b|\bwhat\s+(?:year|day|date|month|time)\b|\bon\s+which\s+day\b|\bwhich\s+"
     r"(?:year|day|date|month)\b",
     re.IGNORECASE,
 )

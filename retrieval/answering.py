@@ -35,6 +35,7 @@ from typing import TypeVar
 
 from index.errors import LLMError
 from index.protocols import Embedder
+from retrieval.condense import followed_answer
 from retrieval.condense_llm import condense_question
 from retrieval.coverage import TermStats
 from retrieval.evidence import is_evidence
@@ -154,7 +155,8 @@ class Answerer:
                 logger.info("LLM reply cited no source; answering extractively")
 
         extractive_started = perf_counter()
-        composed = await self._off_loop(functools.partial(self._compose, question, query, evidence))
+        compose = functools.partial(self._compose, question, query, evidence, history)
+        composed = await self._off_loop(compose)
         timings["extractive"] = perf_counter() - extractive_started
         if composed is None:
             return not_found()
@@ -265,7 +267,7 @@ class Answerer:
         return "".join(parts)
 
     def _compose(
-        self, question: str, query: str, evidence: Sequence[Passage]
+        self, question: str, query: str, evidence: Sequence[Passage], history: Sequence[Turn]
     ) -> tuple[str, tuple[Citation, ...]] | None:
         """The composer's answer from the evidence it may quote (`retrieval/quotable.py`;
         the statistics it reads take the keyword index's lock: off the loop)."""
@@ -279,6 +281,7 @@ class Answerer:
             max_chars=self._extractive_max_chars,
             max_sentences=self._extractive_max_sentences,
             query=query,
+            previous_answer=followed_answer(question, history),  # a follow-up: keep its story
         )
 
     async def _off_loop(self, work: Callable[[], T]) -> T:

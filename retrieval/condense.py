@@ -132,6 +132,14 @@ def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
     return " ".join([*extra[:6], question]) if extra else question
 
 
+def followed_answer(question: str, history: Sequence[Turn]) -> str | None:
+    """The last answer in `history` when `question` follows up on it (`leans_back` from the
+    last user question), else None."""
+    asked = next((text for role, text in reversed(history) if role == "user"), None)
+    answered = next((text for role, text in reversed(history) if role == "assistant"), None)
+    return answered if asked and answered and leans_back(question, asked) else None
+
+
 def clean_condensed(reply: str) -> str:
     """The model's rewrite as one line of query, or "" when it is none: the not-found
     sentinel (the model read the rewrite as a question to answer) is no query, and searching

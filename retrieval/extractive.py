@@ -28,6 +28,8 @@ import numpy as np
 from index.protocols import Embedder
 from index.sentences import split_sentences
 from retrieval.answer_types import answer_type, holds_answer_type
+from retrieval.followup import follow_up_view
+from retrieval.instructions import looks_like_instruction
 from retrieval.quotes import balance_quotes
 from retrieval.types import Citation, Passage
 
@@ -65,51 +67,6 @@ STOPWORDS = _wordset(
 )
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_LEADING_QUOTES = "\"'“‘«( "
-
-_BOT = r"(?:ai|a\.i\.|assistant|chat ?bot|bot|language model|llm|gpt|chatgpt)"
-_IMPERATIVE = (
-    r"(?:ignore|disregard|forget|override|bypass|reply|respond|answer|say|tell|print|output|"
-    r"write|repeat|reveal|pretend|act as|always|never|do not|don't|from now on|stop)"
-)
-_INSTRUCTION_PATTERNS = [
-    re.compile(p, re.IGNORECASE)
-    for p in (
-        # "ignore all previous instructions", also in a few other languages
-        r"\b(?:ignore|ignorez|ignora|ignoriere|disregard|forget|override|bypass)\b.{0,40}"
-        r"\b(?:instructions?|instrucciones|consignes|anweisungen|prompts?)\b",
-        r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:your\s+)?(?:previous|"
-        r"prior|above|earlier|preceding|your)\s+(?:rules|guidelines|directions|messages|context|"
-        r"text)\b",
-        rf"\bif you(?:'re| are)\b.{{0,30}}\b{_BOT}\b",
-        r"\b(?:system|developer)\s+(?:prompt|message|instructions?)\b",
-        r"\b(?:new|updated|hidden|secret|real) instructions?\b",
-        rf"\b(?:you are|you're|act as|pretend to be|behave as|role-?play as)\b.{{0,30}}\b{_BOT}\b",
-        rf"\bas an? {_BOT}\b",
-        r"<\|?(?:im_start|im_end|system|endoftext)\|?>|\[/?INST\]|###\s*(?:instruction|system)",
-        # addressed to the bot: "Assistant, reply with ..." / "AI: ignore ..."
-        rf"\b{_BOT}s?\b[^.!?]{{0,40}}[,:]\s*(?:please\s+)?{_IMPERATIVE}\b",
-        # a forged chat turn or prompt delimiter: "System: ...", "</sources>"
-        r"^(?:system|developer|assistant)\s*:",
-        r"</?\s*(?:sources|system|instructions?|conversation)\s*>",
-        r"\b(?:now in|enter|enable|switch to|activate)\s+(?:developer|god|jailbreak|dan)\s+mode\b",
-    )
-]
-# An imperative opening the sentence, aimed at a bot or its output.
-_IMPERATIVE_START = re.compile(
-    rf"^(?:please\s+)?{_IMPERATIVE}\b.{{0,120}}"
-    rf"(?:\b{_BOT}\b|\binstructions?\b|\bprompt\b|\bthe user\b|\byour (?:answer|reply|response|"
-    r"output)\b|\b(?:only|exactly) with\b|\bthis conversation\b)",
-    re.IGNORECASE,
-)
-
-
-def looks_like_instruction(sentence: str) -> bool:
-    """True when a sentence reads like a prompt injection rather than reported news."""
-    text = sentence.strip().lstrip(_LEADING_QUOTES)
-    if _IMPERATIVE_START.search(text):
-        return True
-    return any(pattern.search(text) for pattern in _INSTRUCTION_PATTERNS)
 
 
 def tokenize(text: str) -> list[str]:
@@ -196,6 +153,7 @@ def compose_extractive(
     max_passages: int = 5,
     min_score: float | None = None,
     query: str | None = None,
+    previous_answer: str | None = None,
 ) -> tuple[str, tuple[Citation, ...]] | None:
     """Sentences of the top `max_passages` passages that answer `question`, each followed by
     its [n] (n counts the cited passages from 1, in order of appearance), within `max_chars`.
@@ -203,7 +161,8 @@ def compose_extractive(
     (default MIN_SENTENCE_SIMILARITY), a share of its words without (MIN_LEXICAL_OVERLAP).
     `query`, the standalone search query, also counts: a follow-up ("How much did it
     cost?") says what it is about only there; a sentence's cosine is the better of the
-    two, and the query's words count as the question's."""
+    two, and the query's words count as the question's. `previous_answer`, given for a
+    follow-up, keeps it on that answer's story (`retrieval/followup.py`)."""
     if max_chars <= 0 or max_sentences <= 0:
         raise ValueError("max_chars and max_sentences must be positive")
     top = list(passages[:max_passages])
@@ -239,11 +198,25 @@ def compose_extractive(
         scores = [o + b for o, b in zip(overlaps, bonuses, strict=True)]
         floor = MIN_LEXICAL_OVERLAP if min_score is None else min_score
 
+    qualifies = [
+        (gate >= floor and gate > 0) or (vectors is not None and strong[i])
+        for i, gate in enumerate(gates)
+    ]
+    if previous_answer:  # a follow-up: stay on the previous answer's story
+        typed = None if kind is None else [b > 0 for b in bonuses]
+        texts, articles = [c.text for c in candidates], [top[c.rank].article_id for c in candidates]
+        # The subject: what the standalone query took from the conversation.
+        subject = [t for t in content_terms(query or "") if t not in content_terms(question)]
+        named = [lexical_overlap(subject, top[c.rank].title) > 0 for c in candidates]
+        view = follow_up_view(texts, articles, named, qualifies, typed, previous_answer)
+        if view is not None:
+            qualifies = list(view.allowed)
+            scores = [s - p for s, p in zip(scores, view.penalties, strict=True)]
     ranked = sorted(
         (
             (score - RANK_PENALTY * c.rank, i)
-            for i, (c, score, gate) in enumerate(zip(candidates, scores, gates, strict=True))
-            if (gate >= floor and gate > 0) or (vectors is not None and strong[i])
+            for i, (c, score) in enumerate(zip(candidates, scores, strict=True))
+            if qualifies[i]
         ),
         reverse=True,
     )
