@@ -1,50 +1,99 @@
-"""`newsbot ingest`: parse files, folders and URLs, then store and index them."""
+"""`newsbot ingest`: parse files, folders and URLs, then store and index them.
+
+A file that cannot be parsed fails again on every run until someone fixes it. As a re-index
+does (`index/refresh_report.py`), each run keeps a fingerprint of every failure, by target,
+in `ingest_failures.json` beside the database; the next run lists only the failures that
+are new (or whose file changed) and counts the rest in one line.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
+import json
+import logging
+import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
 from bot.alerts_matcher import matcher_for_runtime
+from bot.messages_admin import still_skipped
 from bot.runtime import Runtime
 from index.errors import NewsbotError
 from index.feed_pages import fetch_with_pages
 from index.parsing import iter_path, skipped_files
 from index.pipeline import IngestProgress
 from index.refresh import refresh_lock
+from index.refresh_report import compare_failures, fingerprint_failures
 from index.types import Article, IngestReport, ParseFailure
+
+log = logging.getLogger(__name__)
+FAILURE_MARKS_FILE = "ingest_failures.json"
 
 
 def _is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
-def iter_targets(targets: Sequence[str], runtime: Runtime) -> Iterator[Article | ParseFailure]:
-    """Articles and failures of every target, in order; a bad target never stops the rest."""
+def target_key(target: str) -> str:
+    """What a target's failure marks are stored under: its URL, or its path made absolute."""
+    return target if _is_url(target) else str(Path(target).resolve())
+
+
+def iter_targets(
+    targets: Sequence[str],
+    runtime: Runtime,
+    failed: MutableMapping[str, list[ParseFailure]] | None = None,
+) -> Iterator[Article | ParseFailure]:
+    """Articles and failures of every target, in order; a bad target never stops the rest.
+
+    The failures of what a target holds (its files, a feed's entries) are also collected in
+    `failed`, by `target_key`; a target that could not be read at all (no such path, a site
+    that is down) is not there, and keeps the marks of its last reading."""
     for target in targets:
+        held: list[ParseFailure] = []
         if _is_url(target):
             try:
                 _, result = asyncio.run(fetch_with_pages(target, policy=runtime.fetch_policy))
             except NewsbotError as exc:
                 yield ParseFailure(name=target, reason=exc.user_message)
                 continue
+            if failed is not None:
+                held = failed.setdefault(target_key(target), [])
             yield from result.articles
+            held.extend(result.failures)
             yield from result.failures
             continue
         path = Path(target)
         if not path.exists():
             yield ParseFailure(name=target, reason="no such file or folder")
             continue
-        yield from iter_path(path)
+        if failed is not None:
+            held = failed.setdefault(target_key(target), [])
+        for item in iter_path(path):
+            if isinstance(item, ParseFailure):
+                held.append(item)
+            yield item
 
 
 def run_ingest(runtime: Runtime, targets: Sequence[str], *, quiet: bool = False) -> IngestReport:
-    items = iter_targets(targets, runtime)
+    """Ingest every target; the report's `known_failures` are those the last run met too."""
+    failed: dict[str, list[ParseFailure]] = {}
+    report = _run(runtime, iter_targets(targets, runtime, failed), quiet=quiet)
+    marks_file = runtime.settings.data_dir / FAILURE_MARKS_FILE
+    previous = load_failure_marks(marks_file)
+    known, marks = known_failures(failed, previous)
+    if marks != previous:
+        save_failure_marks(marks_file, marks)
+    return dataclasses.replace(report, known_failures=known)
+
+
+def _run(runtime: Runtime, items: Iterator[Article | ParseFailure], *, quiet: bool) -> IngestReport:
     failures: list[ParseFailure] = []
     for item in items:
         if isinstance(item, ParseFailure):
@@ -81,13 +130,54 @@ def _ingest_locked(
     return report
 
 
+# --- failures met before ------------------------------------------------------------------
+
+
+def known_failures(
+    failed: Mapping[str, Sequence[ParseFailure]], previous: Mapping[str, Any]
+) -> tuple[tuple[ParseFailure, ...], dict[str, dict[str, str]]]:
+    """The failures the last run met unchanged, and the marks to keep for the next run: the
+    re-index's `compare_failures`, by target. Targets not read this time keep theirs."""
+    marks = {
+        key: fingerprint_failures(failures, local=not _is_url(key))
+        for key, failures in failed.items()
+    }
+    known, stored = compare_failures(failed, marks, previous, set(previous) - set(failed))
+    return known, {key: group for key, group in stored.items() if group}
+
+
+def load_failure_marks(path: Path) -> dict[str, Any]:
+    """The marks the last run kept; none when there are none or they cannot be read."""
+    try:
+        marks = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # never written, or damaged: every failure is new again
+        return {}
+    return marks if isinstance(marks, dict) else {}
+
+
+def save_failure_marks(path: Path, marks: Mapping[str, Any]) -> None:
+    """Write the marks under a temporary name and rename it into place (never half-written);
+    a failure to write costs only a longer list next time."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(marks, sort_keys=True), encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        log.warning("could not keep the ingest failure marks in %s: %s", path, exc)
+        temporary.unlink(missing_ok=True)
+
+
 MAX_LISTED_SKIPPED = 10
 
 
 def print_report(report: IngestReport, targets: Sequence[str] = ()) -> None:
-    """Failures on stderr; skipped files, then the summary line, on stdout."""
+    """New failures on stderr; skipped files, the count of failures met before, then the
+    summary line, on stdout."""
+    known = set(report.known_failures)
     for failure in report.failures:
-        print(f"failed: {failure.name}: {failure.reason}", file=sys.stderr)
+        if failure not in known:
+            print(f"failed: {failure.name}: {failure.reason}", file=sys.stderr)
     skipped = [
         str(file.relative_to(folder))
         for folder in (Path(t) for t in targets if not _is_url(t))
@@ -95,6 +185,8 @@ def print_report(report: IngestReport, targets: Sequence[str] = ()) -> None:
     ]
     if skipped:
         print(skipped_line(skipped))
+    if report.known_failures:
+        print(still_skipped(len(known)))
     print(summary_line(report, targets))
 
 

@@ -3,8 +3,9 @@
 Each command answers "this command is for admins" to everyone not in ADMIN_USER_IDS, in
 private chats and groups alike. /reindex returns at once: the work runs on the admin
 service's worker thread while a background task edits a progress message every few
-seconds and sends the summary at the end. The job never depends on those messages: one
-that Telegram refuses (flood control, a timeout) is posted again at the next tick.
+seconds and, at the end, sends the summary in its place. The job never depends on those
+messages: one that Telegram refuses (flood control, a timeout) is posted again at the next
+tick.
 """
 
 from __future__ import annotations
@@ -177,7 +178,8 @@ async def follow_job(
     interval: float,
     clock: Callable[[], datetime],
 ) -> None:
-    """Edit the progress message every `interval` seconds; at the end, send the summary.
+    """Edit the progress message every `interval` seconds; at the end, replace it with the
+    summary (`_close`).
 
     With no progress message yet (`message_id` None: it was not delivered), each tick posts
     one again. Stops following when the chat is gone; the job itself runs on regardless.
@@ -212,11 +214,8 @@ async def _follow(
         else:
             await _edit(bot, chat_id, message_id, text)
     if job.error is None and job.report is not None:
-        if message_id is not None:
-            # The run's own duration: the summary below shows the same one.
-            done = messages_admin.reindex_done(job.kind, job.report.elapsed_seconds)
-            await _edit(bot, chat_id, message_id, done)
-        await _post(bot, chat_id, messages_admin.reindex_summary(job.report), reply_to)
+        summary = messages_admin.reindex_summary(job.report)
+        await _close(bot, chat_id, message_id, reply_to, summary, job.kind)
         return
     error = job.error
     reason = error.user_message if isinstance(error, NewsbotError) else "unexpected error"
@@ -225,6 +224,21 @@ async def _follow(
         await _post(bot, chat_id, stopped, reply_to)
     else:
         await _edit(bot, chat_id, message_id, stopped)
+
+
+async def _close(
+    bot: Bot, chat_id: int, message_id: int | None, reply_to: int | None, summary: str, kind: str
+) -> None:
+    """One closing message, the summary: posted (the admin is notified, and it comes below
+    whatever was said meanwhile) and the progress message deleted. Refused, the summary
+    goes into the progress message instead; an undeletable progress message is told to
+    point at it (the figures are never said twice)."""
+    if await _post(bot, chat_id, summary, reply_to) is None:
+        if message_id is not None:
+            await _edit(bot, chat_id, message_id, summary)
+        return
+    if message_id is not None and not await _delete(bot, chat_id, message_id):
+        await _edit(bot, chat_id, message_id, messages_admin.reindex_done(kind))
 
 
 async def _post(bot: Bot, chat_id: int, text: str, reply_to: int | None) -> int | None:
@@ -253,6 +267,17 @@ async def _edit(bot: Bot, chat_id: int, message_id: int, text: str) -> None:
             logger.debug("progress edit refused in %s: %s", chat_id, exc)
     except TelegramError as exc:
         logger.debug("progress edit failed in %s: %s", chat_id, exc)
+
+
+async def _delete(bot: Bot, chat_id: int, message_id: int) -> bool:
+    """Delete a progress message; False when Telegram refused. Forbidden propagates."""
+    try:
+        return await bot.delete_message(chat_id, message_id)
+    except Forbidden:
+        raise
+    except TelegramError as exc:
+        logger.debug("progress message not deleted in %s: %s", chat_id, exc)
+        return False
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

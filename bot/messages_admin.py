@@ -159,10 +159,9 @@ def reindex_busy(kind: str, progress: RefreshProgress | None, elapsed: float) ->
     return "A re-index is already running.\n\n" + refresh_progress(kind, progress, elapsed)
 
 
-def reindex_done(kind: str, elapsed: float) -> str:
-    """The last state of the progress message; `elapsed` is the run's own measure, the one
-    the summary shows too."""
-    return f"<b>{_JOB_TITLES.get(kind, 'Re-indexing')}</b>: finished in {duration(elapsed)}."
+def reindex_done(kind: str) -> str:
+    """A progress message Telegram would not delete: it points at the summary below it."""
+    return f"<b>{_JOB_TITLES.get(kind, 'Re-indexing')}</b>: finished, the summary is below."
 
 
 def reindex_stopped(kind: str, reason: str) -> str:
@@ -209,9 +208,14 @@ def reindex_summary(report: RefreshReport) -> str:
         if len(failures) > MAX_LISTED_FAILURES:
             lines.append(f"… and {len(failures) - MAX_LISTED_FAILURES} more")
     if report.known_failures:
-        still = f"{plural(len(report.known_failures), 'file')} still skipped, as before."
+        still = still_skipped(len(report.known_failures))
         lines.append(still if failures else f"\n{still}")
     return "\n".join(lines)
+
+
+def still_skipped(count: int) -> str:
+    """Items that failed the same way last time (re-index, `newsbot ingest`), in one line."""
+    return f"{plural(count, 'file')} still skipped, as before."
 
 
 def ingested(articles: Sequence[IngestedArticle]) -> str:

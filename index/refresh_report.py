@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from index.parsing import MAX_DOCUMENT_BYTES
 from index.source_fetch import SourceFailure
@@ -27,6 +27,9 @@ FETCHING = "fetching"
 REEMBEDDING = "re-embedding"  # full runs only, before the new articles are indexed
 INDEXING = "indexing"
 DONE = "done"
+
+# What failures are grouped by: a source id (re-index), or a target's text (`newsbot ingest`).
+GroupKey = TypeVar("GroupKey", int, str)
 
 
 @dataclass(frozen=True)
@@ -152,17 +155,18 @@ def _digest(file: Path) -> str:
 
 
 def compare_failures(
-    failed: Mapping[int, Sequence[ParseFailure]],
-    marks: Mapping[int, Mapping[str, str]],
+    failed: Mapping[GroupKey, Sequence[ParseFailure]],
+    marks: Mapping[GroupKey, Mapping[str, str]],
     previous: Mapping[str, Any],
-    keep: Collection[int],
+    keep: Collection[GroupKey],
 ) -> tuple[tuple[ParseFailure, ...], dict[str, dict[str, str]]]:
     """The failures the last run met unchanged, and the marks to store for the next run (pure).
 
     `failed` and `marks` are the failures of the sources read in this run and their
-    fingerprints, by source id; `previous` the last run's stored marks. The marks of the
-    sources in `keep` (registered but not read this time: of another kind, not modified,
-    failed as a whole) are carried over, so a later run still knows their failures.
+    fingerprints, by source id (by target for `newsbot ingest`); `previous` the last run's
+    stored marks. The marks of the sources in `keep` (registered but not read this time: of
+    another kind, not modified, failed as a whole) are carried over, so a later run still
+    knows their failures.
     """
     known: list[ParseFailure] = []
     for source_id, failures in failed.items():

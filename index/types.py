@@ -98,6 +98,8 @@ class IngestReport:
     failures: tuple[ParseFailure, ...] = ()
     new_article_ids: tuple[int, ...] = field(default=())
     chunks_embedded: int = 0
+    # Of `failures`, the ones the last run met unchanged (counted, not listed again).
+    known_failures: tuple[ParseFailure, ...] = ()
 
     def summary_line(self) -> str:
         return (

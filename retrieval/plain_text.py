@@ -2,17 +2,19 @@
 
 `Answer.text` is plain text for every consumer (chat, command line, JSON), and the only
 clickable links a user gets are our own source links: a URL in a model's text (a scheme,
-"www." or a host with a path) may come from a poisoned article the model obeyed, so
-`plain_text` removes it (and e-mail addresses, written to be used), and a sentence left
-empty, dangling or without its subject by that ("Read more at .") goes with it. Bare hosts
-and @mentions are often names ("Amazon.com", "@BBCBreaking") and stay as they are: what
-Telegram would link in them is defused where every message leaves for Telegram
-(`bot/unlink.py`), so the command line, JSON and the conversation history keep the real text.
+"www." or a host with a path or a query, in any script) may come from a poisoned article
+the model obeyed, so `plain_text` removes it whole (and e-mail addresses, written to be
+used), and a sentence left empty, dangling or without its subject by that ("Read more at
+.") goes with it. Bare hosts and @mentions are often names ("Amazon.com", "@BBCBreaking")
+and stay as they are: what Telegram would link in them is defused where every message
+leaves for Telegram (`bot/unlink.py`), so the command line, JSON and the conversation
+history keep the real text.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from retrieval.citations import normalise_markers, strip_markers
 from retrieval.grounding import split_reply
@@ -40,14 +42,47 @@ _CITATION_BODY = re.compile(r"\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*")
 # Words and separators share no character, repeats are bounded and possessive: a long run
 # of such words, spaces or dots costs linear time (a regex that backtracks is a DoS).
 _URL_SEPARATOR = r"[ \t,;:–—-]*+"
+
+
+def _combining_marks() -> str:
+    """Every combining mark (Unicode categories M*) as character-class ranges. A regex's word
+    characters have none, yet they are parts of letters in hosts: Indic and Thai vowel signs
+    ("भारत"), and any accent written apart ("u" + U+0308 for "ü", as decomposed text has it)."""
+    # The Basic Multilingual Plane only: a class reaching past U+FFFF is matched range by
+    # range (10-30 times slower on every reply), for marks of historic scripts.
+    code_points = [c for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M")]
+    ranges: list[str] = []
+    start = end = code_points[0]
+    for c in [*code_points[1:], -1]:
+        if c == end + 1:
+            end = c
+            continue
+        ranges.append(f"\\u{start:04x}-\\u{end:04x}")
+        start = end = c
+    return "".join(ranges)
+
+
+_MARKS = _combining_marks()
+# What a host label holds after its first letter or digit: letters, digits, marks, "-",
+# and the joiners and dots IDNA allows inside a label (ZWNJ/ZWJ in Persian or Indic names,
+# the middle dot of Catalan "l·l", Greek keraia, Hebrew geresh, katakana middle dot).
+_IN_LABEL = rf"[\w{_MARKS}\u200c\u200d\u00b7\u0375\u05f3\u05f4\u30fb-]"
+_LABEL = rf"[^\W_]{_IN_LABEL}{{0,62}}+"
+# A host starts at a word's start: never inside a label, after a mark or a joiner (with
+# `\b` a label with a mark was cut there, leaving its first letters behind: "u" of "üb…").
+_HOST_START = rf"\b(?<![{_MARKS}\u200c\u200d\u00b7\u0375\u05f3\u05f4\u30fb])"
+# A last label's letters ("com", "рф", "भारत": letters and their marks) or punycode.
+_TLD_NAME = rf"(?:[^\W\d_](?:[^\W\d_]|[{_MARKS}]){{1,62}}+|xn--[\w-]{{1,59}}+)"
 # Host labels ("bbc.co."): a dot only when a label follows (a full stop is not in a host).
-_LABELS = r"(?:[^\W_][\w-]{0,62}+\.(?=[^\W_]))++"  # possessive: one pass over a long run
+_LABELS = rf"(?:{_LABEL}\.(?=[^\W_]))++"  # possessive: one pass over a long run
 # An e-mail address's last label: letters ("com", "UK", "рф") or punycode, not a file type
 # ("Node.js", "report.pdf"); "U.S.", "e.g.", "3.5" have none.
 _TLD = (
     r"(?!(?:js|ts|py|pdf|docx?|xlsx?|pptx?|txt|csv|jpe?g|png|gif|svg|mp[34]|zip|html?)(?![\w-]))"
-    r"(?:[^\W\d_]{2,63}+|xn--[\w-]{1,59}+)(?![\w-])"
+    rf"{_TLD_NAME}(?![\w{_MARKS}-])"
 )
+# After a host, what makes it a URL: a path, or a query ("?id=7"; "Amazon.com?" is a name).
+_AFTER_HOST = r"(?::\d{1,5}+)?(?:/|\?[\w.%+-]{1,64}+=)"
 # An IPv4 address with a path is a URL too ("10.0.0.1/x"; "1.000.000.000" is no address).
 _BYTE = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = rf"(?:{_BYTE}\.){{3}}{_BYTE}(?![\w-])"
@@ -55,13 +90,13 @@ _URL = re.compile(
     rf"(?<![ \t,;:–—-])(?:{_URL_SEPARATOR}\b(?:see|visit|read|more|details|full|story|report"
     r"|article|here|available|online|according|to|at|from|via|on|in|the|a|an|source|sources"
     rf"|link|links|contact|email|mail|follow|message|write|by)\b){{0,6}}{_URL_SEPARATOR}"
-    # A scheme (even a look-alike: "һttps"), "www.", or a host with a path (any script:
-    # "пример.рф/", punycode, a port).
-    r"(?P<url>(?:(?:(?:\b[^\W\d_][\w+.-]{0,30}+)?://|\bwww\.|\b(?:[^\W_][\w-]{0,62}+\.){1,8}+"
-    rf"(?:[^\W\d_]{{2,63}}+|xn--[\w-]{{1,59}}+)(?::\d{{1,5}}+)?/|(?<![\w.]){_IPV4}(?::\d{{1,5}}+)?/)"
+    # A scheme (even a look-alike: "һttps"), "www.", or a host with a path or a query (any
+    # script: "пример.рф/", "भारत", punycode, a port), taken whole.
+    r"(?P<url>(?:(?:(?:\b[^\W\d_][\w+.-]{0,30}+)?://|\bwww\."
+    rf"|{_HOST_START}(?:{_LABEL}\.){{1,8}}+{_TLD_NAME}{_AFTER_HOST}|(?<![\w.]){_IPV4}{_AFTER_HOST})"
     r"[^\s<>\[\]\"'`]*+)"
     # An e-mail address (Telegram links it; a model has no business giving one out).
-    rf"|(?<![\w.+-])[\w.+-]{{1,64}}+@{_LABELS}{_TLD})",
+    rf"|(?<![\w{_MARKS}.+-])[\w{_MARKS}.+-]{{1,64}}+@{_LABELS}{_TLD})",
     re.IGNORECASE,
 )
 # What a removed URL leaves behind: "()", "(see )", "[]", "<>".
