@@ -91,23 +91,39 @@ def test_outlet_names(name: str, outlet: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "known"),
+    ("question", "known", "text"),
     [
-        # An indexed outlet spelled another way is no missing outlet ...
-        ("What is happening in Sudan, per Reuters?", ["Reuters UK"]),
-        ("What is happening in Sudan, per Reuters?", ["reuters.com"]),
-        ("According to the BBC, what happened in Iran?", ["BBC News"]),
-        ("What did the New York Times report about Iran?", ["NYT > World News"]),
-        ("How many died, per AP?", ["Associated Press"]),
-        # ... and "the Times of Israel" is not "the Times".
-        ("Is the Jerusalem Post closing, per the Times of Israel?", ["CNN"]),
+        # An indexed outlet spelled another way is no missing outlet: it filters.
+        ("What is happening in Sudan, per Reuters?", ["Reuters UK"], "What is happening in Sudan?"),
+        (
+            "What is happening in Sudan, per Reuters?",
+            ["reuters.com"],
+            "What is happening in Sudan?",
+        ),
+        ("According to the BBC, what happened in Iran?", ["BBC News"], "what happened in Iran?"),
+        (
+            "What did the New York Times report about Iran?",
+            ["NYT > World News"],
+            "What did report about Iran?",
+        ),
+        ("How many died, per AP?", ["Associated Press"], "How many died?"),
+        ("According to the Daily Telegraph, who won?", ["The Telegraph"], "who won?"),
     ],
 )
-def test_no_note_for_an_outlet_indexed_under_another_spelling(
-    question: str, known: list[str]
+def test_an_outlet_indexed_under_another_spelling_filters(
+    question: str, known: list[str], text: str
 ) -> None:
-    plan = understand(question, now=NOW, known_sources=known)
+    plan = understand(question, now=NOW, known_sources=[*known, "CNN"])
     assert plan.unknown_sources == ()
+    assert plan.filters.sources == tuple(known)
+    assert plan.text == text
+
+
+def test_the_times_of_israel_is_not_the_times() -> None:
+    question = "Is the Jerusalem Post closing, per the Times of Israel?"
+    plan = understand(question, now=NOW, known_sources=["CNN", "The Times"])
+    assert plan.unknown_sources == ()
+    assert plan.filters.sources == ()
     assert plan.text == question
 
 
@@ -250,3 +266,279 @@ def test_an_outlet_named_without_its_comma_still_counts(question: str) -> None:
     assert "CNN" not in plan.text
     unknown = understand(question, now=NOW, known_sources=["Reuters"])
     assert unknown.unknown_sources == ("CNN",)
+
+
+# ---- lower-case lists, longer names, reporting verbs (outlets3) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "known", "text", "indexed", "unknown"),
+    [
+        (
+            "according to cnn and bbc, what happened in Munich?",
+            ["BBC"],
+            "what happened in Munich?",
+            ("BBC",),
+            ("cnn",),
+        ),
+        (
+            "per reuters and ap, who won the vote?",
+            ["Reuters"],
+            "who won the vote?",
+            ("Reuters",),
+            ("ap",),
+        ),
+        (
+            "per reuters and ap, who won the vote?",
+            ["CNN"],
+            "who won the vote?",
+            (),
+            ("reuters", "ap"),
+        ),
+        # Mixed case, three names, "or", an indexed outlet spelled otherwise, no comma.
+        (
+            "According to CNN, bbc and reuters, who won?",
+            ["BBC"],
+            "who won?",
+            ("BBC",),
+            ("CNN", "reuters"),
+        ),
+        (
+            "according to cnn or bbc, what happened in Munich?",
+            ["BBC News"],
+            "what happened in Munich?",
+            ("BBC News",),
+            ("cnn",),
+        ),
+        (
+            "what happened in Munich according to cnn and the bbc",
+            ["BBC"],
+            "what happened in Munich",
+            ("BBC",),
+            ("cnn",),
+        ),
+        (
+            "what did the bbc and the times report about the budget?",
+            ["BBC"],
+            "what did report about the budget?",
+            ("BBC",),
+            ("the times",),
+        ),
+    ],
+)
+def test_lower_case_lists_filter_on_the_indexed_and_name_the_rest(
+    question: str, known: list[str], text: str, indexed: tuple[str, ...], unknown: tuple[str, ...]
+) -> None:
+    plan = understand(question, now=NOW, known_sources=known)
+    assert plan.filters.sources == indexed
+    assert plan.unknown_sources == unknown
+    assert plan.text == text
+
+
+def test_the_note_for_a_lower_case_list_names_the_missing_outlet() -> None:
+    plan = understand(
+        "according to cnn and bbc, what happened in Munich?", now=NOW, known_sources=["BBC"]
+    )
+    assert plan.unknown_sources_note() == "No articles from cnn are indexed."
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Alone and in lower case, a word may be no outlet: left as asked.
+        "according to the independent, who won?",
+        "per reuters, who won?",
+        "according to the independent electoral commission, who won?",
+    ],
+)
+def test_a_lower_case_name_alone_is_no_outlet(question: str) -> None:
+    plan = understand(question, now=NOW, known_sources=["CNN"])
+    assert plan.unknown_sources == ()
+    assert plan.text == question
+
+
+@pytest.mark.parametrize(
+    ("question", "known", "text", "unknown"),
+    [
+        (
+            "the Sunday Times reported what about the strike?",
+            ["Times"],
+            "reported what about the strike?",
+            ("the Sunday Times",),
+        ),
+        (
+            "the Sunday Times reported what about the strike?",
+            ["The Times"],
+            "reported what about the strike?",
+            ("the Sunday Times",),
+        ),
+        (
+            "What did the Financial Times report about BP?",
+            ["Times"],
+            "What did report about BP?",
+            ("the Financial Times",),
+        ),
+        (
+            "The Irish Independent reported what about the budget?",
+            ["Independent"],
+            "reported what about the budget?",
+            ("the Irish Independent",),
+        ),
+        ("The New York Times reported what?", ["Times"], "reported what?", ("the New York Times",)),
+        (
+            "The Times of India said what about the floods?",
+            ["Times"],
+            "said what about the floods?",
+            ("the Times of India",),
+        ),
+    ],
+)
+def test_a_longer_name_holding_an_indexed_one_is_another_outlet(
+    question: str, known: list[str], text: str, unknown: tuple[str, ...]
+) -> None:
+    plan = understand(question, now=NOW, known_sources=known)
+    assert plan.filters.sources == ()
+    assert plan.unknown_sources == unknown
+    assert plan.text == text
+
+
+@pytest.mark.parametrize(
+    ("question", "known", "source", "text"),
+    [
+        # A qualifier keeps the outlet; a date before the name is no part of it.
+        ("What did the Daily Telegraph report?", ["Telegraph"], "Telegraph", "What did report?"),
+        (
+            "On Sunday Times reported a strike; what happened?",
+            ["Times"],
+            "Times",
+            "reported a strike; what happened?",
+        ),
+        (
+            "the Sunday Times reported what about the strike?",
+            ["Sunday Times", "Times"],
+            "Sunday Times",
+            "reported what about the strike?",
+        ),
+    ],
+)
+def test_a_longer_name_of_the_same_outlet_or_a_date_still_filters(
+    question: str, known: list[str], source: str, text: str
+) -> None:
+    plan = understand(question, now=NOW, known_sources=known)
+    assert plan.filters.sources == (source,)
+    assert plan.unknown_sources == ()
+    assert plan.text == text
+
+
+@pytest.mark.parametrize(
+    ("question", "known", "text", "indexed", "unknown"),
+    [
+        # Before a reporting verb, as the indexed-name pass reads them.
+        (
+            "Reuters reported what about the port strike?",
+            ["CNN"],
+            "reported what about the port strike?",
+            (),
+            ("Reuters",),
+        ),
+        (
+            "Reuters and AP reported what about the quake?",
+            ["Reuters"],
+            "reported what about the quake?",
+            ("Reuters",),
+            ("AP",),
+        ),
+        # An outlet joined to a name that is none goes with its "and".
+        (
+            "according to cnn and police, who won?",
+            ["CNN"],
+            "according to police, who won?",
+            ("CNN",),
+            (),
+        ),
+        (
+            "According to Reuters and Biden, who won?",
+            ["CNN"],
+            "According to Biden, who won?",
+            (),
+            ("Reuters",),
+        ),
+        (
+            "CNN and police said what about the attack?",
+            ["CNN"],
+            "police said what about the attack?",
+            ("CNN",),
+            (),
+        ),
+        (
+            "What did the Bank of England and the Times say?",
+            ["The Times"],
+            "What did the Bank of England say?",
+            ("The Times",),
+            (),
+        ),
+        (
+            "How did Fox and CNN cover the debate?",
+            ["CNN"],
+            "How did Fox cover the debate?",
+            ("CNN",),
+            (),
+        ),
+        # A plural's possessive: the outlet's reporting, cut whole.
+        (
+            "According to the Financial Times' reporting, who won?",
+            ["CNN"],
+            "reporting, who won?",
+            (),
+            ("the Financial Times",),
+        ),
+    ],
+)
+def test_outlets_before_a_verb_or_joined_to_another_name(
+    question: str, known: list[str], text: str, indexed: tuple[str, ...], unknown: tuple[str, ...]
+) -> None:
+    plan = understand(question, now=NOW, known_sources=known)
+    assert plan.filters.sources == indexed
+    assert plan.unknown_sources == unknown
+    assert plan.text == text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "according to the Fed, will rates rise?",
+        "The Fed said what about inflation?",
+        "The World Health Organization said what about measles?",
+        "What did the World Health Organization say about measles?",
+        "According to the Bank of England, will rates rise?",
+        "According to Human Rights Watch, how many died?",
+        "According to the UN and the Red Cross, how many died?",
+        "The World Health Organization and the CDC said what about measles?",
+        "What did the Pentagon say about the strike?",
+        "What did the Home Office say?",
+        "Trump said what about tariffs?",
+        "What do experts say about inflation?",
+        # A name going on past an outlet's: an agency, a person of an outlet.
+        "What did the Kenya News Agency report?",
+        "According to the Financial Times' Martin Wolf, will rates rise?",
+        "What did Reuters' Jane Doe report?",
+        # An outlet joined to another capitalised name, maybe an outlet too: left alone.
+        "What did the World Health Organization and Reuters say about measles?",
+        "What did the FT and the WSJ report?",
+    ],
+)
+def test_institutions_and_people_are_no_outlets(question: str) -> None:
+    plan = understand(question, now=NOW, known_sources=["CNN", "Reuters UK"])
+    assert plan.unknown_sources == ()
+    assert plan.filters.sources == ()
+    assert plan.text == question
+
+
+def test_a_possessive_before_a_verb_makes_it_a_noun() -> None:
+    plan = understand(
+        "What did the New York Times say about the Washington Post's report?",
+        now=NOW,
+        known_sources=["CNN"],
+    )
+    assert plan.unknown_sources == ("the New York Times",)
+    assert plan.text == "What did say about the Washington Post's report?"
