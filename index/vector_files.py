@@ -6,181 +6,139 @@ disagrees with the manifest, or is not of the kind the manifest names. The folde
 snapshot of `index/snapshot.py`; `index/vectors.py` saves through `write_vectors` (it
 writes the manifest itself) and turns what `read_vectors` returns into a `FaissVectorIndex`.
 
-Flat indexes may be saved incrementally: `vectors.faiss` is then an unchanged main file
-hard-linked from an earlier snapshot (snapshot files are never modified once committed)
-and `vectors-delta.npz` holds what changed since: the main ids removed and the vectors
-added after them, in row order. The manifest's params say so (`delta`, `main_count`) and
-carry `main_token`, a random name of the main file, so a link is only ever made to the
-very file an index was loaded from or last wrote. Loading removes the dead ids and
-appends the delta, which gives the same rows in the same order as the index that was
-saved. Older versions read such a snapshot as damaged (its FAISS file disagrees with
-the manifest's count) and ask for a full re-index.
+Both kinds (flat and IVF) are saved incrementally: an unchanged main file hard-linked
+from an earlier snapshot (snapshot files are never modified once committed) plus
+`vectors-delta.npz` with what changed since: the main ids removed and the vectors added
+(`index/vector_delta.py`). The manifest's params say so (`delta`, `main_count`,
+`main_file`) and carry `main_token`, a random name of the main file, so a link is only
+ever made to the very file an index was loaded from or last wrote. Loading removes the
+dead ids and adds the delta, which gives the index that was saved.
+
+With a delta, the main file is named `vectors-main.faiss` and there is no `vectors.faiss`:
+older versions, which read `vectors.faiss` alone, then report the snapshot as damaged
+and ask for a full re-index instead of loading the main file without its delta (its
+count may well match the manifest's: 20 chunks replaced by 20). A save with nothing
+changed links the main file as `vectors.faiss`, which every version reads as a whole.
+Snapshots written before `main_file` existed (flat deltas beside `vectors.faiss`) load.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import faiss
-import numpy as np
 
-from index.errors import IndexMismatchError
-from index.faiss_kinds import FLAT, IVF, flat_storage, with_id_map
+from index.faiss_kinds import FLAT, IVF, with_id_map
 from index.manifest import Manifest, check_manifest, read_manifest_file
-from index.protocols import FloatMatrix, IdArray
 from index.snapshot import link_unchanged
+from index.vector_delta import (
+    MainFile,
+    apply_delta,
+    damaged,
+    main_ids,
+    plan_delta,
+    read_delta,
+    write_delta,
+)
 
 VECTORS_FILE = "vectors.faiss"
+MAIN_FILE = "vectors-main.faiss"  # the main file when a delta goes with it
 DELTA_FILE = "vectors-delta.npz"
 # Manifest params of the incremental layout (not settings of the index).
-FILE_PARAMS = ("main_token", "main_count", "delta")
+FILE_PARAMS = ("main_token", "main_count", "delta", "main_file")
 _MIN_DELTA_ROWS = 1024  # added rows a save may keep in the delta file, at least
-
-
-@dataclass
-class FlatBase:
-    """The main file a flat index was loaded from or last wrote, and which of its rows
-    are still alive (the in-memory index holds those first, in the same order)."""
-
-    token: str
-    folder: Path | None  # where it was read (None: the folder written was temporary)
-    ids: IdArray  # by row of the main file
-    alive: np.ndarray  # bool per main row
-    sorted_ids: IdArray
-    order: IdArray  # rows of `sorted_ids`
-
-    @classmethod
-    def of(cls, token: str, folder: Path | None, ids: IdArray) -> FlatBase:
-        order = np.argsort(ids, kind="stable")
-        alive = np.ones(len(ids), dtype=bool)
-        return cls(token, folder, ids.copy(), alive, ids[order], order)
-
-    def mark_dead(self, ids: IdArray) -> None:
-        if len(self.sorted_ids) == 0 or len(ids) == 0:
-            return
-        slot = np.minimum(np.searchsorted(self.sorted_ids, ids), len(self.sorted_ids) - 1)
-        self.alive[self.order[slot[self.sorted_ids[slot] == ids]]] = False
 
 
 def read_vectors(
     folder: Path, *, expected_model: str, expected_dimension: int
-) -> tuple[faiss.Index, Manifest, FlatBase | None]:
+) -> tuple[faiss.Index, Manifest, MainFile | None]:
     """The FAISS index of a folder written by `FaissVectorIndex.save_to`, its manifest,
-    and (flat indexes with a main token) the main file it was built from."""
+    and (when the manifest has a main token) the main file it was built from."""
     manifest = read_manifest_file(folder)
     check_manifest(manifest, expected_model=expected_model, expected_dimension=expected_dimension)
+    params = manifest.params
     try:
-        index = faiss.read_index(str(folder / VECTORS_FILE))
+        index = faiss.read_index(str(folder / main_file_name(params)))
     except RuntimeError as exc:
-        raise _damaged("its FAISS file is unreadable") from exc
+        raise damaged("its FAISS file is unreadable") from exc
     # read_index already returns the concrete class (never downcast it again: the
     # second wrapper would not own the index and the first would free it).
     expected_class = {FLAT: faiss.IndexIDMap2, IVF: faiss.IndexIVFFlat}.get(manifest.kind)
     if expected_class is None or not isinstance(index, expected_class):
-        raise _damaged(f"unexpected index kind {manifest.kind!r}")
-    base = None
-    params = manifest.params
-    if manifest.kind == FLAT and "main_token" in params:
-        if index.ntotal != int(params.get("main_count", -1)):
-            raise _damaged("its FAISS file does not match the manifest")
-        base = FlatBase.of(str(params["main_token"]), folder, faiss.vector_to_array(index.id_map))
-        if params.get("delta"):
-            _apply_delta(index, base, folder / DELTA_FILE)
-    if index.d != manifest.dimension or index.ntotal != manifest.count:
-        raise _damaged("its FAISS file does not match the manifest")
+        raise damaged(f"unexpected index kind {manifest.kind!r}")
     if manifest.kind == IVF:
-        index.nprobe = int(manifest.params.get("nprobe", index.nprobe))
         with_id_map(index)  # snapshots written before the id map existed lack it
+    base = None
+    if "main_token" in params:
+        if index.ntotal != int(params.get("main_count", -1)):
+            raise damaged("its FAISS file does not match the manifest")
+        base = MainFile.of(str(params["main_token"]), folder, main_ids(index, manifest.kind))
+        if params.get("delta"):
+            delta = read_delta(folder / DELTA_FILE, index, manifest.kind)
+            apply_delta(index, manifest.kind, base, delta)
+    if index.d != manifest.dimension or index.ntotal != manifest.count:
+        raise damaged("its FAISS file does not match the manifest")
+    if manifest.kind == IVF:
+        index.nprobe = int(params.get("nprobe", index.nprobe))
     return index, manifest, base
 
 
 def write_vectors(
-    folder: Path, index: faiss.Index, kind: str, base: FlatBase | None
-) -> tuple[dict[str, Any], FlatBase | None]:
-    """Write an index's `vectors.faiss` (and `vectors-delta.npz`) into `folder`; return the
-    manifest params of the layout (FILE_PARAMS; none for IVF) and the base to keep.
+    folder: Path, index: faiss.Index, kind: str, base: MainFile | None
+) -> tuple[dict[str, Any], MainFile | None]:
+    """Write an index's main file (and `vectors-delta.npz`) into `folder`; return the
+    manifest params of the layout (FILE_PARAMS) and the main file to keep.
 
-    A flat index whose rows are still `base`'s live rows followed by a small tail links
-    the main file and writes only the delta; past 1/8 added or 1/4 removed, or for IVF,
-    the whole file is written, and a flat index then has a new base: that file.
+    An index changed little since `base` links its main file and writes only the delta;
+    past 1/8 added or 1/4 removed (`index/vector_delta.py`), or with no base, the whole
+    `vectors.faiss` is written, which becomes the new base.
     """
-    target = folder / VECTORS_FILE
     # A file already there may be a link to a committed snapshot's: replace, never rewrite.
-    target.unlink(missing_ok=True)
-    (folder / DELTA_FILE).unlink(missing_ok=True)
-    if kind != FLAT:
-        faiss.write_index(index, str(target))
-        return {}, base
-    plan = None if base is None else _delta_plan(base, index, _MIN_DELTA_ROWS)
-    sources = () if base is None or base.folder is None else (base.folder,)
-    if base is not None and plan is not None and _link_main(target, base.token, sources):
-        dead, ids, vectors = plan
-        changed = bool(len(dead) or len(ids))
-        if changed:
-            _write_delta(folder, dead=dead, ids=ids, vectors=vectors)
-        return {"main_token": base.token, "main_count": len(base.ids), "delta": changed}, base
-    faiss.write_index(index, str(target))
+    for name in (VECTORS_FILE, MAIN_FILE, DELTA_FILE):
+        (folder / name).unlink(missing_ok=True)
+    delta = None if base is None else plan_delta(base, index, kind, _MIN_DELTA_ROWS)
+    if base is not None and delta is not None:
+        name = MAIN_FILE if delta.changed else VECTORS_FILE
+        sources = () if base.folder is None else (base.folder,)
+        if _link_main(folder / name, base.token, sources):
+            params: dict[str, Any] = {
+                "main_token": base.token,
+                "main_count": len(base.ids),
+                "delta": delta.changed,
+            }
+            if delta.changed:
+                write_delta(folder / DELTA_FILE, delta)
+                params["main_file"] = MAIN_FILE
+            return params, base
+    faiss.write_index(index, str(folder / VECTORS_FILE))
     token = secrets.token_hex(16)
-    new_base = FlatBase.of(token, None, faiss.vector_to_array(index.id_map))
+    new_base = MainFile.of(token, None, main_ids(index, kind))
     return {"main_token": token, "main_count": int(index.ntotal), "delta": False}, new_base
 
 
-def _delta_plan(
-    base: FlatBase, index: faiss.IndexIDMap2, min_rows: int
-) -> tuple[IdArray, IdArray, FloatMatrix] | None:
-    """(main ids removed, ids and vectors added after the main rows) when the flat index's
-    rows are still the main file's live rows in order followed by a small tail (at most
-    `min_rows` or 1/8 of the main file, and at most 1/4 of it removed); else None."""
-    ids_by_row, vectors = flat_storage(index)
-    keep = base.ids[base.alive]
-    tail = len(ids_by_row) - len(keep)
-    if tail < 0 or tail > max(min_rows, len(base.ids) // 8):
-        return None
-    if len(base.ids) - len(keep) > len(base.ids) // 4:
-        return None
-    if not np.array_equal(ids_by_row[: len(keep)], keep):  # never expected: be safe
-        return None
-    return base.ids[~base.alive], ids_by_row[len(keep) :].copy(), vectors[len(keep) :].copy()
-
-
-def _write_delta(folder: Path, *, dead: IdArray, ids: IdArray, vectors: FloatMatrix) -> None:
-    with open(folder / DELTA_FILE, "wb") as handle:
-        np.savez(handle, dead=dead.astype(np.int64), ids=ids.astype(np.int64), vectors=vectors)
+def main_file_name(params: dict[str, Any]) -> str:
+    """The name of a snapshot's main FAISS file, from its manifest params."""
+    name = params.get("main_file", VECTORS_FILE)
+    if name not in (VECTORS_FILE, MAIN_FILE):
+        raise damaged(f"unexpected main file {name!r}")
+    return str(name)
 
 
 def _link_main(target: Path, token: str, sources: tuple[Path, ...]) -> bool:
-    """Hard-link the main file named `token` from the first source folder (or the live
-    snapshot of the target's directory) whose manifest names it; False when none does."""
+    """Hard-link the main file named `token` as `target`, from the first source folder
+    (or the live snapshot of the target's directory) whose manifest names it, whatever
+    name it has there; False when none does."""
+    for name in (VECTORS_FILE, MAIN_FILE):
+        staged = target.with_name(name)
 
-    def names_it(folder: Path) -> bool:
-        return read_manifest_file(folder).params.get("main_token") == token
+        def holds_it(folder: Path, name: str = name) -> bool:
+            params = read_manifest_file(folder).params
+            return params.get("main_token") == token and main_file_name(params) == name
 
-    return link_unchanged(target, sources, names_it)
-
-
-def _apply_delta(index: faiss.IndexIDMap2, base: FlatBase, path: Path) -> None:
-    try:
-        with np.load(path, allow_pickle=False) as arrays:
-            dead, ids, vectors = arrays["dead"], arrays["ids"], arrays["vectors"]
-        if vectors.dtype != np.float32 or vectors.shape != (len(ids), index.d):
-            raise ValueError("delta vectors have the wrong shape")
-    except (OSError, ValueError, KeyError) as exc:
-        raise _damaged("its vector delta file is unreadable") from exc
-    if len(np.unique(dead)) != len(dead) or not np.isin(dead, base.ids).all():
-        raise _damaged("its vector delta file does not match the main file")
-    if len(dead):
-        index.remove_ids(faiss.IDSelectorBatch(dead))
-        base.mark_dead(dead)
-    if len(np.unique(ids)) != len(ids) or np.isin(ids, base.ids[base.alive]).any():
-        raise _damaged("its vector delta file does not match the main file")
-    if len(ids):
-        index.add_with_ids(np.ascontiguousarray(vectors), ids)
-
-
-def _damaged(reason: str) -> IndexMismatchError:
-    return IndexMismatchError(
-        f"The saved index is damaged ({reason}). Run a full re-index (newsbot reindex --full)."
-    )
+        if link_unchanged(staged, sources, holds_it):
+            if staged != target:
+                staged.rename(target)
+            return True
+    return False

@@ -10,7 +10,7 @@ import numpy as np
 from index.keyword import Bm25Index
 from index.keyword_store import MATRIX_FILE
 from index.snapshot import current_snapshot
-from index.vector_files import VECTORS_FILE
+from index.vector_files import MAIN_FILE, VECTORS_FILE
 from index.vectors import FaissVectorIndex
 
 DIM = 8
@@ -62,7 +62,7 @@ def test_vector_save_to_twice_leaves_the_linked_snapshot_file_alone(tmp_path: Pa
     assert loaded is not None
     loaded.add(np.array([100]), unit_rows([100]))
     loaded.save_to(plain, model_name=MODEL)  # linked main file + delta
-    assert (plain / VECTORS_FILE).stat().st_ino == (committed / VECTORS_FILE).stat().st_ino
+    assert (plain / MAIN_FILE).stat().st_ino == (committed / VECTORS_FILE).stat().st_ino
     many = list(range(1000, 3000))  # past the delta limit: the whole file is written
     loaded.add(np.asarray(many), unit_rows(many))
     loaded.save_to(plain, model_name=MODEL)

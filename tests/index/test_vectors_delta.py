@@ -1,5 +1,6 @@
-"""Flat vector saves that write only what changed: the unchanged `vectors.faiss` linked
-from the previous snapshot, removed ids and added vectors in `vectors-delta.npz`."""
+"""Flat vector saves that write only what changed: the unchanged main file linked from the
+previous snapshot, removed ids and added vectors in `vectors-delta.npz` (IVF ones:
+`test_vectors_delta_ivf.py`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,7 +19,7 @@ from index.errors import IndexMismatchError
 from index.faiss_kinds import flat_storage
 from index.manifest import MANIFEST_NAME
 from index.snapshot import current_snapshot
-from index.vector_files import DELTA_FILE, VECTORS_FILE
+from index.vector_files import DELTA_FILE, MAIN_FILE, VECTORS_FILE
 from index.vectors import FaissVectorIndex
 from tests.index.delta_damage import damage_delta
 
@@ -97,7 +99,8 @@ def test_small_change_links_the_vectors_file(tmp_path: Path) -> None:
     second = current_snapshot(tmp_path)
     assert second is not None
     main_inode = os.stat(first / VECTORS_FILE).st_ino
-    assert os.stat(second / VECTORS_FILE).st_ino == main_inode
+    assert os.stat(second / MAIN_FILE).st_ino == main_inode
+    assert not (second / VECTORS_FILE).exists()  # older readers report damage
     with np.load(second / DELTA_FILE) as delta:
         assert sorted(delta["dead"].tolist()) == [5, 7, 8]
         assert delta["ids"].tolist() == [500, 5]
@@ -166,3 +169,48 @@ def test_damaged_delta_is_reported(tmp_path: Path, damage: str) -> None:
     damage_delta(delta, damage, field="dead", value=np.array([12345]))
     with pytest.raises(IndexMismatchError, match="reindex --full"):
         load(tmp_path)
+
+
+def test_older_readers_refuse_a_delta_that_keeps_the_count(tmp_path: Path) -> None:
+    """Readers from before the delta layout open `vectors.faiss` and check its count
+    against the manifest's: one chunk replaced keeps the count, so the main file found
+    there would load with a stale vector. They find none and report damage."""
+    index = FaissVectorIndex(DIM)
+    index.add(np.arange(30), rows_for(list(range(30)), 0))
+    index.save(tmp_path, model_name=MODEL)
+    index = load(tmp_path)
+    index.add(np.array([4]), rows_for([4], 1))
+    index.save(tmp_path, model_name=MODEL)
+    folder = current_snapshot(tmp_path)
+    assert folder is not None
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    assert manifest["count"] == manifest["params"]["main_count"] == 30
+    assert (folder / DELTA_FILE).exists()
+    with pytest.raises(RuntimeError):
+        faiss.read_index(str(folder / VECTORS_FILE))  # what older readers call
+    assert_same_index(load(tmp_path), index)
+
+
+def test_deltas_beside_vectors_faiss_still_load(tmp_path: Path) -> None:
+    """Snapshots written when the main file kept its name beside a delta (no `main_file`
+    param) load, and a later save links that file."""
+    index = FaissVectorIndex(DIM)
+    index.add(np.arange(40), rows_for(list(range(40)), 0))
+    index.save(tmp_path, model_name=MODEL)
+    index = load(tmp_path)
+    index.add(np.array([4, 90]), rows_for([4, 90], 1))
+    index.save(tmp_path, model_name=MODEL)
+    folder = current_snapshot(tmp_path)
+    assert folder is not None
+    (folder / MAIN_FILE).rename(folder / VECTORS_FILE)
+    manifest = json.loads((folder / MANIFEST_NAME).read_text())
+    del manifest["params"]["main_file"]
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest))
+    loaded = load(tmp_path)
+    assert_same_index(loaded, index)
+    loaded.add(np.array([91]), rows_for([91], 2))
+    loaded.save(tmp_path, model_name=MODEL)
+    newest = current_snapshot(tmp_path)
+    assert newest is not None
+    assert os.stat(newest / MAIN_FILE).st_ino == os.stat(folder / VECTORS_FILE).st_ino
+    assert_same_index(load(tmp_path), loaded)
