@@ -16,6 +16,8 @@ from bot import messages
 from bot.html_text import MAX_MESSAGE_LENGTH, escape, escape_attribute, truncate
 from bot.render import format_date
 from index.types import PendingDelivery, StoredArticle, Subscription
+from retrieval.alert_reason import shown_reason
+from retrieval.topic_mentions import mentions, topic_words
 
 BUTTON_PREFIX = "al"
 ACTIONS = {
@@ -27,6 +29,10 @@ ACTIONS = {
 }
 MAX_TITLE = 300
 MAX_REASON = 400
+MAX_WHY = 120
+# What an alert's "Why" says (here rather than in `bot/messages.py`: another owner today).
+WHY_MENTIONS = "mentions"
+WHY_BY_MEANING = "close in meaning to"
 MAX_LISTED_TOPIC = 120
 # Room left under 4096 for the HTML tags around the visible text of a digest item.
 _DIGEST_LIMIT = MAX_MESSAGE_LENGTH - 96
@@ -69,19 +75,36 @@ def _details(article: StoredArticle, tz: tzinfo) -> str:
     return ", ".join(details)
 
 
-def _reason(reason: str) -> str:
-    return truncate(" ".join(reason.split()), MAX_REASON)
+def why_matched(topic: str, article: StoredArticle) -> str:
+    """What of the topic the article holds ("mentions North Korea, missiles"), or that it
+    matched by meaning only ("close in meaning to “Madison Cawthorn primary”"); plain."""
+    held = mentions(topic, f"{article.title}\n{article.body}")
+    topic = " ".join(topic.split())
+    if held:
+        said = f"{WHY_MENTIONS} {', '.join(held)}"
+        covered = {word for phrase in held for word in phrase.split()}
+        if all(word in covered for word, _ in topic_words(topic)):
+            return truncate(said, MAX_WHY)  # the words are the topic: it needs no naming
+        # Part of the topic only: name the alert too, so a chat following several knows which.
+        return truncate(f"“{topic}”: {said}", MAX_WHY)
+    return f"{WHY_BY_MEANING} “{truncate(topic, MAX_WHY - len(WHY_BY_MEANING) - 3)}”"
+
+
+def _reason(delivery: PendingDelivery, article: StoredArticle) -> str:
+    """The sentence quoted under an alert: never page furniture, never the headline again."""
+    reason = " ".join(shown_reason(delivery.reason, delivery.topic, article.body).split())
+    return "" if reason == " ".join(article.title.split()) else truncate(reason, MAX_REASON)
 
 
 def render_alert(delivery: PendingDelivery, article: StoredArticle, *, tz: tzinfo = UTC) -> str:
-    """One alert: linked headline, outlet and date, and why it matched."""
+    """One alert: linked headline, outlet and date, why it matched, the sentence that shows it."""
     lines = [_headline(article)]
     details = _details(article, tz)
     if details:
         lines.append(escape(details))
-    why = f"<i>{messages.ALERT_MATCHED}:</i> {escape(truncate(delivery.topic, MAX_LISTED_TOPIC))}"
-    lines.append(why)
-    reason = _reason(delivery.reason)
+    why = why_matched(delivery.topic, article)
+    lines.append(f"<i>{messages.ALERT_MATCHED}:</i> {escape(why)}")
+    reason = _reason(delivery, article)
     if reason:
         lines.append(f"<blockquote>{escape(reason)}</blockquote>")
     return "\n".join(lines)
@@ -91,7 +114,7 @@ def alert_plain(delivery: PendingDelivery, article: StoredArticle, *, tz: tzinfo
     """The alert as the chat history keeps it (a reply to it is about this article)."""
     details = _details(article, tz)
     head = f"{article.title} ({details})" if details else article.title
-    return f"Alert on {delivery.topic}: {head}. {_reason(delivery.reason)}".strip()
+    return f"Alert on {delivery.topic}: {head}. {_reason(delivery, article)}".strip()
 
 
 def flood_header(topic: str, total: int, listed: int) -> str:
@@ -137,9 +160,9 @@ def _blocks(
         details = _details(article, tz)
         if details:
             block += f"\n{escape(details)}"
-        reason = truncate(_reason(delivery.reason), 200)
-        if reason:
-            block += f"\n<i>{escape(reason)}</i>"
+        why = escape(why_matched(delivery.topic, article))
+        reason = truncate(_reason(delivery, article), 200)
+        block += f"\n<i>{why}:</i> {escape(reason)}" if reason else f"\n<i>{why}</i>"
         blocks.append(block)
     pieces = [header]
     for block in blocks:

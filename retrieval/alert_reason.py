@@ -1,9 +1,11 @@
-"""Why an alert matched: the article sentence closest to the topic (pure, cheap).
+"""Why an alert matched: the article sentence that says most about the topic (pure, cheap).
 
-Only matched pairs get here. With an embedder, the sentences of each matched chunk are
-embedded once (whatever number of subscriptions matched it) and the one nearest to the topic
-wins; without, the sentence sharing the most topic words wins, and with none shared, the
-first sentence of the best chunk (usually the lead of the passage).
+Only matched pairs get here. The matched chunk's sentences are cleaned and page furniture
+is left out (credit lines, sign-up calls, notices about the page: `page_furniture`): it
+never explains a match. Of the rest, the sentence holding the most of the topic's words
+(by light stem, `topic_mentions`) wins; among equals, with an embedder, the one nearest to
+the topic in meaning (each chunk's sentences are embedded once, whatever number of
+subscriptions matched it), without, the earliest. A chunk of furniture only gives "".
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import numpy as np
 from index.protocols import Embedder, FloatMatrix
 from index.sentences import split_sentences
 from index.tokenize import tokenize
+from retrieval.page_furniture import clean_sentence, is_furniture
+from retrieval.topic_mentions import stem, text_stems
 
 MAX_REASON_CHARS = 300
 
@@ -28,8 +32,10 @@ def clip_reason(sentence: str) -> str:
 
 
 def candidate_sentences(passage: str) -> list[str]:
-    """The sentences a reason is chosen from; a passage with none yields itself."""
-    return split_sentences(passage) or ([passage.strip()] if passage.strip() else [])
+    """The sentences a reason is chosen from, cleaned, without page furniture (maybe none)."""
+    pieces = split_sentences(passage) or ([passage.strip()] if passage.strip() else [])
+    cleaned = (clean_sentence(piece) for piece in pieces)
+    return [sentence for sentence in cleaned if sentence and not is_furniture(sentence)]
 
 
 def lexical_choice(sentence_terms: Sequence[frozenset[str]], topic_terms: frozenset[str]) -> int:
@@ -40,6 +46,16 @@ def lexical_choice(sentence_terms: Sequence[frozenset[str]], topic_terms: frozen
         if hits > best_hits:
             best, best_hits = index, hits
     return best
+
+
+def best_sentence(sentences: Sequence[str], topic_terms: frozenset[str]) -> str:
+    """Of `sentences` (cleaned, no furniture), the one holding the most topic terms
+    (tokens, stemmed here), the earliest on ties; "" for none. Clipped."""
+    if not sentences:
+        return ""
+    stems = frozenset(stem(term) for term in topic_terms)
+    choice = lexical_choice([frozenset(text_stems(s)) for s in sentences], stems)
+    return clip_reason(sentences[choice])
 
 
 def pick_reasons(
@@ -55,13 +71,15 @@ def pick_reasons(
     for _, passage in requests:
         if passage not in sentences:
             sentences[passage] = candidate_sentences(passages[passage])
+    stems = {p: [frozenset(text_stems(x)) for x in s] for p, s in sentences.items()}
+    topic_stems = [frozenset(stem(term) for term in terms) for terms in topic_terms]
+    hits = [[len(topic_stems[t] & x) for x in stems[p]] for t, p in requests]
     if embedder is not None:
         choices = embedded_choices(
-            [(sentences[p], topic_vectors[t]) for t, p in requests], embedder
+            [(sentences[p], topic_vectors[t]) for t, p in requests], embedder, hits
         )
     else:
-        tokens = {p: [frozenset(tokenize(x)) for x in s] for p, s in sentences.items()}
-        choices = [lexical_choice(tokens[p], topic_terms[t]) for t, p in requests]
+        choices = [lexical_choice(stems[p], topic_stems[t]) for t, p in requests]
     clipped = {p: [clip_reason(x) for x in s] for p, s in sentences.items()}
     return [
         clipped[p][c] if clipped[p] else "" for (_, p), c in zip(requests, choices, strict=True)
@@ -69,9 +87,12 @@ def pick_reasons(
 
 
 def embedded_choices(
-    requests: Sequence[tuple[Sequence[str], FloatMatrix]], embedder: Embedder
+    requests: Sequence[tuple[Sequence[str], FloatMatrix]],
+    embedder: Embedder,
+    hits: Sequence[Sequence[int]] | None = None,
 ) -> list[int]:
-    """For each (sentences, topic part vectors): index of the sentence nearest the topic.
+    """For each (sentences, topic part vectors): index of the sentence nearest the topic,
+    among those with the most topic words when `hits` (per request, per sentence) is given.
 
     Identical sentence lists are embedded once.
     """
@@ -84,11 +105,24 @@ def embedded_choices(
             texts.extend(key)
     vectors = embedder.embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
     choices = []
-    for sentences, topic in requests:
+    for index, (sentences, topic) in enumerate(requests):
         if not sentences:
             choices.append(0)
             continue
         start = unique[tuple(sentences)]
-        sims = np.atleast_2d(topic) @ vectors[start : start + len(sentences)].T
-        choices.append(int(np.argmax(sims.max(axis=0))))
+        sims = (np.atleast_2d(topic) @ vectors[start : start + len(sentences)].T).max(axis=0)
+        if hits is not None:
+            most = max(hits[index])
+            sims = np.where(np.asarray(hits[index]) == most, sims, -np.inf)
+        choices.append(int(np.argmax(sims)))
     return choices
+
+
+def shown_reason(stored: str, topic: str, body: str) -> str:
+    """The reason an alert shows: the stored sentence cleaned, or, when it is page
+    furniture (picked before furniture was told apart), the body sentence holding the most
+    of the topic's words (`best_sentence`); "" when the body has none either."""
+    reason = clean_sentence(stored)
+    if reason and not is_furniture(reason):
+        return reason
+    return best_sentence(candidate_sentences(body), frozenset(tokenize(topic)))

@@ -58,7 +58,7 @@ async def test_an_ingest_sends_exactly_the_expected_alerts_once_each(
     [alert] = alice_alerts
     assert alert.text.splitlines()[1:] == [
         "Nordic Wire, 14 Nov 2024",
-        "Why: volcano eruption",
+        "Why: mentions volcano eruption",
         "Scientists said the volcano eruption could go on for weeks.",  # the closest sentence
     ]
     assert alert.links == [(VOLCANO.title, VOLCANO.url)]
@@ -86,7 +86,7 @@ async def test_admin_ingest_of_a_page_alerts_the_subscribers(world: AlertsWorld)
     assert done.startswith("Indexed: Rain update 1")
     [_, alert] = await world.emulator.wait_for_messages(alice["id"], 2)
     assert alert.text.startswith("Rain update 1\n")
-    assert "Why: rain report" in alert.text
+    assert "Why: mentions rain report" in alert.text
 
 
 async def test_a_digest_gathers_the_matches_into_one_message(

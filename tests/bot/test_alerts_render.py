@@ -82,7 +82,8 @@ def test_an_alert_is_escaped_linked_and_says_why() -> None:
     assert parsed.text.splitlines() == [
         "Chips <b>& China</b>",
         "Trade & Daily, 15 Nov 2024",  # the bot's timezone decides the day
-        "Why: chip export controls",
+        # the title's "Chips"; the body holds no other topic word: the alert is named too
+        "Why: “chip export controls”: mentions chip",
         "Officials said <controls> & rules would hurt trade.",
     ]
     assert 'href="https://a.example/x?a=1&amp;b=2"' in html
@@ -172,3 +173,22 @@ def test_digest_arguments() -> None:
     assert parse_digest("1 off") == (1, None)
     for bad in ("", "1", "one 6", "1 0.5", "1 -3", "1 1000", "1 6 7"):
         assert parse_digest(bad) is None
+
+
+def test_why_says_what_matched_and_the_quote_is_never_furniture() -> None:
+    body = (
+        "According to a trial lawyer, the custody case will likely start over.\n\n"
+        "Contributing: Maria Puente"
+    )
+    pitt = StoredArticle(3, "k", "Brad Pitt talks retirement", body, "USA Today", WHEN,
+                         "https://u.example/p", "en", "h")  # fmt: skip
+    alert = delivery("Contributing: Maria Puente")
+    unrelated = PendingDelivery(1, 7, 1, 3, 3, 0.5, alert.reason, "Madison Cawthorn primary", WHEN)
+    lines = parse_html(render_alert(unrelated, pitt)).text.splitlines()
+    assert lines[2] == "Why: close in meaning to “Madison Cawthorn primary”"
+    assert lines[3] == "According to a trial lawyer, the custody case will likely start over."
+    custody = PendingDelivery(1, 7, 1, 3, 3, 0.5, "Contributing: Maria Puente", "custody", WHEN)
+    assert parse_html(render_alert(custody, pitt)).text.splitlines()[2] == "Why: mentions custody"
+    digest = html_to_plain(render_digest(subscription(topic="custody"), [(custody, pitt)])[0])
+    assert "mentions custody: According to a trial lawyer" in digest
+    assert "Contributing" not in digest
