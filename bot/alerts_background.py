@@ -5,19 +5,23 @@ topic reaches from the most recent articles (one vector each, the mean of its ch
 vectors). Those vectors are already in the vector index: a source reads the vectors of
 just those chunks from the index this process serves (the bot's searcher) or holds
 (`newsbot ingest`), so nothing is re-embedded and the index is never copied whole.
+The same index gives the article vectors of same-event folding (`IndexBackground.events`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.alerts_events import ArticleVectors, indexed_vectors
 from index import store
 from index.db import session_scope
+from index.indexing_types import NewChunks
 from index.protocols import Embedder, FloatMatrix, IdArray, VectorIndex
 from index.vectors import FaissVectorIndex
 from retrieval.alert_background import Background, article_vectors, build_background
@@ -29,21 +33,35 @@ BackgroundSource = Callable[[], Background | None]
 VectorsOf = Callable[[IdArray], tuple[IdArray, FloatMatrix]]  # stored vectors of given ids
 
 
+@dataclass(frozen=True)
+class IndexBackground:
+    """A `BackgroundSource` over the newest `size` articles, their chunk vectors read from
+    `index()`; and that index's article vectors, for same-event folding (`events`)."""
+
+    sessions: sessionmaker[Session]
+    index: Callable[[], VectorIndex | None]
+    size: int = BACKGROUND_SIZE
+
+    def __call__(self) -> Background | None:
+        vectors = self.index()
+        if vectors is None:
+            return None
+        return recent_background(self.sessions, vectors.vectors_of, size=self.size)
+
+    def events(self, fresh: NewChunks | None = None) -> ArticleVectors:
+        """Article vectors for `queue_matches(events=...)`: a batch being matched from its
+        own chunks (`fresh`: the index may not hold it yet), the others from the index."""
+        return indexed_vectors(self.index, fresh)
+
+
 def background_from(
     sessions: sessionmaker[Session],
     index: Callable[[], VectorIndex | None],
     *,
     size: int = BACKGROUND_SIZE,
-) -> BackgroundSource:
+) -> IndexBackground:
     """A source over the newest `size` articles, their chunk vectors read from `index()`."""
-
-    def build() -> Background | None:
-        vectors = index()
-        if vectors is None:
-            return None
-        return recent_background(sessions, vectors.vectors_of, size=size)
-
-    return build
+    return IndexBackground(sessions, index, size)
 
 
 def snapshot_index(index_dir: Path, embedder: Embedder) -> Callable[[], FaissVectorIndex | None]:

@@ -9,6 +9,11 @@ instant subscription keeps its best `max_per_run` matches as alerts while the re
 recorded as folded (`index/store_deliveries.FOLDED`: the chat "had" them, so they are never
 sent later; the sender sends the run as one message that counts them all). Folded matches
 are queued after all others: a digest of the chat that matches one gets it, to be read.
+
+With `events`, a match reporting the same event as an article the subscription was
+alerted to (or is alerted to in this run, a better match first) within two days is
+recorded as `SAME_EVENT`, never sent (`bot/alerts_events.py`): one event, one alert, and
+one entry in a digest.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.alerts_events import SAME_EVENT, ArticleVectors, RunEvents
 from index import store
 from index.store_deliveries import FOLDED
 from index.types import StoredArticle, Subscription
@@ -32,21 +38,32 @@ def queue_matches(
     *,
     now: datetime,
     max_per_run: int | None,
+    events: ArticleVectors | None = None,
 ) -> tuple[int, int]:
-    """Queue `matches` in `session`; (alerts queued, matches folded). A story or an article
-    the destination already had (or another process queued meanwhile) is neither."""
+    """Queue `matches` in `session`; (alerts queued, matches folded, same events included).
+    A story or an article the destination already had (or another process queued
+    meanwhile) is neither."""
     place_of = {s.id: (s.chat_id, s.thread_id) for s in subscriptions}
+    run = None
+    if events is not None and matches:
+        run = RunEvents(
+            session, events, [(m.subscription_id, m.article_id) for m in matches], articles, now=now
+        )
     instant = {s.id for s in subscriptions if s.digest_hours is None}
     per_run: dict[int, int] = {}  # subscription id -> alerts queued in this run
     overflow: list[AlertMatch] = []  # folded last: only counted, so a digest match wins
     queued = folded = 0
     for match in sorted(matches, key=lambda m: (m.subscription_id not in instant, -m.score)):
         held = per_run.get(match.subscription_id, 0)
-        if max_per_run is not None and match.subscription_id in instant and held >= max_per_run:
+        if run is not None and run.repeats(match.subscription_id, match.article_id):
+            folded += _enqueue(session, match, place_of, articles, now, SAME_EVENT)
+        elif max_per_run is not None and match.subscription_id in instant and held >= max_per_run:
             overflow.append(match)
         elif _enqueue(session, match, place_of, articles, now, "pending"):
             queued += 1
             per_run[match.subscription_id] = held + 1
+            if run is not None:
+                run.hold(match.subscription_id, match.article_id)
     for match in overflow:
         folded += _enqueue(session, match, place_of, articles, now, FOLDED)
     return queued, folded

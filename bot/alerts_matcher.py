@@ -36,7 +36,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.alerts_background import BackgroundSource, background_from, snapshot_index
+from bot.alerts_background import (
+    BackgroundSource,
+    IndexBackground,
+    background_from,
+    snapshot_index,
+)
 from bot.alerts_enqueue import queue_matches
 from bot.alerts_freshness import MAX_AGE, fresh_only, max_age
 from bot.alerts_unmatched import IndexSource, last_chunks, new_articles, unmatched_chunks
@@ -222,7 +227,7 @@ class AlertMatcher:
             settings=self._settings,
             reason_embedder=self._embedder,
         )
-        return self._enqueue(matches, subscriptions, articles, seen)
+        return self._enqueue(matches, subscriptions, articles, seen, chunks)
 
     def safe_match_new(self, chunks: NewChunks) -> int:
         """`match_new` for an ingest that must go on when matching fails (logged)."""
@@ -258,7 +263,11 @@ class AlertMatcher:
         subscriptions: Sequence[Subscription],
         articles: dict[int, StoredArticle],
         seen: dict[int, int],
+        chunks: NewChunks,
     ) -> int:
+        source = self._background_source
+        # Article vectors tell a write-up of an event the destination had (`bot/alerts_events`).
+        events = source.events(chunks) if isinstance(source, IndexBackground) else None
         with session_scope(self._sessions) as session:
             queued, folded = queue_matches(
                 session,
@@ -267,6 +276,7 @@ class AlertMatcher:
                 articles,
                 now=self._clock(),
                 max_per_run=self._max_per_run,
+                events=events,
             )
             # With the alerts: a crash before this commit only makes them matched again.
             clear_unmatched(session=session, last_chunk=seen)

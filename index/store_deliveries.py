@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from index.schema import AlertDeliveryRow, SubscriptionRow
+from index.schema import AlertDeliveryRow, ArticleRow, SubscriptionRow
 from index.store_common import as_utc, batched, stamp, start_of_day, unique_ints
 
 # Re-exported: the moves were first defined here.
@@ -277,4 +277,31 @@ def existing_deliveries(*, session: Session, ids: Iterable[int]) -> set[int]:
         found.update(
             session.scalars(select(_D.id).where(_D.id.in_(batch), _D.status.in_(_TO_SEND)))
         )
+    return found
+
+
+_HELD = ("pending", "sending", "sent")  # alerts a chat got or is getting (not folded ones)
+
+
+def alerted_articles(
+    *, session: Session, subscription_ids: Iterable[int], published_since: datetime
+) -> dict[int, list[tuple[int, datetime]]]:
+    """Subscription id -> (article id, publication time) of the alerts it sent, is sending
+    or has queued, of articles published since `published_since` (undated ones: indexed
+    since), oldest first: what a new article of the same event would repeat."""
+    published = func.coalesce(ArticleRow.published_at, ArticleRow.created_at)
+    found: dict[int, list[tuple[int, datetime]]] = {}
+    for batch in batched(unique_ints(subscription_ids)):
+        rows = session.execute(
+            select(_D.subscription_id, _D.article_id, published)
+            .join(ArticleRow, ArticleRow.id == _D.article_id)
+            .where(
+                _D.subscription_id.in_(batch),
+                _D.status.in_(_HELD),
+                published >= as_utc(published_since),
+            )
+            .order_by(published, _D.id)
+        )
+        for subscription_id, article_id, when in rows:
+            found.setdefault(subscription_id, []).append((article_id, as_utc(when)))
     return found
