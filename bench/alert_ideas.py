@@ -14,7 +14,8 @@ The "floor:" rows run the `newsbot eval alerts` protocol (candidates re-scored w
 outlet) with the fixed floor of every alert (MIN_DIRECT_SCORE) replaced by one that adapts
 to the topic, computed once per topic from the background. A floor only removes alerts, so
 each row filters one run at floor 0 (per set and topic list, cached) instead of matching
-again; the first of them is the shipped fixed floor. None of them gained (alert_defaults).
+again; the first of them is the shipped fixed floor. They run without the lexical guard
+(each idea alone). None of them gained (alert_defaults).
 """
 
 from __future__ import annotations
@@ -69,11 +70,14 @@ class Set:
         _, self.article_vecs = article_vectors(
             self.embedded.chunk_vectors, self.items.chunk_article_ids
         )
-        vecs = self.article_vecs
-        if len(vecs) > BACKGROUND_SIZE:
+        rows = np.arange(len(self.article_vecs))
+        if len(rows) > BACKGROUND_SIZE:
             rng = np.random.default_rng(BACKGROUND_SEED)
-            vecs = vecs[np.sort(rng.choice(len(vecs), size=BACKGROUND_SIZE, replace=False))]
-        self.background = build_background(vecs)
+            rows = np.sort(rng.choice(len(rows), size=BACKGROUND_SIZE, replace=False))
+        articles = [self.items.articles[r] for r in rows]
+        self.background = build_background(
+            self.article_vecs[rows], texts=[f"{a.title}\n{a.body}" for a in articles]
+        )
         ids = self.items.chunk_article_ids
         self.starts = np.flatnonzero(np.r_[True, np.diff(ids) != 0])
         self._floor_zero: dict[tuple[str, ...], FloorRun] = {}
@@ -140,7 +144,9 @@ class Set:
                 AlertTopic(i, embed_topic(p, self.embedder), phrase=p)
                 for i, p in enumerate(phrases)
             ]
-            topic_set = build_topic_set(topics, self.background)
+            # Floors are measured alone: without the lexical guard (anchor_precision None).
+            unguarded = CorpusSettings(anchor_precision=None)
+            topic_set = build_topic_set(topics, self.background, unguarded)
             matches = match_articles(
                 topic_set,
                 as_new_articles(self.items, self.embedded),
@@ -266,6 +272,8 @@ def floor_rules() -> list[tuple[str, FloorRule]]:
         ("floor: outside the cluster, 90th percentile", outside_percentile(90)),
         ("floor: 0.2 x mean of the 10 best background", best_fraction(0.2)),
         ("floor: 0.3 x mean of the 10 best background", best_fraction(0.3)),
+        ("floor: 0.5 x mean of the 10 best background", best_fraction(0.5)),
+        ("floor: 0.8 x mean of the 10 best background", best_fraction(0.8)),
         ("floor: 0.05 + 0.2 x cluster share", breadth(0.2)),
         ("floor: 0.05 + 0.5 x cluster share", breadth(0.5)),
         ("floor: within the 2 x cluster share best", rank_in_breadth(2.0)),
@@ -347,6 +355,11 @@ def rows() -> list[tuple[str, Callable[[Set], Outcome]]]:
 
     base = CorpusSettings()
     no_gate = replace(base, support_min=0, support_share=0.0)
+    unguarded = replace(base, anchor_precision=None)
+
+    def guard(precision: float) -> CorpusSettings:
+        return replace(base, anchor_precision=precision)
+
     return [
         ("direct cosine, bare phrase, best chunk, fitted threshold", raw(BARE, "best chunk")),
         ("  same, title only, fitted", raw(BARE, "title")),
@@ -377,6 +390,11 @@ def rows() -> list[tuple[str, Callable[[Set], Outcome]]]:
         ("DEFAULT with direct threshold 0.35", matcher("conjunctions", base, 0.35)),
         ("DEFAULT with direct threshold 0.40", matcher("conjunctions", base, 0.40)),
         ("DEFAULT with direct threshold 0.50", matcher("conjunctions", base, 0.50)),
+        ("corpus route, no lexical guard", matcher("conjunctions", unguarded)),
+        *(
+            (f"lexical guard, anchors at {p:.1f}", matcher("conjunctions", guard(p)))
+            for p in (0.3, 0.4, 0.6, 0.7)
+        ),
         (
             f"DEFAULT: direct >= {DIRECT_THRESHOLD} + corpus route (shipped)",
             matcher("conjunctions", base),

@@ -81,8 +81,10 @@ def recent_background(
 ) -> Background | None:
     """The background of the newest `size` articles; None when too few are indexed."""
     with session_scope(sessions) as session:
-        recent = [a.id for a in store.latest_articles(session=session, limit=size)]
-        chunks = store.chunks_for_articles(session=session, article_ids=recent)
+        latest = store.latest_articles(session=session, limit=size)
+        chunks = store.chunks_for_articles(session=session, article_ids=[a.id for a in latest])
+    # Their words tell which of a topic's words anchor it (`retrieval/alert_lexicon.py`).
+    text_of = {a.id: f"{a.title}\n{a.body}" for a in latest}
     if len({c.article_id for c in chunks}) < MIN_BACKGROUND:
         return None
     owner_of = {c.id: c.article_id for c in chunks}
@@ -90,5 +92,5 @@ def recent_background(
     owners = np.asarray([owner_of[int(i)] for i in ids], dtype=np.int64)
     if int(np.unique(owners).size) < MIN_BACKGROUND:
         return None
-    _, article_rows = article_vectors(vectors, owners)
-    return build_background(article_rows)
+    article_ids, article_rows = article_vectors(vectors, owners)
+    return build_background(article_rows, texts=[text_of[int(i)] for i in article_ids])

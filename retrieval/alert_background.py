@@ -5,11 +5,15 @@ learns each topic's extent from these articles. Build it from the most recent ar
 the index (`alert_defaults.BACKGROUND_SIZE`) and rebuild it now and then (daily is plenty);
 subscription profiles are fitted against one background and must be refitted with it
 (`key` tells two backgrounds apart by content, so a rebuild that changed nothing keeps them).
+Given the articles' texts too, it knows which words each article names (`alert_lexicon`):
+the corpus route then alerts a topic that names something (its anchors) only for articles
+that name it.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +22,7 @@ import scipy.sparse as sp
 from index.embedding import l2_normalise
 from index.protocols import FloatMatrix, IdArray
 from retrieval.alert_defaults import NEIGHBOURS
+from retrieval.alert_lexicon import BackgroundWords, index_words
 
 _BLOCK_CELLS = 8_000_000  # similarity cells held at once (32 MB of float32)
 SAME_ARTICLE_COSINE = 0.9999  # a background article this close to a query is the query
@@ -37,6 +42,7 @@ class Background:
     # (B,) each article's mean cosine to its `neighbours` nearest others: how close the
     # corpus's own articles sit to their neighbours (see `inside_cut`)
     closeness: FloatMatrix
+    words: BackgroundWords | None = None  # the words each article names (texts given)
 
     def __len__(self) -> int:
         return int(self.vectors.shape[0])
@@ -59,15 +65,25 @@ def article_vectors(
     return ids, l2_normalise(sums)
 
 
-def build_background(vectors: FloatMatrix, *, neighbours: int = NEIGHBOURS) -> Background:
-    """Background over these article vectors (unit rows, e.g. from `article_vectors`)."""
+def build_background(
+    vectors: FloatMatrix,
+    *,
+    neighbours: int = NEIGHBOURS,
+    texts: Sequence[str] | None = None,
+) -> Background:
+    """Background over these article vectors (unit rows, e.g. from `article_vectors`);
+    `texts`, one per row (title and body), adds the words each article names."""
     vectors = l2_normalise(np.asarray(vectors, dtype=np.float32))
     count = len(vectors)
+    if texts is not None and len(texts) != count:
+        raise ValueError("one text per background article vector")
+    words = index_words(texts) if texts is not None else None
     k = max(1, min(neighbours, count - 1))
+    key = background_key(vectors, k, words)
     if count < 2:
         empty = sp.csr_array((count, count), dtype=np.float32)
         nothing = np.zeros(0, dtype=np.float32)  # no neighbours: no article is inside
-        return Background(vectors, empty, empty, k, background_key(vectors, k), nothing)
+        return Background(vectors, empty, empty, k, key, nothing, words)
     columns, sims = nearest(vectors, vectors, k, exclude_self=True)
     rows = np.repeat(np.arange(count), k)
     weights = np.maximum(sims.ravel(), 0.0) + 1e-6  # a zero weight would drop the edge
@@ -84,16 +100,21 @@ def build_background(vectors: FloatMatrix, *, neighbours: int = NEIGHBOURS) -> B
         graph.astype(np.float32),
         averaging,
         k,
-        background_key(vectors, k),
+        key,
         sims.mean(axis=1).astype(np.float32),
+        words,
     )
 
 
-def background_key(vectors: FloatMatrix, neighbours: int) -> str:
+def background_key(
+    vectors: FloatMatrix, neighbours: int, words: BackgroundWords | None = None
+) -> str:
     """What a background is built from (the graph follows from these): its identity."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{vectors.shape}/{vectors.dtype}/{neighbours}".encode())
     digest.update(np.ascontiguousarray(vectors).tobytes())
+    if words is not None:
+        digest.update(f"/words {words.digest}".encode())
     return digest.hexdigest()
 
 

@@ -135,10 +135,12 @@ def run_alert_eval(
 
 def _background(embedded: EmbeddedItems, size: int) -> Background:
     _, vectors = article_vectors(embedded.chunk_vectors, embedded.items.chunk_article_ids)
-    if len(vectors) > size:
+    rows = np.arange(len(vectors))
+    if len(rows) > size:
         rng = np.random.default_rng(BACKGROUND_SEED)
-        vectors = vectors[np.sort(rng.choice(len(vectors), size=size, replace=False))]
-    return build_background(vectors)
+        rows = np.sort(rng.choice(len(rows), size=size, replace=False))
+    articles = [embedded.items.articles[r] for r in rows]
+    return build_background(vectors[rows], texts=[f"{a.title}\n{a.body}" for a in articles])
 
 
 def score_matches(

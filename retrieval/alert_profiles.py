@@ -36,6 +36,7 @@ import numpy.typing as npt
 from index.protocols import FloatMatrix
 from retrieval.alert_background import Background
 from retrieval.alert_defaults import (
+    ANCHOR_PRECISION,
     MAX_CORPUS_SHARE,
     MIN_BACKGROUND,
     MIN_CORPUS_SCORE,
@@ -64,10 +65,15 @@ class CorpusSettings:
     self_training: bool = True
     min_background: int = MIN_BACKGROUND
     max_share: float = MAX_CORPUS_SHARE
+    # the lexical guard (`alert_lexicon`): a topic word is an anchor when this share of its
+    # background articles are among the topic's nearest; None turns the guard off
+    anchor_precision: float | None = ANCHOR_PRECISION
 
     def __post_init__(self) -> None:
         if not 0 <= self.alpha < 1 or self.steps < 1:
             raise ValueError("need 0 <= alpha < 1 and steps >= 1")
+        if self.anchor_precision is not None and not 0 < self.anchor_precision <= 1:
+            raise ValueError("anchor_precision must be in (0, 1], or None")
 
 
 _DEFAULT = CorpusSettings()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.protocols import FloatMatrix, IdArray
+from retrieval.alert_anchors import FittedAnchors
 from retrieval.alert_background import Background
 from retrieval.alert_defaults import DIRECT_THRESHOLD, INSIDE_PERCENTILE, MIN_DIRECT_SCORE
 from retrieval.alert_profiles import FittedProfiles, TopicProfiles
@@ -46,10 +47,18 @@ class TopicSet:
     part_owner: IdArray  # (P,) index into topics, non-decreasing
     fitted: FittedProfiles  # the profiles, and what they were fitted from (for reuse)
     background: Background | None
+    # each topic's anchors (`alert_lexicon`): with any, a corpus-route alert must name one
+    anchored: FittedAnchors | None = None
 
     @property
     def profiles(self) -> TopicProfiles:
         return self.fitted.profiles
+
+    @property
+    def anchors(self) -> tuple[frozenset[str], ...]:
+        if self.anchored is None:
+            return tuple(frozenset() for _ in self.topics)
+        return self.anchored.anchors
 
 
 @dataclass(frozen=True, eq=False)

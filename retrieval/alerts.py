@@ -7,7 +7,8 @@ the measurements):
   (its best chunk) and over the topic's parts; alert at `direct_threshold` and above;
 - corpus: the articles' neighbour averages over the background (one sparse product with
   the subscriptions' propagated background scores), alert at each profile's own cut-off,
-  for articles inside the corpus only (`Background.inside_cut`).
+  for articles inside the corpus only (`Background.inside_cut`); for a topic with anchors
+  (words that name it, `alert_lexicon`), only for articles that name one.
 
 That gives candidates. Then, in Python, for candidates only: the +word / -word filters; with
 an embedder, the best chunk scored again without the outlet (`alert_rescore`); the floor
@@ -25,9 +26,11 @@ import numpy as np
 
 from index.protocols import Embedder
 from index.tokenize import tokenize
+from retrieval.alert_anchors import update_anchors
 from retrieval.alert_background import Background
 from retrieval.alert_candidates import score_pairs
 from retrieval.alert_defaults import RESCORE_MARGIN
+from retrieval.alert_lexicon import word_keys
 from retrieval.alert_profiles import (
     CorpusSettings,
     ProfileFitter,
@@ -78,8 +81,9 @@ def build_topic_set(
     """Stack the topics' vectors and fit their corpus profiles against `background`.
 
     With `previous` (the set this one replaces), a topic whose vectors it already had, on
-    the same background and settings, keeps its profile: only new or changed topics are
-    fitted (`alert_profiles.update_profiles`). `fit` is the fitter (a seam for tests).
+    the same background and settings, keeps its profile (and, with the same phrase, its
+    anchors): only new or changed topics are fitted (`alert_profiles.update_profiles`,
+    `alert_anchors.update_anchors`). `fit` is the fitter (a seam for tests).
     """
     vectors = [np.atleast_2d(np.asarray(t.vectors, dtype=np.float32)) for t in topics]
     if any(len(v) == 0 for v in vectors):
@@ -96,7 +100,14 @@ def build_topic_set(
         previous=previous.fitted if previous is not None else None,
         fit=fit,
     )
-    return TopicSet(tuple(topics), parts, owner, fitted, background)
+    anchored = update_anchors(
+        [t.phrase for t in topics],
+        vectors,
+        background,
+        corpus_settings.anchor_precision,
+        previous=previous.anchored if previous is not None else None,
+    )
+    return TopicSet(tuple(topics), parts, owner, fitted, background, anchored)
 
 
 def match_articles(
@@ -193,7 +204,14 @@ def _finish(
         scores = np.round(rescore(texts, vectors, rescore_embedder), 4).tolist()
     kept: list[tuple[int, int, float]] = []
     requests: list[tuple[int, int]] = []
+    anchors = topic_set.anchors
+    named: dict[int, frozenset[str]] = {}  # article -> the words it names, when asked
     for (topic, article, _, corpus), chunk, score in zip(filtered, chunks, scores, strict=True):
+        if corpus and anchors[topic] and score < settings.direct_threshold:
+            if article not in named:
+                text = f"{articles.titles[article]}\n{articles.bodies[article]}"
+                named[article] = word_keys(text)
+            corpus = not anchors[topic].isdisjoint(named[article])  # the lexical guard
         if score >= settings.min_score and (corpus or score >= settings.direct_threshold):
             kept.append((topic, article, score))
             requests.append((topic, chunk))

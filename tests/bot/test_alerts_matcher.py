@@ -24,6 +24,7 @@ from index.pipeline import NewChunks
 from index.types import Article
 from retrieval.alert_background import Background
 from retrieval.alert_defaults import DIRECT_THRESHOLD
+from retrieval.alert_lexicon import word_keys
 from retrieval.alerts import TopicSet
 from retrieval.topics import parse_topic
 from tests.bot.alerts_world import (
@@ -185,6 +186,12 @@ def test_recent_background_takes_the_newest_articles(runtime: Runtime) -> None:
     live = background_from(runtime.sessions, lambda: indexer.pair.vectors, size=120)()
     assert live is not None
     assert len(live) == 120
+    # With the articles' words: what anchors a named topic to the articles naming it.
+    assert live.words is not None
+    assert live.words.size == 120
+    newest_words = word_keys(corpus[-1].title)
+    assert newest_words
+    assert all(live.words.holding(key).size for key in newest_words)
 
 
 def active_topic_set(runtime: Runtime, matcher: AlertMatcher) -> TopicSet:

@@ -1,0 +1,131 @@
+"""The words of topic alerts: which of a topic's words its articles name (pure).
+
+The corpus route (`alert_profiles`) grows a topic to the cluster of recent news around it:
+what makes "sports" reach a baseball report, and what sent "Apple" fourteen articles on
+Twitter and Meta, none on Apple. The corpus tells the two apart by the topic's own words:
+
+- an *anchor* is a topic word whose background articles are the topic's closest ones: of
+  the n background articles that hold it, the share among the n nearest to the topic
+  (R-precision), taken above chance (n / background size), reaches `min_precision`.
+  "Apple", "Korea", "Powerball", "tennis" are anchors of their topics; "sports",
+  "business", "science" on AG News are not (their articles seldom use the word: a word
+  describing a category, not naming a thing), nor "home" for "Aaron Judge home run
+  record" (a word in a third of the news is a third of any top third);
+- a topic word that no background article holds is an anchor too: the topic names
+  something the recent news never mentions ("Madison Cawthorn primary"), and its cluster
+  in that news ("primary": elections) is not about it.
+
+A topic with anchors gets corpus-route alerts only for articles that name one of them; its
+direct route is unchanged, and a topic without anchors keeps the corpus route as it was.
+
+Words are compared by their beginnings: a topic word (its plural "s" dropped) is named by
+any article word that begins with its first five letters ("Korea" by "Korean", "Iran" by
+"Iranian", "Sci" by "science"); words of one or two letters must match whole. The keyword
+tokenizer (`index.tokenize`) folds case and accents and drops stop words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.protocols import FloatMatrix, IdArray
+from index.tokenize import tokenize
+
+STEM = 5  # letters a topic word is compared by (as `grounding.NAME_STEM`)
+_SHORTEST_PREFIX = 3  # a shorter word is compared whole ("us", "tv")
+
+
+def topic_words(phrase: str) -> tuple[str, ...]:
+    """The keys of a topic phrase's words, in order, without repeats."""
+    keys = (_stem(token) for token in tokenize(phrase) if not token.isdigit())
+    return tuple(dict.fromkeys(key for key in keys if key))
+
+
+def word_keys(text: str) -> frozenset[str]:
+    """Every key an article's text names: each word's first 3, 4 and 5 letters (a word of
+    one or two letters as it is), so a topic key is named when it is in this set."""
+    keys: set[str] = set()
+    for token in set(tokenize(text)):
+        if len(token) < _SHORTEST_PREFIX:
+            keys.add(token)
+        else:
+            keys.update(token[:n] for n in range(_SHORTEST_PREFIX, min(STEM, len(token)) + 1))
+    return frozenset(keys)
+
+
+def _stem(token: str) -> str:
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        token = token[:-1]  # "wars" is named by "war", "sports" by "sport"
+    return token[:STEM]
+
+
+@dataclass(frozen=True, eq=False)
+class BackgroundWords:
+    """Which background articles name each key (row numbers of the background)."""
+
+    postings: dict[str, IdArray]
+    size: int
+    digest: str  # content fingerprint, part of `Background.key`
+
+    def holding(self, key: str) -> IdArray:
+        return self.postings.get(key, _NONE)
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def index_words(texts: Sequence[str]) -> BackgroundWords:
+    """The keys of each background article's text (title and body), inverted."""
+    rows: dict[str, list[int]] = {}
+    digest = hashlib.blake2b(digest_size=16)
+    for row, text in enumerate(texts):
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\x00")
+        for key in word_keys(text):
+            rows.setdefault(key, []).append(row)
+    postings = {key: np.asarray(found, dtype=np.int64) for key, found in rows.items()}
+    return BackgroundWords(postings, len(texts), digest.hexdigest())
+
+
+def anchor_words(
+    phrase: str, cosines: FloatMatrix, words: BackgroundWords, *, min_precision: float
+) -> frozenset[str]:
+    """The topic's anchors (see the module doc) from its cosine to each background article."""
+    if words.size == 0 or len(cosines) != words.size:
+        return frozenset()
+    order = np.argsort(-np.asarray(cosines), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    anchors = set()
+    for key in topic_words(phrase):
+        rows = words.holding(key)
+        if len(rows) == 0 or _precision_above_chance(rank[rows], words.size) >= min_precision:
+            anchors.add(key)
+    return frozenset(anchors)
+
+
+def _precision_above_chance(ranks: IdArray, size: int) -> float:
+    """R-precision of the n articles at these ranks, as a share of the way from chance
+    (n / size: a word in a third of the news is a third in any top third) to 1."""
+    held = len(ranks)
+    if held >= size:
+        return 0.0  # a word every article holds tells none apart
+    chance = held / size
+    return (float(np.mean(ranks < held)) - chance) / (1.0 - chance)
+
+
+def topic_anchors(
+    phrases: Sequence[str],
+    cosines: FloatMatrix,
+    words: BackgroundWords,
+    *,
+    min_precision: float,
+) -> tuple[frozenset[str], ...]:
+    """`anchor_words` of each topic; `cosines` is (topics, background articles)."""
+    return tuple(
+        anchor_words(phrase, row, words, min_precision=min_precision)
+        for phrase, row in zip(phrases, cosines, strict=True)
+    )
