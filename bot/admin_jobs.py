@@ -3,7 +3,8 @@
 Feed polling is an incremental refresh of the feed sources only (conditional requests, so
 an unchanged feed costs one 304), sharing the admin service's one-at-a-time rule: a poll
 that finds a re-index running is skipped. Index watching reloads the searcher when another
-process (`newsbot ingest`, `newsbot reindex`) has written a new snapshot.
+process (`newsbot ingest`, `newsbot reindex`) has written a new snapshot, and repairs the
+index when such a process was killed between storing articles and embedding them.
 """
 
 from __future__ import annotations
@@ -26,10 +27,18 @@ async def poll_feeds_once(admin: AdminService) -> None:
 
 
 async def watch_index_once(admin: AdminService) -> bool:
-    """Reload the searcher if another process wrote a snapshot (not while we write one)."""
+    """Reload the searcher if another process wrote a snapshot (not while we write one);
+    then, when the database holds chunks that index lacks and their writer is gone (a
+    killed `newsbot ingest`), start embedding them. True when a snapshot was swapped in."""
     if admin.busy:
         return False
-    return await admin.reloader.check()
+    swapped = await admin.reloader.check()
+    if not swapped:  # a new snapshot gets one look to settle first
+        try:
+            await admin.repair_if_behind()
+        except Exception:  # the next look tries again; the watch must go on
+            logger.exception("checking the index against the database failed")
+    return swapped
 
 
 def schedule_admin_jobs(application: Application, admin: AdminService) -> None:  # type: ignore[type-arg]

@@ -20,12 +20,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
-from index import store
+from index import refresh, store
 from index.db import session_scope
 from index.errors import BadInputError, IndexMismatchError, NewsbotError
 from index.ingest_now import IngestNowResult, ingest_now
 from index.manifest import read_manifest
-from index.pipeline import ChunksCallback
+from index.pipeline import ChunksCallback, SyncReport
+from index.protocols import VectorIndex
 from index.refresh import RefreshBusyError, refresh_lock, refresh_sources
 from index.refresh_report import ProgressCallback, RefreshReport
 from index.snapshot import current_snapshot
@@ -192,6 +193,40 @@ def _finish_run(
             )
     except NewsbotError as exc:  # the run's outcome matters more than its record
         log.warning("could not record the end of re-index run %d: %s", run_id, exc.user_message)
+
+
+def repair_index(
+    runtime: Runtime,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncReport | None:
+    """Embed the chunks a killed writer stored without vectors and save the snapshot, under
+    the index lock; None when another writer holds it (alive: its own run goes on)."""
+    try:
+        with refresh_lock(runtime.index_dir):
+            report = refresh.repair_index(runtime.indexer(), progress=progress, cancel=cancel)
+    except RefreshBusyError:
+        return None
+    if report.added:
+        log.info("repaired the index: %d chunks that were missing embedded", report.added)
+    return report
+
+
+def index_gap(runtime: Runtime, served: VectorIndex) -> tuple[int, int] | None:
+    """(chunks stored, vectors served) when they differ while no writer holds the index:
+    a writer was killed between storing chunks and embedding them (or removing theirs).
+    None when they agree, or when a writer is at work (its own run finishes the job)."""
+    with session_scope(runtime.sessions) as session:
+        stored = store.chunk_count(session=session)
+    held = len(served)
+    if stored == held:
+        return None
+    try:
+        with refresh_lock(runtime.index_dir):  # a look, not a claim
+            return stored, held
+    except RefreshBusyError:
+        return None
 
 
 def ingest_articles(runtime: Runtime, articles: Sequence[Article]) -> IngestNowResult:

@@ -5,10 +5,14 @@ never on the event loop; a second request meanwhile gets `AdminBusyError` carryi
 running job, whose `progress` the worker keeps up to date. When a write finishes, the
 searcher is swapped to the new snapshot (`IndexReloader`), so questions asked during the
 work are answered from the old index. Then the hooks in `on_new_articles` (the alert
-matcher) receive the chunks of the new and updated articles. Before a re-index or feed
-poll they also receive, a batch at a time, the articles an earlier run left unmatched
-(killed between storing and matching, or a hook failed): a bot that runs for weeks
-matches what a killed `newsbot ingest` left without waiting for its own restart.
+matcher) receive, a batch at a time, the articles an earlier run left unmatched (killed
+between storing and matching, or a hook failed), then the chunks of the new and updated
+articles. The left ones are matched before a re-index or feed poll too, and once more
+after it, when the run has embedded the chunks a killed run left without vectors: one
+re-index repairs and alerts. A bot that runs for weeks so matches what a killed
+`newsbot ingest` left without waiting for its own restart; and when the database holds
+chunks its index lacks while no writer holds the index (the writer was killed),
+`repair_if_behind` (the index watch) embeds them without waiting for a re-index.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import asyncio
 import functools
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+
+import numpy as np
 
 from bot import admin_ops
 from bot.admin_ops import AdminStats
@@ -57,7 +63,7 @@ class AdminConfig:
 
 @dataclass(eq=False)
 class AdminJob:
-    """A running index write. kind: "reindex", "full", "poll" or "ingest"."""
+    """A running index write. kind: "reindex", "full", "poll", "ingest" or "repair"."""
 
     kind: str
     started_at: datetime
@@ -84,6 +90,30 @@ class AdminBusyError(NewsbotError):
         self.job = job
 
 
+def without_articles(chunks: NewChunks, skip: Collection[int]) -> NewChunks | None:
+    """`chunks` less the articles in `skip` (None when none is left; pure)."""
+    if not skip:
+        return chunks
+    ids = tuple(a for a in chunks.article_ids if a not in skip)
+    if not ids:
+        return None
+    keep = ~np.isin(np.asarray(chunks.chunk_article_ids, dtype=np.int64), list(skip))
+    return NewChunks(
+        article_ids=ids,
+        chunk_ids=np.asarray(chunks.chunk_ids)[keep],
+        chunk_article_ids=np.asarray(chunks.chunk_article_ids)[keep],
+        vectors=np.asarray(chunks.vectors)[keep],
+    )
+
+
+def _failed(job: AdminJob, exc: Exception) -> None:
+    job.error = exc
+    if isinstance(exc, NewsbotError):
+        log.info("%s stopped: %s", job.kind, exc.user_message)
+    else:
+        log.exception("%s failed", job.kind)
+
+
 class AdminService:
     """Holds the admin worker thread and the state of the running job."""
 
@@ -104,6 +134,7 @@ class AdminService:
         self._job: AdminJob | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._gap: tuple[str | None, tuple[int, int]] | None = None  # last look's mismatch
         self.on_new_articles: list[NewArticlesHook] = []
 
     @property
@@ -139,6 +170,27 @@ class AdminService:
             return None
         return self._start("poll", full=False, kinds=("feed",))
 
+    async def repair_if_behind(self) -> AdminJob | None:
+        """Start a repair when the database holds another number of chunks than the index
+        served, with no writer at work, at two looks in a row (a writer that does not
+        take the lock gets one interval to finish); None when nothing is to be done."""
+        if self._job is not None or self._closed:
+            return None
+        reloader = self._reloader
+        served = reloader.searcher.searcher.vector_index
+        gap = await self._on_worker(
+            lambda: admin_ops.index_gap(self._runtime, served) if reloader.serves_live() else None
+        )
+        seen = (reloader.version, gap) if gap is not None else None
+        if seen is None or seen != self._gap or self._job is not None or self._closed:
+            self._gap = seen
+            return None
+        self._gap = None
+        log.info("the index lacks chunks the database holds (%d stored, %d served)", *gap)
+        job = self._claim("repair")
+        self._spawn(self._run_repair(job))
+        return job
+
     async def ingest_url(self, url: str) -> IngestNowResult:
         """Fetch one URL and index its article(s) now; AdminBusyError while a job runs."""
         job = self._claim("ingest")
@@ -158,8 +210,8 @@ class AdminService:
         finally:
             self._release(job)
         assert result is not None
-        if result.new_chunks is not None:
-            self._spawn(self._notify(result.new_chunks))
+        if self.on_new_articles:  # opening the indexer may have repaired left articles
+            self._spawn(self._alert(result.new_chunks))
         return result
 
     def _claim(self, kind: str) -> AdminJob:
@@ -202,21 +254,41 @@ class AdminService:
             )
             await self._reloader.reload()
         except Exception as exc:
-            job.error = exc
-            if isinstance(exc, NewsbotError):
-                log.info("%s stopped: %s", job.kind, exc.user_message)
-            else:
-                log.exception("%s failed", job.kind)
+            _failed(job, exc)
         finally:
             self._release(job)
-        if job.error is None and parts:
-            merged = merge_new_chunks(parts)
-            if merged is not None:
-                await self._notify(merged)
+        if job.error is None and parts is not None:
+            # The run's repair gave vectors to articles a killed run left: those first.
+            await self._alert(merge_new_chunks(parts))
 
-    async def _match_unmatched(self) -> None:
-        """Hand the hooks the articles left unmatched, with the vectors the searcher
-        serves (an article it lacks a vector of waits for a later run)."""
+    async def _run_repair(self, job: AdminJob) -> None:
+        def progress(state: RefreshProgress) -> None:
+            job.progress = state
+
+        repaired = None
+        try:
+            repaired = await self._on_worker(
+                admin_ops.repair_index, self._runtime, progress=progress, cancel=self._cancel
+            )
+            if repaired is not None:
+                await self._reloader.reload()
+        except Exception as exc:
+            _failed(job, exc)
+        finally:
+            self._release(job)
+        if job.error is None and repaired is not None:
+            await self._alert(None)
+
+    async def _alert(self, fresh: NewChunks | None) -> None:
+        """The hooks get the articles left unmatched (in id order), then `fresh`: the new
+        and updated articles of the write that just finished."""
+        await self._match_unmatched(skip=set(fresh.article_ids) if fresh is not None else ())
+        if fresh is not None:
+            await self._notify(fresh)
+
+    async def _match_unmatched(self, skip: Collection[int] = ()) -> None:
+        """Hand the hooks the articles left unmatched but those in `skip`, with the vectors
+        the searcher serves (an article it lacks a vector of waits for a later run)."""
         if not self.on_new_articles:
             return
         batches = unmatched_chunks(
@@ -230,7 +302,9 @@ class AdminService:
                 return
             if chunks is None:
                 return
-            await self._notify(chunks)
+            chunks = without_articles(chunks, skip)
+            if chunks is not None:
+                await self._notify(chunks)
 
     async def _notify(self, chunks: NewChunks) -> None:
         for hook in list(self.on_new_articles):

@@ -2,6 +2,10 @@
 
 Claims carry this process's worker id (`worker_id`), so several bot processes never send
 one alert twice; a claim left by a crashed process is claimable again after `stale_after`.
+A claim of a process of this machine that is gone (`kill -9`) need not wait that long: each
+claiming round first puts such claims back (`release_dead`), so a restarted bot sends them
+first, in their order. The machine is named by its host name and its pid namespace, so a
+process of a container sharing the host name is never taken for one of ours.
 Each function is one transaction, run on the alert service's worker thread
 (`AlertService.run`); `bot/alerts_jobs.py` sends the claimed alerts and calls back here
 with the outcome.
@@ -16,9 +20,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select
+
 from bot.alerts_service import AlertService
 from index import store
 from index.db import session_scope
+from index.schema import AlertDeliveryRow
 from index.store_chat import move_turns
 from index.store_deliveries import (
     claim_run,
@@ -36,14 +43,84 @@ Item = tuple[PendingDelivery, StoredArticle]
 Run = tuple[int, datetime]  # (subscription id, created_at): the alerts of one match run
 
 
+def _machine() -> str:
+    """This machine as claims name it: the host name, and the pid namespace when known
+    (`@` and its inode), without which no pid of a claim can be checked here."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
+    except OSError:
+        return socket.gethostname()
+    return f"{socket.gethostname()}@{namespace.removeprefix('pid:[').rstrip(']')}"
+
+
 def worker_id() -> str:
-    """This process's name on its claims: host, pid and a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """This process's name on its claims: machine, pid and a random part."""
+    return f"{_machine()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _place(worker: str) -> tuple[str, int] | None:
+    """(machine, pid) of a worker id; None for an id not made by `worker_id`."""
+    parts = worker.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1])
+
+
+def process_gone(pid: int) -> bool:
+    """Whether no process `pid` runs here (a zombie counts as gone: it runs no code)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, owned by someone else
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[:1] == ["Z"]
+    except OSError:
+        return False
+
+
+def dead_workers(holders: Sequence[str], worker: str) -> list[str]:
+    """The holders of claims, among `holders`, that were processes of `worker`'s machine
+    and are gone. Never another machine's (their pids mean nothing here), never a live
+    process's, never one of a machine whose pid namespace is unknown."""
+    mine = _place(worker)
+    if mine is None or "@" not in mine[0]:
+        return []
+    places = {holder: _place(holder) for holder in holders if holder != worker}
+    return [
+        holder
+        for holder, place in places.items()
+        if place is not None
+        and place[0] == mine[0]
+        and place[1] != os.getpid()
+        and process_gone(place[1])
+    ]
+
+
+def release_dead(alerts: AlertService, worker: str) -> int:
+    """Put back at once the claims of processes of this machine that are gone; how many."""
+    with session_scope(alerts.sessions) as session:
+        sending = select(AlertDeliveryRow.claimed_by).where(AlertDeliveryRow.status == "sending")
+        holders = [h for h in session.scalars(sending.distinct()) if h]
+        released = {
+            holder: store.release_claims(session=session, worker=holder)
+            for holder in dead_workers(holders, worker)
+        }
+    for holder, count in released.items():
+        if count:
+            logger.info("put back %d alerts claimed by %s, which is gone", count, holder)
+    return sum(released.values())
 
 
 def claim_instant(alerts: AlertService, worker: str) -> tuple[list[Item], list[int]]:
     """Claim pending instant alerts: those with their articles, and the ids of alerts
-    whose article is gone."""
+    whose article is gone. The claims of a dead process of this machine go back in the
+    queue first, so that their alerts, older, go first."""
+    release_dead(alerts, worker)
     with session_scope(alerts.sessions) as session:
         claimed = store.claim_pending(
             session=session,

@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="index article files, folders, feeds or pages")
     ingest.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument(
+        "--wait",
+        action="store_true",
+        help="when another ingest or re-index is writing the index, wait for it to finish "
+        "instead of stopping",
+    )
 
     ask = commands.add_parser("ask", help="answer a question from the indexed news")
     ask.add_argument("question", type=_question)
@@ -157,7 +163,7 @@ def _dispatch(runtime: Runtime, args: argparse.Namespace) -> int:
     if args.command == "ingest":
         from bot.cli_index import print_report, run_ingest
 
-        report = run_ingest(runtime, args.targets, quiet=args.quiet)
+        report = run_ingest(runtime, args.targets, quiet=args.quiet, wait=args.wait)
         print_report(report, args.targets)
         return 0 if report.new + report.updated + report.duplicates or not report.failures else 1
     if args.command == "ask":

@@ -9,6 +9,7 @@ are new (or whose file changed) and counts the rest in one line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -28,7 +29,7 @@ from index.errors import NewsbotError
 from index.feed_pages import fetch_with_pages
 from index.parsing import iter_path, skipped_files
 from index.pipeline import IngestProgress
-from index.refresh import refresh_lock
+from index.refresh import RefreshBusyError, refresh_lock
 from index.refresh_report import compare_failures, fingerprint_failures
 from index.types import Article, IngestReport, ParseFailure
 
@@ -81,10 +82,16 @@ def iter_targets(
             yield item
 
 
-def run_ingest(runtime: Runtime, targets: Sequence[str], *, quiet: bool = False) -> IngestReport:
-    """Ingest every target; the report's `known_failures` are those the last run met too."""
+def run_ingest(
+    runtime: Runtime, targets: Sequence[str], *, quiet: bool = False, wait: bool = False
+) -> IngestReport:
+    """Ingest every target; the report's `known_failures` are those the last run met too.
+
+    Another writer of the index (an ingest, a re-index, the bot's) makes it stop with
+    RefreshBusyError naming that writer's pid, or, with `wait`, wait for it (said on stderr).
+    """
     failed: dict[str, list[ParseFailure]] = {}
-    report = _run(runtime, iter_targets(targets, runtime, failed), quiet=quiet)
+    report = _run(runtime, iter_targets(targets, runtime, failed), quiet=quiet, wait=wait)
     marks_file = runtime.settings.data_dir / FAILURE_MARKS_FILE
     previous = load_failure_marks(marks_file)
     known, marks = known_failures(failed, previous)
@@ -93,14 +100,22 @@ def run_ingest(runtime: Runtime, targets: Sequence[str], *, quiet: bool = False)
     return dataclasses.replace(report, known_failures=known)
 
 
-def _run(runtime: Runtime, items: Iterator[Article | ParseFailure], *, quiet: bool) -> IngestReport:
+def _run(
+    runtime: Runtime, items: Iterator[Article | ParseFailure], *, quiet: bool, wait: bool
+) -> IngestReport:
     failures: list[ParseFailure] = []
     for item in items:
         if isinstance(item, ParseFailure):
             failures.append(item)
             continue
         # An article to index: only now is the model worth loading (seconds).
-        with refresh_lock(runtime.index_dir):  # one writer of the index at a time
+        with contextlib.ExitStack() as held:
+            try:  # one writer of the index at a time
+                held.enter_context(
+                    refresh_lock(runtime.index_dir, waiting=say_waiting if wait else None)
+                )
+            except RefreshBusyError as exc:
+                raise RefreshBusyError(exc.holder, advice=BUSY_ADVICE) from exc
             return _ingest_locked(runtime, itertools.chain(failures, [item], items), quiet=quiet)
     # A missing path, an empty folder, files that all failed: said without loading anything.
     return IngestReport(failures=tuple(failures))
@@ -128,6 +143,19 @@ def _ingest_locked(
     # Then the articles an earlier run stored but never matched (killed, failed match).
     alerts.safe_match_pending(lambda: indexer.pair.vectors)
     return report
+
+
+BUSY_ADVICE = "Try again when it has finished, or add --wait to wait for it."
+
+
+def say_waiting(holder: int | None) -> None:
+    """The one line `--wait` prints before it waits for the index."""
+    who = f" (pid {holder})" if holder is not None else ""
+    print(
+        f"Waiting for the ingest or re-index running{who} to finish...",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 # --- failures met before ------------------------------------------------------------------

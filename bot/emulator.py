@@ -259,7 +259,7 @@ class TelegramEmulator:
     async def wait_until(
         self,
         predicate: Callable[[], bool],
-        timeout: float = 5.0,  # noqa: ASYNC109 - the test API reads better with a plain number
+        timeout: float = 15.0,  # noqa: ASYNC109 - the test API reads better with a plain number
     ) -> None:
         """Wait until `predicate()` holds (checked after each change); TimeoutError if not."""
         await self._poll.changes.wait_for(predicate, timeout)
@@ -268,7 +268,7 @@ class TelegramEmulator:
         self,
         chat_id: int,
         count: int,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 15.0,  # noqa: ASYNC109
     ) -> list[StoredMessage]:
         """Wait until the bot has at least `count` messages in the chat; return them."""
         try:
@@ -281,7 +281,7 @@ class TelegramEmulator:
     async def wait_acknowledged(
         self,
         update_id: int,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 15.0,  # noqa: ASYNC109
     ) -> None:
         """Wait until the bot confirmed `update_id` (a later getUpdates offset passed it)."""
         await self.wait_until(lambda: self.state.acknowledged_through >= update_id, timeout)

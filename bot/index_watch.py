@@ -98,6 +98,14 @@ class IndexReloader:
         log.info("now serving index snapshot %s", version)
         return True
 
+    def serves_live(self) -> bool:
+        """Whether the searcher serves the live snapshot (not, say, an older one kept because
+        the live one was built with another model). Blocking: reads the index directory."""
+        try:
+            return self._version is not None and current_version(self._index_dir) == self._version
+        except NewsbotError:
+            return False
+
     async def check(self) -> bool:
         """One look for a new snapshot (the periodic job); problems are logged once each."""
         try:

@@ -49,9 +49,11 @@ _JOB_TITLES = {
     "full": "Full re-index",
     "poll": "Polling feeds",
     "ingest": "Indexing an article",
+    "repair": "Repairing the index",
 }
 _PHASES = {
     "fetching": "fetching sources",
+    "repairing": "embedding chunks that were missing from the index",
     "re-embedding": "re-embedding every chunk",
     "indexing": "indexing articles",
     "done": "finishing",
@@ -140,13 +142,16 @@ def refresh_progress(kind: str, progress: RefreshProgress | None, elapsed: float
         lines.append("Starting.")
         return "\n".join(lines)
     lines.append(f"Now {_PHASES.get(progress.phase, escape(progress.phase))}.")
-    lines.append(f"Sources: {progress.sources_done} of {progress.sources_total} read")
-    if progress.pages_total:
-        # A teaser feed's linked pages: the slow part of reading it, shown as it goes.
-        lines.append(f"Linked pages: {progress.pages_done:,} of {progress.pages_total:,} fetched")
-    lines.append(
-        f"Articles: {progress.articles_fetched:,} fetched, {progress.articles_parsed:,} parsed"
-    )
+    if kind != "repair":  # a repair reads no source: only its chunks count
+        lines.append(f"Sources: {progress.sources_done} of {progress.sources_total} read")
+        if progress.pages_total:
+            # A teaser feed's linked pages: the slow part of reading it, shown as it goes.
+            lines.append(
+                f"Linked pages: {progress.pages_done:,} of {progress.pages_total:,} fetched"
+            )
+        lines.append(
+            f"Articles: {progress.articles_fetched:,} fetched, {progress.articles_parsed:,} parsed"
+        )
     lines.append(f"Chunks embedded: {progress.chunks_embedded:,}")
     if progress.eta_seconds is not None:
         lines.append(f"About {duration(progress.eta_seconds)} left")
@@ -156,7 +161,13 @@ def refresh_progress(kind: str, progress: RefreshProgress | None, elapsed: float
 def reindex_busy(kind: str, progress: RefreshProgress | None, elapsed: float) -> str:
     if kind == "ingest":
         return INGEST_BUSY
-    return "A re-index is already running.\n\n" + refresh_progress(kind, progress, elapsed)
+    busy = "A re-index is already running."
+    if kind == "repair":
+        busy = (
+            "The index is being repaired: an ingest was stopped before it embedded the "
+            "articles it stored. Try again when it has finished."
+        )
+    return f"{busy}\n\n" + refresh_progress(kind, progress, elapsed)
 
 
 def reindex_done(kind: str) -> str:
@@ -179,7 +190,7 @@ def reindex_summary(report: RefreshReport) -> str:
     unchanged = f", {report.not_modified:,} unchanged since the last fetch"
     lines.append(
         f"{plural(report.sources, 'source')}: {report.new:,} new, {report.updated:,} updated, "
-        f"{plural(report.duplicates, 'duplicate')} skipped"
+        f"{report.duplicates:,} already indexed"
         f"{unchanged if report.not_modified else ''}."
     )
     if report.pages_fetched:
@@ -187,7 +198,7 @@ def reindex_summary(report: RefreshReport) -> str:
             f"{plural(report.pages_fetched, 'linked page')} of teaser entries fetched, "
             f"{report.pages_read:,} with their article."
         )
-    lines.append(f"{plural(report.chunks_embedded, 'chunk')} embedded.")
+    lines.append(chunks_embedded(report.chunks_embedded, report.repaired) + ".")
     if report.failed_sources:
         lines.append(f"\n<b>Failed sources ({len(report.failed_sources)})</b>")
         for failure in report.failed_sources[:MAX_LISTED_FAILURES]:
@@ -211,6 +222,17 @@ def reindex_summary(report: RefreshReport) -> str:
         still = still_skipped(len(report.known_failures))
         lines.append(still if failures else f"\n{still}")
     return "\n".join(lines)
+
+
+def chunks_embedded(embedded: int, repaired: int) -> str:
+    """'40 chunks embedded', with the chunks a killed run had left without vectors
+    ('716 chunks that were missing embedded'), without a full stop (pure)."""
+    if not repaired:
+        return f"{plural(embedded, 'chunk')} embedded"
+    missing = f"{plural(repaired, 'chunk')} that {'was' if repaired == 1 else 'were'} missing"
+    if not embedded:
+        return f"{missing} embedded"
+    return f"{plural(embedded, 'chunk')} embedded, and {missing}"
 
 
 def still_skipped(count: int) -> str:
@@ -250,6 +272,9 @@ def _last_run(run: ReindexRun | None, tz: tzinfo) -> str:
     if run.status == "failed":
         return f"{started} ({kind}failed after {took}: {escape(run.error or 'unknown')})"
     new = run.summary.get("new", 0)
+    repaired = run.summary.get("repaired", 0)
+    if isinstance(repaired, int) and repaired:
+        return f"{started} ({kind}took {took}, {new} new, {chunks_embedded(0, repaired)})"
     return f"{started} ({kind}took {took}, {new} new)"
 
 

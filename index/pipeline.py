@@ -87,8 +87,12 @@ class Indexer:
 
     # -- lifecycle --------------------------------------------------------------------
 
-    def open(self) -> SyncReport:
-        """Load the saved index (or start empty) and make it match the database."""
+    def open(self, *, progress: ProgressCallback | None = None) -> SyncReport:
+        """Load the saved index (or start empty) and make it match the database.
+
+        `progress` hears about the chunks embedded because the index lacked them (a run
+        killed between storing and embedding), as they go; nothing when none are missing.
+        """
         loaded = load_pair(
             self._index_dir,
             model_name=self._embedder.model_name,
@@ -96,7 +100,7 @@ class Indexer:
             threads=self._config.threads,
         )
         self._pair = loaded or empty_pair(self._embedder.dimension, threads=self._config.threads)
-        report = self._sync()
+        report = self._sync(progress)
         if report.added or report.removed or loaded is None:
             self.save()
         return report
@@ -106,7 +110,8 @@ class Indexer:
         save_pair(self._index_dir, self.pair, model_name=self._embedder.model_name)
         self._dirty = False
 
-    def _sync(self) -> SyncReport:
+    def _sync(self, progress: ProgressCallback | None = None) -> SyncReport:
+        started = time.monotonic()
         with session_scope(self._sessions) as session:
             db_ids = store.all_chunk_ids(session=session)
         pair = self.pair
@@ -121,12 +126,33 @@ class Indexer:
             np.setdiff1d(db_ids, pair.vectors.ids()), np.setdiff1d(db_ids, pair.keywords.ids())
         )
         added = 0
+
+        def report() -> None:
+            if progress is not None:
+                progress(
+                    IngestProgress(
+                        articles_seen=0,
+                        chunks_embedded=added,
+                        chunks_pending=max(0, int(missing.size) - added),
+                        new=0,
+                        updated=0,
+                        duplicates=0,
+                        failed=0,
+                        elapsed_seconds=time.monotonic() - started,
+                    )
+                )
+
+        if missing.size:
+            report()  # the repair starts: a progress display can say so before the model runs
+        step = max(1, self._config.embed_slice)  # progress between slices
         for start in range(0, missing.size, 1000):
             ids = missing[start : start + 1000]
             with session_scope(self._sessions) as session:
                 chunks = list(store.iter_chunks(session=session, ids=ids.tolist()))
-            self._index_chunks(chunks)
-            added += len(chunks)
+            for first in range(0, len(chunks), step):
+                self._index_chunks(chunks[first : first + step])
+                added += len(chunks[first : first + step])
+                report()
         if added:
             log.info("embedded %d chunks that were missing from the index", added)
         return SyncReport(added=added, removed=removed)

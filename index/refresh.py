@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import fcntl
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -35,16 +36,18 @@ from index.errors import NewsbotError
 from index.fetch import FetchPolicy
 from index.identity import article_key
 from index.parsing import iter_article_files, iter_path
-from index.pipeline import ChunksCallback, Indexer, IngestProgress
+from index.pipeline import ChunksCallback, Indexer, IngestProgress, SyncReport
 from index.refresh_report import (
     DONE,
     FETCHING,
     INDEXING,
     REEMBEDDING,
+    REPAIRING,
     ProgressCallback,
     RefreshProgress,
     RefreshReport,
     estimate_eta,
+    indexing_eta,
     known_failures,
 )
 from index.source_fetch import FetchedSource, fetch_sources, record_outcomes, stored_lookups
@@ -57,9 +60,17 @@ LOCK_NAME = ".refresh.lock"
 
 
 class RefreshBusyError(NewsbotError):
-    """Another re-index (in this process or another one) holds the index."""
+    """Another writer (an ingest or a re-index, in this process or another) holds the
+    index; `holder` is its process id when known."""
 
-    default_message = "A re-index is already running. Try again when it has finished."
+    default_message = "An ingest or re-index is already running. Try again when it has finished."
+
+    def __init__(self, holder: int | None = None, *, advice: str | None = None) -> None:
+        running = "An ingest or re-index is already running"
+        if holder is not None:
+            running += f" (pid {holder})"
+        super().__init__(f"{running}. {advice or 'Try again when it has finished.'}")
+        self.holder = holder
 
 
 class RefreshCancelled(NewsbotError):
@@ -69,18 +80,46 @@ class RefreshCancelled(NewsbotError):
 
 
 @contextlib.contextmanager
-def refresh_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index for writing; RefreshBusyError at once when someone else holds it."""
+def refresh_lock(
+    index_dir: Path, *, waiting: Callable[[int | None], None] | None = None
+) -> Iterator[None]:
+    """Hold the index for writing. When someone else holds it: RefreshBusyError at once,
+    or, given `waiting`, call it once with the holder's pid and wait for the lock.
+
+    The holder writes its pid into the lock file, so that the one refused can say who
+    holds it (the kernel drops the lock, not the pid, of a killed holder: the pid is only
+    read while the lock is held, and each holder writes its own).
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / LOCK_NAME, "a+b") as handle:
+        fd = handle.fileno()
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise RefreshBusyError() from exc
+            if waiting is None:
+                raise RefreshBusyError(_holder(fd)) from exc
+            waiting(_holder(fd))
+            fcntl.flock(fd, fcntl.LOCK_EX)  # Ctrl-C still interrupts it
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError:  # only the busy message loses the pid
+            log.debug("could not write the pid into the index lock file", exc_info=True)
         try:
             yield
         finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _holder(fd: int) -> int | None:
+    """The pid the lock's holder wrote (None when not written yet or unreadable)."""
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(text) if text.isdigit() else None
 
 
 # --- the run -----------------------------------------------------------------------------
@@ -99,6 +138,7 @@ class _Run:
     fetched: int = 0
     parsed: int = 0
     embedded: int = 0
+    repaired: int = 0  # chunks missing from the index, embedded before the indexing
     pages_done: int = 0  # linked pages of teaser feed entries
     pages_total: int = 0
     expected: int = 0  # articles the indexing phase is expected to see (for the ETA)
@@ -198,16 +238,20 @@ def refresh_sources(
     )
     reembedded = _reembed(indexer, run) if full else 0
     if not full:
-        indexer.open()
+        run.repaired = _open(indexer, run).added
     missing = [s for s in folders if not Path(s.location).exists()]
     present = [s for s in folders if s not in missing]
     run.expected = run.fetched + sum(_count_files(Path(s.location)) for s in present)
     run.enter(INDEXING)
 
     def ingest_progress(state: IngestProgress) -> None:
-        run.parsed, run.embedded = state.articles_seen, state.chunks_embedded
-        run.eta = estimate_eta(
-            run.parsed, max(run.expected, run.parsed), time.monotonic() - run.phase_started
+        run.parsed, run.embedded = state.articles_seen, run.repaired + state.chunks_embedded
+        run.eta = indexing_eta(
+            parsed=state.articles_seen,
+            expected=run.expected,
+            embedded=state.chunks_embedded,
+            pending=state.chunks_pending,
+            elapsed=time.monotonic() - run.phase_started,
         )
         run.report()
 
@@ -232,12 +276,45 @@ def refresh_sources(
         failure_marks=marks,
         new_article_ids=ingest.new_article_ids,
         chunks_embedded=ingest.chunks_embedded,
+        repaired=run.repaired,
         reembedded=reembedded,
         full=full,
         elapsed_seconds=time.monotonic() - run.started,
         pages_fetched=sum(f.pages_fetched for f in fetched),
         pages_read=sum(f.pages_read for f in fetched),
     )
+
+
+def repair_index(
+    indexer: Indexer,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> SyncReport:
+    """Open `indexer` (not opened yet), embedding the chunks a killed run stored without
+    vectors, as a run's repairing phase: the same progress, the same cancel. Blocking."""
+    run = _Run(started=time.monotonic(), sources_total=0, progress=progress, cancel=cancel)
+    return _open(indexer, run)
+
+
+def _open(indexer: Indexer, run: _Run) -> SyncReport:
+    """`indexer.open()`; a repair it makes is the REPAIRING phase (then back to the phase
+    the run was in)."""
+    phase = run.phase
+
+    def repair_progress(state: IngestProgress) -> None:
+        run.embedded = state.chunks_embedded
+        if run.phase != REPAIRING:
+            run.enter(REPAIRING)  # reported: nothing to estimate from yet
+            return
+        total = state.chunks_embedded + state.chunks_pending
+        run.eta = estimate_eta(run.embedded, total, time.monotonic() - run.phase_started)
+        run.report()
+
+    report = indexer.open(progress=repair_progress)
+    if run.phase == REPAIRING:
+        run.phase, run.eta = phase, None
+    return report
 
 
 def _reembed(indexer: Indexer, run: _Run) -> int:

@@ -24,6 +24,7 @@ from index.types import ParseFailure, ReindexRun, SourceRecord
 
 # Phases, in the order a run goes through them.
 FETCHING = "fetching"
+REPAIRING = "repairing"  # chunks a killed run stored but never embedded, before indexing
 REEMBEDDING = "re-embedding"  # full runs only, before the new articles are indexed
 INDEXING = "indexing"
 DONE = "done"
@@ -65,7 +66,10 @@ class RefreshReport:
     # Source id (as text, for JSON) -> failure name -> fingerprint; read by the next run.
     failure_marks: dict[str, dict[str, str]] = field(default_factory=dict)
     new_article_ids: tuple[int, ...] = ()
-    chunks_embedded: int = 0
+    chunks_embedded: int = 0  # chunks of the new and updated articles
+    # Chunks stored earlier but missing from the index (a run killed before embedding
+    # them), embedded by this run before its new articles.
+    repaired: int = 0
     reembedded: int = 0  # chunks re-embedded by a full run
     pages_fetched: int = 0  # linked pages of teaser feed entries requested
     pages_read: int = 0  # of those, the pages that gave their entry's article
@@ -87,6 +91,7 @@ class RefreshReport:
             "parse_failures": len(self.parse_failures),
             "failure_marks": self.failure_marks,
             "chunks_embedded": self.chunks_embedded,
+            "repaired": self.repaired,
             "reembedded": self.reembedded,
             "pages_fetched": self.pages_fetched,
             "pages_read": self.pages_read,
@@ -109,6 +114,26 @@ def estimate_eta(done: int, total: int, elapsed: float) -> float | None:
     if done <= 0 or total <= 0 or elapsed <= 0:
         return None
     return max(0.0, elapsed / done * (total - done))
+
+
+def indexing_eta(
+    *, parsed: int, expected: int, embedded: int, pending: int, elapsed: float
+) -> float | None:
+    """Seconds left of an indexing phase (pure); None when there is no pace to go by.
+
+    Embedding is most of the work, and it trails the reading: every article can be read
+    and stored while hundreds of its chunks still wait for the model. So the pace is
+    measured in chunks: those stored and waiting, plus as many per article not read yet as
+    the articles read so far gave. Only a phase that has embedded nothing yet, and has
+    nothing waiting (every article already indexed), goes by its articles.
+    """
+    if parsed <= 0 or elapsed <= 0:
+        return None
+    if embedded <= 0:
+        return None if pending else estimate_eta(parsed, max(expected, parsed), elapsed)
+    unread = max(0, expected - parsed)
+    left = pending + (embedded + pending) / parsed * unread
+    return elapsed / embedded * left
 
 
 # --- failures met before -----------------------------------------------------------------

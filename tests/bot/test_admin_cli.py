@@ -63,7 +63,7 @@ async def test_sources_reindex_and_stats(
 
     assert await asyncio.to_thread(_run, runtime, "reindex", "--quiet") == 0
     out = capsys.readouterr().out
-    assert "3 sources: 5 new, 0 updated, 0 duplicates skipped." in out
+    assert "3 sources: 5 new, 0 updated, 0 already indexed." in out
     assert f"#3 {forced}: The site answered with HTTP 404." in out
 
     assert _run(runtime, "sources", "list") == 0

@@ -214,7 +214,7 @@ async def test_reindex_shows_progress_answers_questions_meanwhile_and_swaps_at_t
             lambda: "Re-index finished" in emulator.bot_messages(ADMIN_ID)[-1].text
         )
     summary = emulator.bot_messages(ADMIN_ID)[-1].text
-    assert "6 sources: 4 new, 0 updated, 0 duplicates skipped" in summary
+    assert "6 sources: 4 new, 0 updated, 0 already indexed" in summary
     assert "Failed sources (3)" in summary
     shown = restore(summary)  # addresses are shown, not linked (`bot/unlink.py`)
     assert f"#3 {site.url('/missing.xml')}: The site answered with HTTP 404." in shown

@@ -46,7 +46,7 @@ async def test_a_source_of_articles_indexed_elsewhere_lists_what_it_gave(
     mirror = site.url("/feed.xml?mirror=1")
     assert await asyncio.to_thread(_run, runtime, "sources", "add", mirror, "--kind", "feed") == 0
     assert await asyncio.to_thread(_run, runtime, "reindex", "--quiet") == 0
-    assert "0 new, 0 updated, 3 duplicates skipped" in capsys.readouterr().out
+    assert "0 new, 0 updated, 3 already indexed" in capsys.readouterr().out
 
     assert _run(runtime, "sources", "list") == 0
     listing = capsys.readouterr().out
