@@ -29,6 +29,7 @@ from bot.runtime import Runtime, masked_url
 from bot.settings import Settings
 from bot.terminal import INTRO, OFFLINE_TOKEN, Notices, run_offline
 from retrieval.llm import DEFAULT_BASE_URL, PLACEHOLDER_API_KEY, LLMConfig
+from retrieval.llm_failure import failure_reason
 
 log = logging.getLogger(__name__)
 
@@ -161,21 +162,8 @@ def llm_problem(config: LLMConfig, *, timeout: float = LLM_CHECK_SECONDS) -> str
 
 
 def _llm_failure(exc: Exception, model: str, timeout: float) -> str:
-    """A short reason for the start-up warning; never the request or the key."""
-    if isinstance(exc, openai.NotFoundError):
-        return f"HTTP 404: model {model!r} not found"
-    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
-        return f"HTTP {exc.status_code}: the API key was refused"
-    if isinstance(exc, openai.APIStatusError):
-        body = exc.body.get("message") if isinstance(exc.body, dict) else None
-        reason = body if isinstance(body, str) and body else exc.response.reason_phrase
-        return f"HTTP {exc.status_code}: {reason[:120]}"
-    if isinstance(exc, openai.APITimeoutError):
-        return f"no answer within {timeout:g} s"
-    if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__
-        return f"cannot connect: {cause}"[:160] if cause else "cannot connect"
-    return f"unreadable reply ({type(exc).__name__})"
+    """A short reason for the start-up warning, worded as a failed question's log line."""
+    return failure_reason(exc, model, timeout, server_message=True)
 
 
 def start_llm_check(config: LLMConfig | None) -> Callable[[], None]:

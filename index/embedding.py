@@ -20,6 +20,7 @@ from index.model_resolve import (
     DEFAULT_MODEL,
     PRECISIONS,
     choose_precision,
+    load_failure,
     read_cpu_flags,
     resolve_model,
     unavailable_message,
@@ -139,7 +140,8 @@ class SentenceTransformerEmbedder:
             # Missing folder, hub unreachable, unknown repo (huggingface_hub and transformers
             # raise OSError or ValueError subclasses): one line for the user, not the chain.
             logger.debug("loading %s failed", self._model_name, exc_info=True)
-            message = unavailable_message(self._model_name, local=resolved.local)
+            failure = load_failure(exc)
+            message = unavailable_message(self._model_name, local=resolved.local, failure=failure)
             raise ModelUnavailableError(message) from exc
         if self.precision == "bf16":
             model.to(torch.bfloat16)

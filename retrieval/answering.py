@@ -49,8 +49,9 @@ from retrieval.llm_reply import (
     parse_llm_reply,
     partial_view,
 )
-from retrieval.not_found import closest_headlines, not_found_text
+from retrieval.not_found import closest_headlines, not_found_text, with_language_hint
 from retrieval.prompt import Turn, build_messages
+from retrieval.question_language import is_multilingual_model
 from retrieval.quotable import quotable
 from retrieval.types import Answer, AnswerMode, Citation, Passage
 
@@ -97,6 +98,9 @@ class Answerer:
         self._extractive_max_sentences = extractive_max_sentences
         self._partial_min_chars = partial_min_chars
         self._executor = executor  # where embedding runs; default: asyncio.to_thread
+        # An English-only model finds nothing for a question in another language: say so
+        # (`retrieval/not_found.py`). Without an embedder, the default model is assumed.
+        self._english_only = embedder is None or not is_multilingual_model(embedder.model_name)
 
     def llm_budget(self) -> LLMBudget | None:
         """A fresh time budget for one question's LLM calls; None without an LLM."""
@@ -118,7 +122,10 @@ class Answerer:
 
         def finish(text: str, citations: tuple[Citation, ...], mode: AnswerMode) -> Answer:
             timings["answer"] = perf_counter() - started
-            return Answer(text, citations, mode, query, tuple(passages), timings)
+            answer = Answer(text, citations, mode, query, tuple(passages), timings)
+            if not self._english_only:
+                return answer
+            return with_language_hint(answer, question, term_stats=self._term_stats)
 
         def not_found() -> Answer:
             citations = closest_headlines(passages, self._max_headlines)

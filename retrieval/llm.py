@@ -27,6 +27,7 @@ import aiohttp
 import openai
 
 from index.errors import LLMError
+from retrieval.llm_failure import failure_reason
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ def _out_of_time() -> LLMError:
     return LLMError(TIMED_OUT)
 
 
-def _to_llm_error(exc: BaseException, *, mid_stream: bool = False) -> LLMError:
+def _to_llm_error(exc: BaseException, config: LLMConfig, *, mid_stream: bool = False) -> LLMError:
     dropped = isinstance(exc, openai.APIConnectionError) and not _timed_out(exc)
     # Mid-stream, any broken connection is a drop; before it, only a server that hung up
     # after accepting the request (a refused connection means it is not available).
@@ -164,7 +165,9 @@ def _to_llm_error(exc: BaseException, *, mid_stream: bool = False) -> LLMError:
     if dropped and (mid_stream or hung_up):
         logger.warning("LLM connection dropped mid-answer: %s", _describe(_causes(exc)[-1]))
         return LLMError(CONNECTION_DROPPED)
-    logger.warning("LLM request failed: %s", _describe(exc))
+    # Named as the start-up check names it: `newsbot ask` has no start-up check.
+    reason = failure_reason(exc, config.model, config.timeout_seconds)
+    logger.warning("LLM request failed: %s", reason)
     if isinstance(exc, openai.APITimeoutError) and not dropped:
         return LLMError(TIMED_OUT)
     if isinstance(exc, openai.RateLimitError):
@@ -225,16 +228,16 @@ class LLMGenerator:
                         **self._params(messages, max_tokens)
                     )
             except _CLIENT_FAILURES as exc:
-                raise _to_llm_error(exc) from exc
+                raise _to_llm_error(exc, self._config) from exc
             except TimeoutError as exc:
                 raise _out_of_time() from exc
         choices = getattr(completion, "choices", None)
         if not choices:
-            raise _to_llm_error(ValueError("reply without choices"))
+            raise _to_llm_error(ValueError("reply without choices"), self._config)
         message = getattr(choices[0], "message", None)
         content = getattr(message, "content", None)
         if not isinstance(content, str) or not content.strip():
-            raise _to_llm_error(ValueError("empty reply"))
+            raise _to_llm_error(ValueError("empty reply"), self._config)
         return content
 
     async def stream(
@@ -254,7 +257,7 @@ class LLMGenerator:
                         **self._params(messages, max_tokens), stream=True
                     )
             except _CLIENT_FAILURES as exc:
-                raise _to_llm_error(exc) from exc
+                raise _to_llm_error(exc, self._config) from exc
             except TimeoutError as exc:
                 raise _out_of_time() from exc
             produced = False
@@ -278,13 +281,13 @@ class LLMGenerator:
                         produced = True
                         yield delta
             except _CLIENT_FAILURES as exc:
-                raise _to_llm_error(exc, mid_stream=True) from exc
+                raise _to_llm_error(exc, self._config, mid_stream=True) from exc
             except TimeoutError as exc:
                 raise _out_of_time() from exc
             finally:
                 await chunks.close()
         if not produced:
-            raise _to_llm_error(ValueError("empty streamed reply"))
+            raise _to_llm_error(ValueError("empty streamed reply"), self._config)
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -1,0 +1,162 @@
+"""Does a question read as English? (pure)
+
+The default embedding model (all-MiniLM-L6-v2) and the keyword index (English stop words)
+read English only: a question in German or Korean finds nothing even when the news holds
+the answer, and "the news does not answer this" then misleads. Two signals, neither fitted
+to questions:
+
+- script: the share of the question's letters outside the Latin script (Hangul, Cyrillic,
+  Han...). Half or more: not English.
+- words: in Latin script, the share of the question's words that are frequent English
+  words (`ENGLISH_WORDS`: function words and the commonest verbs, generic). Capitalised
+  words after the first are left out: they are mostly names, which an English question
+  about foreign news is full of ("What did Olaf Scholz say about Nord Stream?"), while
+  German capitalises every noun, so both languages are judged on their small words. When
+  the keyword index's statistics are given, a longer word that is common in the indexed
+  (English) news counts too ("approved", "resign"); short ones do not: the news holds
+  "los", "las", "des", "de", "der" in names (Los Angeles, Des Moines, von der Leyen).
+
+Too few words to judge (a name alone, "Navalny?") reads as English: the hint it would
+trigger must never greet an English question.
+
+Measured (tests/retrieval/test_question_language.py): 30 of 30 English questions full of
+foreign names read as English, 15 of 15 in German, French, Spanish, Korean, Russian and
+Chinese do not. The 399 RealTime QA questions: all English with the RealTime QA index's
+statistics, 4 quiz-style ones not without them ("Warner Bros. Discovery has shelved a film
+starring which favourite superhero protagonist?"). Written after the rules were set: 12 of
+12 English, 8 of 9 others (Portuguese "Quem ganhou as eleições no Brasil?" reads as
+English by its "as" and "no").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from index.tokenize import tokenize
+from retrieval.coverage import TermStats
+
+# Half or more of the letters in another script: not English.
+MAX_OTHER_SCRIPT_SHARE = 0.5
+# Under this share of frequent English words (Latin script): not English.
+MIN_ENGLISH_SHARE = 0.3
+MIN_WORDS = 2  # fewer words left to judge: English (benefit of the doubt)
+
+# Corpus support: a word of at least this many letters held by at least this share of the
+# indexed chunks is a common English word, when the index has enough chunks to say so.
+CORPUS_MIN_LETTERS = 4
+CORPUS_MIN_SHARE = 0.001
+CORPUS_MIN_CHUNKS = 1000
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ENGLISH_WORDS = _words(
+    """a about above across after again against ago all almost also although always am among
+    an and another any anyone anything are around as at away back be because been before
+    being below between both but by can cannot could did didn do does doesn doing don done
+    down during each either else enough even ever every everyone everything few for from
+    further had hadn has hasn have haven having he her here hers herself him himself his how
+    however if in inside into is isn it its itself just least less let like ll many may me
+    might more most much must my myself near neither never next no nobody none nor not
+    nothing now of off often on once one only onto or other others our ours out outside over
+    own per perhaps quite rather re really same several she should shouldn since so some
+    someone something sometimes soon still such than that the their theirs them themselves
+    then there these they this those though through throughout thus till to together too
+    toward towards under unless until up upon us ve very via was wasn we well were weren what
+    whatever when whenever where whether which while who whoever whole whom whose why will
+    with within without won would wouldn yet you your yours yourself
+    ask asked become became begin began believe bring brought call called came come comes
+    find found gave get gets give given go goes going gone got happen happened happening
+    happens hear heard help keep kept know known knew latest leave left let made make makes
+    mean means meant meet met move moved need new news old plan put said say says see seen
+    seem show shown take taken talk tell think thought told took try turn use used want
+    wanted went work year years day days week weeks month people time first last"""
+)
+
+# Embedding models that read many languages, by a word their names carry.
+_MULTILINGUAL_MARKERS = ("multilingual", "labse", "xlm", "bge-m3", "-m3", "mbert", "e5-m")
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def is_multilingual_model(model_name: str) -> bool:
+    """Whether an embedding model's name says it reads many languages
+    ("paraphrase-multilingual-MiniLM-L12-v2", "intfloat/multilingual-e5-small", "LaBSE",
+    "BAAI/bge-m3"). A model named otherwise is taken to read English, as most
+    sentence-transformers models do; the hint it enables only words a "not found"."""
+    name = model_name.lower().rstrip("/")
+    return any(marker in name for marker in _MULTILINGUAL_MARKERS)
+
+
+def other_script_share(text: str) -> float:
+    """The share of `text`'s letters outside the Latin script (0.0 without letters)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return 0.0
+    other = sum(1 for ch in letters if not _is_latin(ch))
+    return other / len(letters)
+
+
+def _is_latin(letter: str) -> bool:
+    if letter.isascii():
+        return True
+    return unicodedata.name(letter, "").startswith("LATIN")
+
+
+def judged_words(question: str) -> list[str]:
+    """The question's words of two letters or more, lower-cased, without the capitalised
+    ones after the first (names; German nouns). A question in capitals keeps them all."""
+    words = _LETTERS.findall(question)
+    keep_capitals = bool(words) and all(word.isupper() for word in words)
+    return [
+        word.lower()
+        for position, word in enumerate(words)
+        if len(word) >= 2 and (position == 0 or keep_capitals or not word[0].isupper())
+    ]
+
+
+def english_share(question: str, term_stats: TermStats | None = None) -> float | None:
+    """The share of the judged words that are frequent English words; None when fewer than
+    `MIN_WORDS` are left to judge."""
+    words = judged_words(question)
+    if len(words) < MIN_WORDS:
+        return None
+    common = [word in ENGLISH_WORDS for word in words]
+    if term_stats is not None:
+        common = _with_corpus(words, common, term_stats)
+    return sum(common) / len(words)
+
+
+def _with_corpus(words: Sequence[str], common: list[bool], term_stats: TermStats) -> list[bool]:
+    """`common`, with the longer words the indexed news uses often marked too."""
+    asked = {
+        i: terms[0]
+        for i, word in enumerate(words)
+        if not common[i] and len(word) >= CORPUS_MIN_LETTERS and (terms := tokenize(word))
+    }
+    if not asked:
+        return common
+    frequencies, chunks = term_stats.document_frequencies(list(asked.values()))
+    if chunks < CORPUS_MIN_CHUNKS:
+        return common
+    marked = list(common)
+    for i, df in zip(asked, frequencies, strict=True):
+        marked[i] = df >= CORPUS_MIN_SHARE * chunks
+    return marked
+
+
+def looks_english(question: str, term_stats: TermStats | None = None) -> bool:
+    """False only when the question is mostly in another script, or its Latin words are
+    mostly not common English words."""
+    if other_script_share(question) >= MAX_OTHER_SCRIPT_SHARE:
+        return False
+    share = english_share(question)
+    if share is None or share >= MIN_ENGLISH_SHARE:
+        return True
+    # Only now the corpus (its statistics take the keyword index's lock).
+    share = english_share(question, term_stats) if term_stats is not None else share
+    return share is not None and share >= MIN_ENGLISH_SHARE
