@@ -27,7 +27,8 @@ from index.ingest_now import IngestNowResult, ingest_now
 from index.manifest import read_manifest
 from index.pipeline import ChunksCallback, SyncReport
 from index.protocols import VectorIndex
-from index.refresh import RefreshBusyError, refresh_lock, refresh_sources
+from index.refresh import refresh_sources
+from index.refresh_lock import RefreshBusyError, refresh_lock
 from index.refresh_report import ProgressCallback, RefreshReport
 from index.snapshot import current_snapshot
 from index.source_fetch import DetectedSource, detect_source

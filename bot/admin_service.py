@@ -2,17 +2,17 @@
 
 Index writes (re-index, feed polls, /ingest) run one at a time on one owned worker thread,
 never on the event loop; a second request meanwhile gets `AdminBusyError` carrying the
-running job, whose `progress` the worker keeps up to date. When a write finishes, the
-searcher is swapped to the new snapshot (`IndexReloader`), so questions asked during the
-work are answered from the old index. Then the hooks in `on_new_articles` (the alert
-matcher) receive, a batch at a time, the articles an earlier run left unmatched (killed
-between storing and matching, or a hook failed), then the chunks of the new and updated
-articles. The left ones are matched before a re-index or feed poll too, and once more
-after it, when the run has embedded the chunks a killed run left without vectors: one
-re-index repairs and alerts. A bot that runs for weeks so matches what a killed
-`newsbot ingest` left without waiting for its own restart; and when the database holds
-chunks its index lacks while no writer holds the index (the writer was killed),
-`repair_if_behind` (the index watch) embeds them without waiting for a re-index.
+running job, whose `progress` the worker keeps up to date (both in `bot/admin_job.py`).
+When a write finishes, the searcher is swapped to the new snapshot (`IndexReloader`), so
+questions asked during the work are answered from the old index. Then the hooks in
+`on_new_articles` (the alert matcher) receive, a batch at a time, the articles an earlier
+run left unmatched (killed between storing and matching, or a hook failed), then the
+chunks of the new and updated articles. The left ones are matched before a re-index or
+feed poll too, and once more after it, when the run has embedded the chunks a killed run
+left without vectors: one re-index repairs and alerts. A bot that runs for weeks so
+matches what a killed `newsbot ingest` left without waiting for its own restart; and when
+the database holds chunks its index lacks while no writer holds the index (the writer was
+killed), `repair_if_behind` (the index watch) embeds them without waiting for a re-index.
 """
 
 from __future__ import annotations
@@ -23,23 +23,25 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Collection, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import numpy as np
-
 from bot import admin_ops
+from bot.admin_job import AdminBusyError as AdminBusyError  # the old import paths work
+from bot.admin_job import AdminConfig as AdminConfig
+from bot.admin_job import AdminJob as AdminJob
+from bot.admin_job import fail_job
 from bot.admin_ops import AdminStats
 from bot.alerts_unmatched import unmatched_chunks
 from bot.index_watch import IndexReloader
+from bot.new_chunks import without_articles
 from bot.runtime import Runtime
 from index.errors import NewsbotError, ParseError
 from index.feed_pages import fetch_with_pages
 from index.indexing_types import merge_new_chunks
 from index.ingest_now import IngestNowResult
 from index.pipeline import NewChunks
-from index.refresh_report import RefreshProgress, RefreshReport
+from index.refresh_report import RefreshProgress
 from index.source_fetch import DetectedSource
 from index.types import SourceRecord
 
@@ -52,66 +54,6 @@ NewArticlesHook = Callable[[NewChunks], Awaitable[None]]
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class AdminConfig:
-    progress_interval: float = 3.0  # seconds between edits of a progress message
-    feed_poll_seconds: float | None = None  # None: feeds are not polled
-    index_watch_seconds: float | None = 10.0  # None: snapshots of other processes not watched
-
-
-@dataclass(eq=False)
-class AdminJob:
-    """A running index write. kind: "reindex", "full", "poll", "ingest" or "repair"."""
-
-    kind: str
-    started_at: datetime
-    progress: RefreshProgress | None = None  # replaced by the worker thread as it goes
-    report: RefreshReport | None = None
-    error: BaseException | None = None
-    done: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def wait(self) -> RefreshReport | None:
-        """The report once finished (None for /ingest); re-raises the job's error."""
-        await self.done.wait()
-        if self.error is not None:
-            raise self.error
-        return self.report
-
-
-class AdminBusyError(NewsbotError):
-    """Another index write is running; `job` is it (with its progress)."""
-
-    default_message = "A re-index is running. Try again when it has finished."
-
-    def __init__(self, job: AdminJob) -> None:
-        super().__init__()
-        self.job = job
-
-
-def without_articles(chunks: NewChunks, skip: Collection[int]) -> NewChunks | None:
-    """`chunks` less the articles in `skip` (None when none is left; pure)."""
-    if not skip:
-        return chunks
-    ids = tuple(a for a in chunks.article_ids if a not in skip)
-    if not ids:
-        return None
-    keep = ~np.isin(np.asarray(chunks.chunk_article_ids, dtype=np.int64), list(skip))
-    return NewChunks(
-        article_ids=ids,
-        chunk_ids=np.asarray(chunks.chunk_ids)[keep],
-        chunk_article_ids=np.asarray(chunks.chunk_article_ids)[keep],
-        vectors=np.asarray(chunks.vectors)[keep],
-    )
-
-
-def _failed(job: AdminJob, exc: Exception) -> None:
-    job.error = exc
-    if isinstance(exc, NewsbotError):
-        log.info("%s stopped: %s", job.kind, exc.user_message)
-    else:
-        log.exception("%s failed", job.kind)
 
 
 class AdminService:
@@ -254,7 +196,7 @@ class AdminService:
             )
             await self._reloader.reload()
         except Exception as exc:
-            _failed(job, exc)
+            fail_job(job, exc)
         finally:
             self._release(job)
         if job.error is None and parts is not None:
@@ -273,7 +215,7 @@ class AdminService:
             if repaired is not None:
                 await self._reloader.reload()
         except Exception as exc:
-            _failed(job, exc)
+            fail_job(job, exc)
         finally:
             self._release(job)
         if job.error is None and repaired is not None:

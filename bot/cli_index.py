@@ -29,7 +29,7 @@ from index.errors import NewsbotError
 from index.feed_pages import fetch_with_pages
 from index.parsing import iter_path, skipped_files
 from index.pipeline import IngestProgress
-from index.refresh import RefreshBusyError, refresh_lock
+from index.refresh_lock import RefreshBusyError, refresh_lock
 from index.refresh_report import compare_failures, fingerprint_failures
 from index.types import Article, IngestReport, ParseFailure
 

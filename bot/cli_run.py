@@ -16,7 +16,8 @@ from typing import Any
 import openai
 from telegram.ext import Application
 
-from bot.admin_service import AdminConfig, AdminService
+from bot.admin_job import AdminConfig
+from bot.admin_service import AdminService
 from bot.alerts_background import background_from
 from bot.alerts_freshness import max_age
 from bot.alerts_service import AlertsConfig, AlertService

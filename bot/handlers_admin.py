@@ -21,9 +21,10 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
 from bot import messages_admin
+from bot.admin_job import AdminBusyError, AdminJob
 from bot.admin_jobs import schedule_admin_jobs
 from bot.admin_ops import is_url
-from bot.admin_service import AdminBusyError, AdminJob, AdminService
+from bot.admin_service import AdminService
 from bot.context import NewsContext
 from bot.handlers_ask import command_argument
 from bot.handlers_stream import typing_indicator

@@ -10,17 +10,14 @@ fetch them again instead of skipping them.
 
 A source that fails (HTTP error, timeout, refused address, malformed feed, missing folder)
 is recorded with its reason and never stops the others. Runs are serialised across threads
-and processes by `refresh_lock`. What a run reports (its phases, progress snapshots and final
-report) is in `index/refresh_report.py`.
+and processes by `refresh_lock` (in `index/refresh_lock.py`, re-exported here). What a run
+reports (its phases, progress snapshots and final report) is in `index/refresh_report.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
@@ -37,6 +34,9 @@ from index.fetch import FetchPolicy
 from index.identity import article_key
 from index.parsing import iter_article_files, iter_path
 from index.pipeline import ChunksCallback, Indexer, IngestProgress, SyncReport
+from index.refresh_lock import LOCK_NAME as LOCK_NAME  # the old import paths keep working
+from index.refresh_lock import RefreshBusyError as RefreshBusyError
+from index.refresh_lock import refresh_lock as refresh_lock
 from index.refresh_report import (
     DONE,
     FETCHING,
@@ -56,70 +56,11 @@ from index.types import Article, ParseFailure, SourceRecord
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = ".refresh.lock"
-
-
-class RefreshBusyError(NewsbotError):
-    """Another writer (an ingest or a re-index, in this process or another) holds the
-    index; `holder` is its process id when known."""
-
-    default_message = "An ingest or re-index is already running. Try again when it has finished."
-
-    def __init__(self, holder: int | None = None, *, advice: str | None = None) -> None:
-        running = "An ingest or re-index is already running"
-        if holder is not None:
-            running += f" (pid {holder})"
-        super().__init__(f"{running}. {advice or 'Try again when it has finished.'}")
-        self.holder = holder
-
 
 class RefreshCancelled(NewsbotError):
     """The run was stopped on request (shutdown); what was committed stays."""
 
     default_message = "The re-index was stopped before it finished."
-
-
-@contextlib.contextmanager
-def refresh_lock(
-    index_dir: Path, *, waiting: Callable[[int | None], None] | None = None
-) -> Iterator[None]:
-    """Hold the index for writing. When someone else holds it: RefreshBusyError at once,
-    or, given `waiting`, call it once with the holder's pid and wait for the lock.
-
-    The holder writes its pid into the lock file, so that the one refused can say who
-    holds it (the kernel drops the lock, not the pid, of a killed holder: the pid is only
-    read while the lock is held, and each holder writes its own).
-    """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK_NAME, "a+b") as handle:
-        fd = handle.fileno()
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            if waiting is None:
-                raise RefreshBusyError(_holder(fd)) from exc
-            waiting(_holder(fd))
-            fcntl.flock(fd, fcntl.LOCK_EX)  # Ctrl-C still interrupts it
-        try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
-        except OSError:  # only the busy message loses the pid
-            log.debug("could not write the pid into the index lock file", exc_info=True)
-        try:
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
-
-def _holder(fd: int) -> int | None:
-    """The pid the lock's holder wrote (None when not written yet or unreadable)."""
-    try:
-        text = os.pread(fd, 32, 0).decode("ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return int(text) if text.isdigit() else None
 
 
 # --- the run -----------------------------------------------------------------------------

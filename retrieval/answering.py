@@ -1,10 +1,10 @@
 """From retrieved passages to a cited `Answer`: LLM first, extractive composer as fallback.
 
 1. Passages whose `similarity` (query-chunk cosine) is below `min_similarity` are not
-   evidence, unless they hold most of the question's words (`retrieval/evidence.py`). The
-   default, 0.25, suits all-MiniLM-L6-v2: a chunk that answers a question usually scores
-   0.35-0.7 against it, unrelated news 0.0-0.2. None left: NOT_FOUND, with the closest
-   headlines as citations.
+   evidence, unless they hold most of the question's words, nor those lacking a year the
+   searched text names (`retrieval/evidence.py`). The default, 0.25, suits all-MiniLM-L6-v2:
+   a chunk that answers a question usually scores 0.35-0.7 against it, unrelated news
+   0.0-0.2. None left: NOT_FOUND, with the closest headlines as citations.
 2. With an LLM: numbered sources -> reply (streamed through `on_partial` when given) ->
    plain text, unsupported sentences and unknown [n] dropped -> renumbered 1..m by first
    use (`retrieval/llm_reply.py`). The model's NOT_FOUND sentinel, a refusal, or a reply
@@ -38,9 +38,9 @@ from index.protocols import Embedder
 from retrieval.condense import followed_answer
 from retrieval.condense_llm import condense_question
 from retrieval.coverage import TermStats
-from retrieval.evidence import is_evidence
-from retrieval.extractive import compose_extractive, content_terms
-from retrieval.grounding import SourceFacts, mentions_a_year, years_named
+from retrieval.evidence import evidence_for
+from retrieval.extractive import compose_extractive
+from retrieval.grounding import SourceFacts
 from retrieval.llm import Generator, LLMBudget
 from retrieval.llm_reply import (
     ParsedReply,
@@ -62,10 +62,6 @@ DEFAULT_MIN_SIMILARITY = 0.25
 
 PartialCallback = Callable[[str], Awaitable[None]]
 T = TypeVar("T")
-
-
-def _year(passage: Passage) -> int | None:
-    return passage.published_at.year if passage.published_at else None
 
 
 class Answerer:
@@ -131,13 +127,7 @@ class Answerer:
             citations = closest_headlines(passages, self._max_headlines)
             return finish(not_found_text(citations), citations, AnswerMode.NOT_FOUND)
 
-        terms = content_terms(query)
-        evidence = [p for p in passages if is_evidence(p, terms, self._min_similarity)]
-        # Years left in the searched text (a date phrase, "in December 2025", became the
-        # plan's period and has its own caveat): "the 2030 World Cup" is not the 2018 one.
-        years = years_named(query)
-        if years:
-            evidence = [p for p in evidence if mentions_a_year(checkable_text(p), _year(p), years)]
+        evidence = evidence_for(passages, query, self._min_similarity)
         if not evidence:
             return not_found()
 
