@@ -79,3 +79,14 @@ class PermissionDeniedError(NewsbotError):
     """The user may not run this command."""
 
     default_message = "This command is for admins."
+
+
+def cause_chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it was raised from (or during), outermost first, cycles cut: where a
+    library wraps the failure that tells what happened (a timeout, an offline hub)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain

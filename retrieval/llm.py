@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import aiohttp
 import openai
 
-from index.errors import LLMError
+from index.errors import LLMError, cause_chain
 from retrieval.llm_failure import failure_reason
 
 logger = logging.getLogger(__name__)
@@ -136,20 +136,10 @@ BUSY = "The language model is busy right now. Please try again shortly."
 _HANG_UPS = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, ConnectionResetError)
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
-    """`exc` and what it was raised from, outermost first (cycles cut)."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
 def _timed_out(exc: BaseException) -> bool:
     """A real timeout somewhere in the chain. openai's aiohttp transport reports a closed
     connection as a ConnectTimeout (so APITimeoutError): only TimeoutError proves a wait."""
-    return any(isinstance(cause, TimeoutError) for cause in _causes(exc))
+    return any(isinstance(cause, TimeoutError) for cause in cause_chain(exc))
 
 
 def _out_of_time() -> LLMError:
@@ -161,9 +151,9 @@ def _to_llm_error(exc: BaseException, config: LLMConfig, *, mid_stream: bool = F
     dropped = isinstance(exc, openai.APIConnectionError) and not _timed_out(exc)
     # Mid-stream, any broken connection is a drop; before it, only a server that hung up
     # after accepting the request (a refused connection means it is not available).
-    hung_up = any(isinstance(cause, _HANG_UPS) for cause in _causes(exc))
+    hung_up = any(isinstance(cause, _HANG_UPS) for cause in cause_chain(exc))
     if dropped and (mid_stream or hung_up):
-        logger.warning("LLM connection dropped mid-answer: %s", _describe(_causes(exc)[-1]))
+        logger.warning("LLM connection dropped mid-answer: %s", _describe(cause_chain(exc)[-1]))
         return LLMError(CONNECTION_DROPPED)
     # Named as the start-up check names it: `newsbot ask` has no start-up check.
     reason = failure_reason(exc, config.model, config.timeout_seconds)
