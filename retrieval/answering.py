@@ -5,7 +5,7 @@
    searched text names (`retrieval/evidence.py`). The default, 0.25, suits all-MiniLM-L6-v2:
    a chunk that answers a question usually scores 0.35-0.7 against it, unrelated news
    0.0-0.2. None left: NOT_FOUND, with the closest headlines as citations.
-2. With an LLM: numbered sources -> reply (streamed through `on_partial` when given) ->
+2. With an LLM: numbered sources -> reply (streamed through `on_partial`: `llm_stream`) ->
    plain text, unsupported sentences and unknown [n] dropped -> renumbered 1..m by first
    use (`retrieval/llm_reply.py`). The model's NOT_FOUND sentinel, a refusal, or a reply
    none of whose claims its sources support is NOT_FOUND (no fallback: the model read the
@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from datetime import date
 from time import perf_counter
@@ -42,13 +42,8 @@ from retrieval.evidence import evidence_for
 from retrieval.extractive import compose_extractive
 from retrieval.grounding import SourceFacts
 from retrieval.llm import Generator, LLMBudget
-from retrieval.llm_reply import (
-    ParsedReply,
-    ReplyKind,
-    checkable_text,
-    parse_llm_reply,
-    partial_view,
-)
+from retrieval.llm_reply import ParsedReply, ReplyKind, checkable_text, parse_llm_reply
+from retrieval.llm_stream import PartialCallback, generate_reply
 from retrieval.not_found import closest_headlines, not_found_text, with_language_hint
 from retrieval.prompt import Turn, build_messages
 from retrieval.question_language import is_multilingual_model
@@ -60,7 +55,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MIN_SIMILARITY = 0.25
 
-PartialCallback = Callable[[str], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -113,15 +107,33 @@ class Answerer:
         on_partial: PartialCallback | None = None,
         budget: LLMBudget | None = None,
     ) -> Answer:
+        """The answer (`_answer`), told when the question seems not to be in English. Off
+        the loop: the check may read the keyword index's statistics, under its lock."""
+        answer = await self._answer(
+            question, passages, today, history, query, on_partial=on_partial, budget=budget
+        )
+        if not self._english_only:
+            return answer
+        hint = functools.partial(with_language_hint, term_stats=self._term_stats)
+        return await self._off_loop(functools.partial(hint, answer, question))
+
+    async def _answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        today: date,
+        history: Sequence[Turn],
+        query: str,
+        *,
+        on_partial: PartialCallback | None,
+        budget: LLMBudget | None,
+    ) -> Answer:
         started = perf_counter()
         timings: dict[str, float] = {}
 
         def finish(text: str, citations: tuple[Citation, ...], mode: AnswerMode) -> Answer:
             timings["answer"] = perf_counter() - started
-            answer = Answer(text, citations, mode, query, tuple(passages), timings)
-            if not self._english_only:
-                return answer
-            return with_language_hint(answer, question, term_stats=self._term_stats)
+            return Answer(text, citations, mode, query, tuple(passages), timings)
 
         def not_found() -> Answer:
             citations = closest_headlines(passages, self._max_headlines)
@@ -217,51 +229,18 @@ class Answerer:
         try:
             # The sources' facts, read once: a streamed reply is checked at each partial.
             facts = SourceFacts.of([checkable_text(p) for p in sources], question)
-            raw = await self._generate(messages, facts, on_partial, timings, budget)
+            raw = await generate_reply(
+                self._llm,
+                messages,
+                facts,
+                on_partial,
+                timings=timings,
+                budget=budget,
+                min_chars=self._partial_min_chars,
+            )
         finally:
             timings["llm"] = perf_counter() - started
         return parse_llm_reply(raw, sources, facts=facts)
-
-    async def _generate(
-        self,
-        messages: list[dict[str, str]],
-        facts: SourceFacts,
-        on_partial: PartialCallback | None,
-        timings: dict[str, float],
-        budget: LLMBudget | None,
-    ) -> str:
-        assert self._llm is not None
-        if on_partial is None:
-            return await self._llm.complete(messages, budget=budget)
-        started = perf_counter()
-        parts: list[str] = []
-        shown = 0
-        last_view: str | None = None
-        deltas = self._llm.stream(messages, budget=budget)
-        try:
-            async for delta in deltas:
-                if not parts:
-                    timings["llm_first_token"] = perf_counter() - started
-                parts.append(delta)
-                text = "".join(parts)
-                if on_partial is None or len(text) - shown < self._partial_min_chars:
-                    continue
-                view = partial_view(text, len(facts.sources), facts=facts)
-                if view is None or view == last_view:
-                    continue
-                last_view = view
-                shown = len(text)
-                try:
-                    await on_partial(view)
-                except Exception:  # a failed progress update must not lose the answer
-                    logger.warning(
-                        "partial answer callback failed; no more partials", exc_info=True
-                    )
-                    on_partial = None
-        finally:
-            if isinstance(deltas, AsyncGenerator):  # stop the request if we leave early
-                await deltas.aclose()
-        return "".join(parts)
 
     def _compose(
         self, question: str, query: str, evidence: Sequence[Passage], history: Sequence[Turn]
