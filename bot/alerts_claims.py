@@ -20,20 +20,17 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-
 from bot.alerts_service import AlertService
 from index import store
 from index.db import session_scope
-from index.schema import AlertDeliveryRow
 from index.store_chat import move_turns
 from index.store_deliveries import (
-    claim_run,
     existing_deliveries,
     folded_counts,
     move_chat_deliveries,
     move_thread_deliveries,
 )
+from index.store_delivery_claims import claim_holders, claim_run
 from index.store_subscriptions import forget_thread, move_chat_subscriptions
 from index.types import DigestBatch, PendingDelivery, StoredArticle
 
@@ -104,8 +101,7 @@ def dead_workers(holders: Sequence[str], worker: str) -> list[str]:
 def release_dead(alerts: AlertService, worker: str) -> int:
     """Put back at once the claims of processes of this machine that are gone; how many."""
     with session_scope(alerts.sessions) as session:
-        sending = select(AlertDeliveryRow.claimed_by).where(AlertDeliveryRow.status == "sending")
-        holders = [h for h in session.scalars(sending.distinct()) if h]
+        holders = claim_holders(session=session)
         released = {
             holder: store.release_claims(session=session, worker=holder)
             for holder in dead_workers(holders, worker)

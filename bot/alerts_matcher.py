@@ -1,19 +1,11 @@
 """New articles against every active subscription, and the matches queued (sync core).
 
-Shared by the bot (on its alerts thread) and `newsbot ingest` / `newsbot reindex`. Each
-subscription's topic vectors are embedded once from its phrase (`embed_topic`) and kept in
-memory by subscription id; a fresh process embeds them again on start. The database is the
-source of truth: the active subscriptions are read at every match, so one made by another
-bot process is embedded on first sight. The matcher of `retrieval/alerts.py` scores all
-new articles against all of them at once; the matches become queued deliveries (one per
-chat and story).
-
-Corpus profiles (the corpus route, ALERT_CORPUS_ROUTE) are fitted once per subscription and
-background: a subscription added, changed or resumed has its own profile fitted, the others
-keep theirs. The background is rebuilt from the newest articles once a day
-(`BACKGROUND_MAX_AGE`); when its content changed, every profile is refitted in that one
-match (9-13 s at 10,000 subscriptions, on the alerts thread), since a profile is made
-of scores of the background's articles.
+Shared by the bot (on its alerts thread) and `newsbot ingest` / `newsbot reindex`. The
+database is the source of truth: the active subscriptions are read at every match. Their
+topic vectors, and the corpus profiles fitted against a background rebuilt daily, are kept
+in memory by `bot/alerts_topics.py`. The matcher of `retrieval/alerts.py` scores all new
+articles against all of them at once; the matches become queued deliveries (one per chat
+and story).
 
 Only news alerts: an article published more than `max_age` before the match (an undated
 one: indexed) is matched against nothing (`bot/alerts_freshness.py`), so backfilling an
@@ -44,6 +36,7 @@ from bot.alerts_background import (
 )
 from bot.alerts_enqueue import queue_matches
 from bot.alerts_freshness import MAX_AGE, fresh_only, max_age
+from bot.alerts_topics import SubscriptionTopics
 from bot.alerts_unmatched import IndexSource, last_chunks, new_articles, unmatched_chunks
 from index import store
 from index.db import session_scope
@@ -52,29 +45,13 @@ from index.protocols import Embedder, FloatMatrix
 from index.store_unmatched import clear_unmatched
 from index.types import StoredArticle, Subscription
 from index.vectors import FaissVectorIndex
-from retrieval.alert_background import Background
-from retrieval.alert_defaults import MIN_BACKGROUND
-from retrieval.alerts import (
-    AlertMatch,
-    AlertTopic,
-    MatchSettings,
-    TopicSet,
-    build_topic_set,
-    match_articles,
-)
-from retrieval.topic_embedding import embed_topic
+from retrieval.alerts import AlertMatch, MatchSettings, TopicSet, match_articles
 
 if TYPE_CHECKING:  # bot.runtime opens the index with `match_pending`: no import cycle
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-BACKGROUND_MAX_AGE = timedelta(hours=24)  # the corpus moves on; refit the topics daily
-# ...and sooner when the index grows: once the articles matched since the last build reach
-# half of what it holds. A background learnt from the first few hundred articles of a big
-# ingest took "Ukraine war" to royals and Oscars (1,304 alerts of 3,767 articles, against
-# 42 when learnt from the news being matched). A rebuild refits every profile, so not per batch.
-BACKGROUND_REBUILD_GROWTH = 0.5
 MAX_PER_RUN = 10  # ALERT_MAX_PER_RUN
 
 
@@ -105,22 +82,19 @@ class AlertMatcher:
         self._settings = MatchSettings(direct_threshold=threshold, corpus_route=corpus_route)
         self._background_source = background
         self._clock = clock
-        self._vectors: dict[int, tuple[str, FloatMatrix]] = {}  # id -> (phrase, parts x d)
-        self._background: Background | None = None
-        self._background_at: datetime | None = None
-        self._matched_since_background = 0  # new articles matched since it was built
-        self._topic_set: TopicSet | None = None
-        self._topic_key: tuple[object, ...] = ()
+        self._topics = SubscriptionTopics(
+            embedder=embedder, corpus_route=corpus_route, background=background, clock=clock
+        )
 
     def embed(self, phrase: str) -> FloatMatrix:
         """The topic vectors of a phrase (one unit row per part)."""
-        return embed_topic(phrase, self._embedder)
+        return self._topics.embed(phrase)
 
     def remember(self, subscription: Subscription, vectors: FloatMatrix) -> None:
-        self._vectors[subscription.id] = (subscription.topic, vectors)
+        self._topics.remember(subscription, vectors)
 
     def forget(self, subscription_id: int) -> None:
-        self._vectors.pop(subscription_id, None)
+        self._topics.forget(subscription_id)
 
     def warm(self) -> int:
         """Embed the topics of every active subscription (on start); returns how many."""
@@ -137,59 +111,8 @@ class AlertMatcher:
             return 0
 
     def topic_set(self, subscriptions: Sequence[Subscription]) -> TopicSet:
-        """The matcher's view of these subscriptions, rebuilt only when they (or the
-        background) changed; topics not seen yet are embedded first, and only profiles of
-        new or changed topics are fitted."""
-        for subscription in subscriptions:
-            known = self._vectors.get(subscription.id)
-            if known is None or known[0] != subscription.topic:
-                self.remember(subscription, self.embed(subscription.topic))
-        live = {s.id for s in subscriptions}
-        for stale in [key for key in self._vectors if key not in live]:
-            del self._vectors[stale]  # removed or paused: embedded again if resumed
-        background = self._current_background()
-        key = (
-            id(background),
-            tuple((s.id, s.topic, s.must_words, s.exclude_words) for s in subscriptions),
-        )
-        if self._topic_set is None or key != self._topic_key:
-            topics = [
-                AlertTopic(
-                    subscription_id=s.id,
-                    vectors=self._vectors[s.id][1],
-                    phrase=s.topic,
-                    must_words=s.must_words,
-                    exclude_words=s.exclude_words,
-                )
-                for s in subscriptions
-            ]
-            self._topic_set = build_topic_set(topics, background, previous=self._topic_set)
-            self._topic_key = key
-            log.debug(
-                "%d subscriptions: %d corpus profiles fitted, the others kept",
-                len(topics),
-                self._topic_set.fitted.fitted,
-            )
-        return self._topic_set
-
-    def _current_background(self) -> Background | None:
-        if self._background_source is None or not self._settings.corpus_route:
-            return None  # direct route only: no background to read or fit against
-        now = self._clock()
-        held = len(self._background) if self._background is not None else 0
-        grown = self._matched_since_background >= BACKGROUND_REBUILD_GROWTH * max(
-            held, MIN_BACKGROUND
-        )
-        if self._background_at is None or now - self._background_at >= BACKGROUND_MAX_AGE or grown:
-            # A failed build is retried the next day, or when the index has grown.
-            self._background_at = now
-            self._matched_since_background = 0
-            try:
-                self._background = self._background_source()
-            except Exception:
-                log.exception("building the alert background failed: direct matching only")
-                self._background = None
-        return self._background
+        """The matcher's view of these subscriptions (`SubscriptionTopics.topic_set`)."""
+        return self._topics.topic_set(subscriptions)
 
     def match_new(self, chunks: NewChunks) -> int:
         """Score new articles against every active subscription; queue the matches and
@@ -202,7 +125,7 @@ class AlertMatcher:
         try:
             return self._match(chunks)
         finally:  # counted after matching: the index may not hold this batch yet
-            self._matched_since_background += len(set(chunks.article_ids))
+            self._topics.matched(len(set(chunks.article_ids)))
 
     def _match(self, chunks: NewChunks) -> int:
         seen = last_chunks(chunks)

@@ -1,5 +1,6 @@
-"""User-facing strings of the admin commands (sources, re-index, /ingest, /stats), as
-Telegram HTML with dynamic parts escaped here."""
+"""User-facing strings of the admin commands (sources, /reindex usage, /ingest, /stats), as
+Telegram HTML with dynamic parts escaped here. A running re-index's texts (progress, summary)
+are in `bot/messages_reindex.py`, re-exported here."""
 
 from __future__ import annotations
 
@@ -9,11 +10,21 @@ from typing import TYPE_CHECKING
 
 from bot.html_text import escape, escape_code, truncate
 from bot.messages import plural
+from bot.messages_reindex import INGEST_BUSY as INGEST_BUSY  # the old import paths keep working
+from bot.messages_reindex import MAX_LISTED_FAILURES as MAX_LISTED_FAILURES
+from bot.messages_reindex import chunks_embedded as chunks_embedded
+from bot.messages_reindex import duration as duration
+from bot.messages_reindex import location_code
+from bot.messages_reindex import refresh_progress as refresh_progress
+from bot.messages_reindex import reindex_busy as reindex_busy
+from bot.messages_reindex import reindex_done as reindex_done
+from bot.messages_reindex import reindex_stopped as reindex_stopped
+from bot.messages_reindex import reindex_summary as reindex_summary
+from bot.messages_reindex import still_skipped as still_skipped
 
 if TYPE_CHECKING:
     from bot.admin_ops import AdminStats
     from index.ingest_now import IngestedArticle
-    from index.refresh_report import RefreshProgress, RefreshReport
     from index.types import ReindexRun, SourceRecord
 
 ADMIN_ONLY = "This command is for admins."
@@ -30,8 +41,6 @@ INGEST_USAGE = (
 ADMIN_SOURCES_EMPTY = (
     "No feeds or pages are registered for re-indexing. Add one with /addsource URL."
 )
-INGEST_BUSY = "An article is being indexed right now. Please try again in a moment."
-MAX_LISTED_FAILURES = 15
 
 
 def bare_link(url: str) -> str:
@@ -42,34 +51,6 @@ def bare_link(url: str) -> str:
         f"<code>/addsource {code}</code> - register a feed or a page for every re-index\n"
         f"<code>/ingest {code}</code> - index this one article now"
     )
-
-
-_JOB_TITLES = {
-    "reindex": "Re-indexing",
-    "full": "Full re-index",
-    "poll": "Polling feeds",
-    "ingest": "Indexing an article",
-    "repair": "Repairing the index",
-}
-_PHASES = {
-    "fetching": "fetching sources",
-    "repairing": "embedding chunks that were missing from the index",
-    "re-embedding": "re-embedding every chunk",
-    "indexing": "indexing articles",
-    "done": "finishing",
-}
-
-
-def duration(seconds: float) -> str:
-    """`45 s`, `3 min 5 s`, `2 h 10 min` (plain text)."""
-    total = max(0, round(seconds))
-    if total < 60:
-        return f"{total} s"
-    minutes, secs = divmod(total, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def _when(moment: datetime | None, tz: tzinfo) -> str:
@@ -85,25 +66,20 @@ def _day(moment: datetime, tz: tzinfo) -> str:
     return _when(moment, tz).rsplit(" ", 1)[0]
 
 
-def _location(location: str, limit: int = 4000) -> str:
-    """A source's address or path as code: copyable into /ingest or a browser, never a link
-    (Telegram links nothing in code), where plain text would be defused (`escape`)."""
-    return f"<code>{escape_code(truncate(location, limit))}</code>"
-
-
 def source_added(source: SourceRecord, name: str | None, articles: int | None) -> str:
     found = ""
     if name:
         found = f" ({escape(truncate(name, 200))}"
         found += f", {plural(articles, 'article')} there now)" if articles is not None else ")"
     return (
-        f"Added {escape(source.kind)} #{source.id}: {_location(source.location)}{found}.\n"
+        f"Added {escape(source.kind)} #{source.id}: {location_code(source.location)}{found}.\n"
         "/reindex fetches and indexes it."
     )
 
 
 def source_removed(source: SourceRecord) -> str:
-    return f"Removed source #{source.id} ({_location(source.location)}). Its articles stay indexed."
+    where = location_code(source.location)
+    return f"Removed source #{source.id} ({where}). Its articles stay indexed."
 
 
 def source_yield(source: SourceRecord) -> str:
@@ -118,7 +94,7 @@ def source_yield(source: SourceRecord) -> str:
 def admin_source_line(source: SourceRecord, tz: tzinfo) -> str:
     """One source for admins: number, kind, location, articles, last fetch, last error."""
     line = (
-        f"<b>#{source.id}</b> {escape(source.kind)}: {_location(source.location, 300)}\n"
+        f"<b>#{source.id}</b> {escape(source.kind)}: {location_code(source.location, 300)}\n"
         f"   {source_yield(source)}, last fetch {_when(source.last_fetch_at, tz)}"
     )
     if source.last_error:
@@ -132,112 +108,6 @@ def admin_sources(sources: Sequence[SourceRecord], tz: tzinfo) -> list[str]:
         return [ADMIN_SOURCES_EMPTY]
     header = f"<b>Sources ({len(sources)})</b>"
     return _pack([header, *(admin_source_line(s, tz) for s in sources)], "\n\n")
-
-
-def refresh_progress(kind: str, progress: RefreshProgress | None, elapsed: float) -> str:
-    """The progress message of a running re-index (edited every few seconds)."""
-    title = _JOB_TITLES.get(kind, "Re-indexing")
-    lines = [f"<b>{title}…</b> ({duration(elapsed)} so far)"]
-    if progress is None:
-        lines.append("Starting.")
-        return "\n".join(lines)
-    lines.append(f"Now {_PHASES.get(progress.phase, escape(progress.phase))}.")
-    if kind != "repair":  # a repair reads no source: only its chunks count
-        lines.append(f"Sources: {progress.sources_done} of {progress.sources_total} read")
-        if progress.pages_total:
-            # A teaser feed's linked pages: the slow part of reading it, shown as it goes.
-            lines.append(
-                f"Linked pages: {progress.pages_done:,} of {progress.pages_total:,} fetched"
-            )
-        lines.append(
-            f"Articles: {progress.articles_fetched:,} fetched, {progress.articles_parsed:,} parsed"
-        )
-    lines.append(f"Chunks embedded: {progress.chunks_embedded:,}")
-    if progress.eta_seconds is not None:
-        lines.append(f"About {duration(progress.eta_seconds)} left")
-    return "\n".join(lines)
-
-
-def reindex_busy(kind: str, progress: RefreshProgress | None, elapsed: float) -> str:
-    if kind == "ingest":
-        return INGEST_BUSY
-    busy = "A re-index is already running."
-    if kind == "repair":
-        busy = (
-            "The index is being repaired: an ingest was stopped before it embedded the "
-            "articles it stored. Try again when it has finished."
-        )
-    return f"{busy}\n\n" + refresh_progress(kind, progress, elapsed)
-
-
-def reindex_done(kind: str) -> str:
-    """A progress message Telegram would not delete: it points at the summary below it."""
-    return f"<b>{_JOB_TITLES.get(kind, 'Re-indexing')}</b>: finished, the summary is below."
-
-
-def reindex_stopped(kind: str, reason: str) -> str:
-    title = _JOB_TITLES.get(kind, "Re-indexing")
-    return f"<b>{title} stopped</b>: {escape(reason)}"
-
-
-def reindex_summary(report: RefreshReport) -> str:
-    """The closing summary: counts, then each failed source with its reason, then the items
-    that could not be parsed: listed when new, counted when they failed the same way before."""
-    title = "Full re-index finished" if report.full else "Re-index finished"
-    lines = [f"<b>{title}</b> in {duration(report.elapsed_seconds)}."]
-    if report.full:
-        lines.append(f"{plural(report.reembedded, 'chunk')} re-embedded.")
-    unchanged = f", {report.not_modified:,} unchanged since the last fetch"
-    lines.append(
-        f"{plural(report.sources, 'source')}: {report.new:,} new, {report.updated:,} updated, "
-        f"{report.duplicates:,} already indexed"
-        f"{unchanged if report.not_modified else ''}."
-    )
-    if report.pages_fetched:
-        lines.append(
-            f"{plural(report.pages_fetched, 'linked page')} of teaser entries fetched, "
-            f"{report.pages_read:,} with their article."
-        )
-    lines.append(chunks_embedded(report.chunks_embedded, report.repaired) + ".")
-    if report.failed_sources:
-        lines.append(f"\n<b>Failed sources ({len(report.failed_sources)})</b>")
-        for failure in report.failed_sources[:MAX_LISTED_FAILURES]:
-            lines.append(
-                f"• #{failure.source_id} {_location(failure.location, 200)}: "
-                f"{escape(truncate(failure.reason, 200))}"
-            )
-        if len(report.failed_sources) > MAX_LISTED_FAILURES:
-            lines.append(f"… and {len(report.failed_sources) - MAX_LISTED_FAILURES} more")
-    failures = report.new_failures
-    if failures:
-        lines.append(f"\n<b>Could not be parsed ({len(failures)})</b>")
-        for parse_failure in failures[:MAX_LISTED_FAILURES]:
-            lines.append(
-                f"• {escape(truncate(parse_failure.name, 200))}: "
-                f"{escape(truncate(parse_failure.reason, 200))}"
-            )
-        if len(failures) > MAX_LISTED_FAILURES:
-            lines.append(f"… and {len(failures) - MAX_LISTED_FAILURES} more")
-    if report.known_failures:
-        still = still_skipped(len(report.known_failures))
-        lines.append(still if failures else f"\n{still}")
-    return "\n".join(lines)
-
-
-def chunks_embedded(embedded: int, repaired: int) -> str:
-    """'40 chunks embedded', with the chunks a killed run had left without vectors
-    ('716 chunks that were missing embedded'), without a full stop (pure)."""
-    if not repaired:
-        return f"{plural(embedded, 'chunk')} embedded"
-    missing = f"{plural(repaired, 'chunk')} that {'was' if repaired == 1 else 'were'} missing"
-    if not embedded:
-        return f"{missing} embedded"
-    return f"{plural(embedded, 'chunk')} embedded, and {missing}"
-
-
-def still_skipped(count: int) -> str:
-    """Items that failed the same way last time (re-index, `newsbot ingest`), in one line."""
-    return f"{plural(count, 'file')} still skipped, as before."
 
 
 def ingested(articles: Sequence[IngestedArticle]) -> str:

@@ -3,10 +3,10 @@
 The database is the source of truth. The indexer commits articles and chunks first
 (`index/ingest_batch.py`), then embeds them; a crash in between leaves chunks without
 vectors, which `open()` embeds on the next start (and vectors whose chunks are gone are
-removed). Chunks of several committed batches are embedded together (`embed_chunks`),
-longest first: the model then pads and batches as one bare encode of all the texts would,
-where batch by batch cost ~3 % more padded tokens on the Wikinews sample. The index
-directory is written as an atomic snapshot, so readers always see a complete index.
+removed: `index/index_sync.py`). Chunks of several committed batches are embedded together
+(`embed_chunks`), longest first: the model then pads and batches as one bare encode of all
+the texts would, where batch by batch cost ~3 % more padded tokens on the Wikinews sample.
+The index directory is written as an atomic snapshot, so readers always see a complete index.
 
 An ingest with an `on_chunks` listener (the alert matcher) records its new and updated
 articles as unmatched in the transaction that stores them, and the listener clears them
@@ -16,7 +16,6 @@ once matched: articles a crash kept from it are matched by a later run
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -24,8 +23,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from index import store
-from index.db import session_scope
+from index.index_sync import sync_with_database
 from index.indexing_types import (
     ChunksCallback,
     IndexingConfig,
@@ -43,8 +41,6 @@ from index.store_common import batched
 from index.stories import LazyStories
 from index.types import Article, IngestReport, ParseFailure, StoredChunk
 from index.vectors import FaissVectorIndex
-
-log = logging.getLogger(__name__)
 
 __all__ = [
     "ChunksCallback",
@@ -100,7 +96,13 @@ class Indexer:
             threads=self._config.threads,
         )
         self._pair = loaded or empty_pair(self._embedder.dimension, threads=self._config.threads)
-        report = self._sync(progress)
+        report = sync_with_database(
+            self._sessions,
+            self.pair,
+            self._index_chunks,
+            embed_slice=self._config.embed_slice,
+            progress=progress,
+        )
         if report.added or report.removed or loaded is None:
             self.save()
         return report
@@ -109,53 +111,6 @@ class Indexer:
         """Commit the current indexes as the live snapshot."""
         save_pair(self._index_dir, self.pair, model_name=self._embedder.model_name)
         self._dirty = False
-
-    def _sync(self, progress: ProgressCallback | None = None) -> SyncReport:
-        started = time.monotonic()
-        with session_scope(self._sessions) as session:
-            db_ids = store.all_chunk_ids(session=session)
-        pair = self.pair
-        orphans = np.union1d(
-            np.setdiff1d(pair.vectors.ids(), db_ids), np.setdiff1d(pair.keywords.ids(), db_ids)
-        )
-        removed = 0
-        if orphans.size:
-            removed = max(pair.vectors.remove(orphans), pair.keywords.remove(orphans))
-            log.info("removed %d vectors of deleted chunks", removed)
-        missing = np.union1d(
-            np.setdiff1d(db_ids, pair.vectors.ids()), np.setdiff1d(db_ids, pair.keywords.ids())
-        )
-        added = 0
-
-        def report() -> None:
-            if progress is not None:
-                progress(
-                    IngestProgress(
-                        articles_seen=0,
-                        chunks_embedded=added,
-                        chunks_pending=max(0, int(missing.size) - added),
-                        new=0,
-                        updated=0,
-                        duplicates=0,
-                        failed=0,
-                        elapsed_seconds=time.monotonic() - started,
-                    )
-                )
-
-        if missing.size:
-            report()  # the repair starts: a progress display can say so before the model runs
-        step = max(1, self._config.embed_slice)  # progress between slices
-        for start in range(0, missing.size, 1000):
-            ids = missing[start : start + 1000]
-            with session_scope(self._sessions) as session:
-                chunks = list(store.iter_chunks(session=session, ids=ids.tolist()))
-            for first in range(0, len(chunks), step):
-                self._index_chunks(chunks[first : first + step])
-                added += len(chunks[first : first + step])
-                report()
-        if added:
-            log.info("embedded %d chunks that were missing from the index", added)
-        return SyncReport(added=added, removed=removed)
 
     # -- ingest -----------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ fetch them again instead of skipping them.
 A source that fails (HTTP error, timeout, refused address, malformed feed, missing folder)
 is recorded with its reason and never stops the others. Runs are serialised across threads
 and processes by `refresh_lock` (in `index/refresh_lock.py`, re-exported here). What a run
-reports (its phases, progress snapshots and final report) is in `index/refresh_report.py`.
+reports (its phases, progress snapshots and final report) is in `index/refresh_report.py`;
+its mutable tally, and `RefreshCancelled` (re-exported here), in `index/refresh_run.py`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from index import store
 from index.db import session_scope
-from index.errors import NewsbotError
 from index.fetch import FetchPolicy
 from index.identity import article_key
 from index.parsing import iter_article_files, iter_path
@@ -44,79 +43,18 @@ from index.refresh_report import (
     REEMBEDDING,
     REPAIRING,
     ProgressCallback,
-    RefreshProgress,
     RefreshReport,
     estimate_eta,
     indexing_eta,
     known_failures,
 )
+from index.refresh_run import RefreshCancelled as RefreshCancelled
+from index.refresh_run import RefreshRun
 from index.source_fetch import FetchedSource, fetch_sources, record_outcomes, stored_lookups
 from index.store_admin import last_done_reindex_run
 from index.types import Article, ParseFailure, SourceRecord
 
 log = logging.getLogger(__name__)
-
-
-class RefreshCancelled(NewsbotError):
-    """The run was stopped on request (shutdown); what was committed stays."""
-
-    default_message = "The re-index was stopped before it finished."
-
-
-# --- the run -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Run:
-    """Mutable tally of one run; progress snapshots are made from it."""
-
-    started: float
-    sources_total: int
-    progress: ProgressCallback | None
-    cancel: threading.Event | None
-    phase: str = FETCHING
-    sources_done: int = 0
-    fetched: int = 0
-    parsed: int = 0
-    embedded: int = 0
-    repaired: int = 0  # chunks missing from the index, embedded before the indexing
-    pages_done: int = 0  # linked pages of teaser feed entries
-    pages_total: int = 0
-    expected: int = 0  # articles the indexing phase is expected to see (for the ETA)
-    phase_started: float = 0.0
-    eta: float | None = None
-    keys: dict[int, list[str]] = field(default_factory=dict)  # source id -> article keys
-    failed: dict[int, list[ParseFailure]] = field(default_factory=dict)  # of sources read
-
-    def report(self) -> None:
-        if self.cancel is not None and self.cancel.is_set():
-            raise RefreshCancelled()
-        self.show()
-
-    def show(self) -> None:
-        """Pass a snapshot on, without the cancel check (for callers that must not raise)."""
-        if self.progress is None:
-            return
-        self.progress(
-            RefreshProgress(
-                phase=self.phase,
-                sources_done=self.sources_done,
-                sources_total=self.sources_total,
-                articles_fetched=self.fetched,
-                articles_parsed=self.parsed,
-                chunks_embedded=self.embedded,
-                elapsed_seconds=time.monotonic() - self.started,
-                eta_seconds=self.eta,
-                pages_done=self.pages_done,
-                pages_total=self.pages_total,
-            )
-        )
-
-    def enter(self, phase: str) -> None:
-        self.phase, self.phase_started, self.eta = phase, time.monotonic(), None
-        if phase == DONE and self.cancel is not None:
-            self.cancel = None  # everything is committed: too late to stop
-        self.report()
 
 
 def refresh_sources(
@@ -143,7 +81,7 @@ def refresh_sources(
         registered = store.list_sources(session=session)
         last = last_done_reindex_run(session=session)
     sources = [s for s in registered if not kinds or s.kind in kinds]
-    run = _Run(
+    run = RefreshRun(
         started=time.monotonic(), sources_total=len(sources), progress=progress, cancel=cancel
     )
     remote = [s for s in sources if s.kind != "folder"]
@@ -234,11 +172,11 @@ def repair_index(
 ) -> SyncReport:
     """Open `indexer` (not opened yet), embedding the chunks a killed run stored without
     vectors, as a run's repairing phase: the same progress, the same cancel. Blocking."""
-    run = _Run(started=time.monotonic(), sources_total=0, progress=progress, cancel=cancel)
+    run = RefreshRun(started=time.monotonic(), sources_total=0, progress=progress, cancel=cancel)
     return _open(indexer, run)
 
 
-def _open(indexer: Indexer, run: _Run) -> SyncReport:
+def _open(indexer: Indexer, run: RefreshRun) -> SyncReport:
     """`indexer.open()`; a repair it makes is the REPAIRING phase (then back to the phase
     the run was in)."""
     phase = run.phase
@@ -258,7 +196,7 @@ def _open(indexer: Indexer, run: _Run) -> SyncReport:
     return report
 
 
-def _reembed(indexer: Indexer, run: _Run) -> int:
+def _reembed(indexer: Indexer, run: RefreshRun) -> int:
     run.enter(REEMBEDDING)
 
     def rebuild_progress(state: IngestProgress) -> None:
@@ -281,7 +219,7 @@ def _count_files(path: Path) -> int:
 def _items(
     fetched: list[FetchedSource],
     folders: list[SourceRecord],
-    run: _Run,
+    run: RefreshRun,
 ) -> Iterator[Article | ParseFailure]:
     """Every article to ingest, remembering which source gave which article key."""
     for result in fetched:

@@ -34,12 +34,6 @@ class RefreshBusyError(NewsbotError):
         self.holder = holder
 
 
-class RefreshCancelled(NewsbotError):
-    """The run was stopped on request (shutdown); what was committed stays."""
-
-    default_message = "The re-index was stopped before it finished."
-
-
 @contextlib.contextmanager
 def refresh_lock(
     index_dir: Path, *, waiting: Callable[[int | None], None] | None = None

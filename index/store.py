@@ -43,16 +43,16 @@ from index.store_chunks import (
     all_chunk_ids,
     chunk_count,
     chunk_meta,
+    chunk_span,
     chunks_for_articles,
     get_chunks,
     iter_chunks,
     replace_chunks,
 )
-from index.store_deliveries import (
-    alerts_delivered_today,
+from index.store_deliveries import alerts_delivered_today, enqueue_delivery
+from index.store_delivery_claims import (
     claim_due_digests,
     claim_pending,
-    enqueue_delivery,
     mark_digest_sent,
     mark_failed,
     mark_sent,
@@ -80,6 +80,7 @@ __all__ = [
     "all_chunk_ids",
     "chunk_count",
     "chunk_meta",
+    "chunk_span",
     "chunks_for_articles",
     "claim_due_digests",
     "claim_pending",

@@ -114,6 +114,13 @@ def chunk_count(*, session: Session) -> int:
     return session.scalar(select(func.count(ChunkRow.id))) or 0
 
 
+def chunk_span(*, session: Session) -> tuple[int, int]:
+    """(chunks stored, highest chunk id; 0 when none). Ids are never reused, so an update
+    that keeps the count still raises the highest id."""
+    count, highest = session.execute(select(func.count(ChunkRow.id), func.max(ChunkRow.id))).one()
+    return int(count or 0), int(highest or 0)
+
+
 def chunks_for_articles(*, session: Session, article_ids: Iterable[int]) -> list[StoredChunk]:
     """The chunks of these articles, ordered by article id then ordinal."""
     found: list[StoredChunk] = []
