@@ -215,14 +215,17 @@ def repair_index(
 
 
 def index_gap(runtime: Runtime, served: VectorIndex) -> tuple[int, int] | None:
-    """(chunks stored, vectors served) when they differ while no writer holds the index:
-    a writer was killed between storing chunks and embedding them (or removing theirs).
+    """(chunks stored, vectors served) when the two differ while no writer holds the index:
+    a writer was killed between storing chunks and embedding them (or removing theirs). An
+    update replaces chunks with new ids, so equal counts with another highest id differ too.
     None when they agree, or when a writer is at work (its own run finishes the job)."""
     with session_scope(runtime.sessions) as session:
-        stored = store.chunk_count(session=session)
+        stored, highest = store.chunk_span(session=session)
     held = len(served)
     if stored == held:
-        return None
+        ids = served.ids()
+        if (int(ids[-1]) if len(ids) else 0) == highest:
+            return None
     try:
         with refresh_lock(runtime.index_dir):  # a look, not a claim
             return stored, held

@@ -13,6 +13,7 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot import messages_admin
@@ -24,7 +25,7 @@ from index.db import session_scope
 from index.refresh import refresh_lock
 from index.refresh_report import REPAIRING, RefreshProgress, RefreshReport
 from index.types import ReindexRun
-from tests.bot.alerts_world import FOOTBALL, VOLCANO, AlertsWorld, settled
+from tests.bot.alerts_world import FOOTBALL, LIBRARY, VOLCANO, AlertsWorld, settled
 from tests.bot.test_alerts_crash import killed_ingest, queued, subscribe, unmatched
 from tests.patient_emulator import WAIT
 
@@ -177,3 +178,19 @@ def test_the_progress_of_a_repair_shows_its_chunks_and_time_left() -> None:
         "Chunks embedded: 256",
         "About 18 s left",
     ]
+
+
+async def test_the_watch_sees_an_update_that_kept_the_chunk_count(world: AlertsWorld) -> None:
+    # An update replaces an article's chunks with new ids: same count, another index.
+    runtime = world.runtime
+    edited = dataclasses.replace(LIBRARY, body=LIBRARY.body.replace("Saturday", "Sunday"))
+    await asyncio.to_thread(killed_ingest, runtime, [edited])
+    served = world.admin.reloader.searcher.searcher.vector_index
+    assert len(served) == _chunks(runtime)  # the counts agree: only the ids tell
+
+    job = await _repair_by_watch(world)
+    await job.wait()
+    with session_scope(runtime.sessions) as session:
+        stored = store.all_chunk_ids(session=session)
+    served = world.admin.reloader.searcher.searcher.vector_index
+    assert np.array_equal(np.sort(served.ids()), np.sort(stored))
