@@ -11,6 +11,7 @@ The same index gives the article vectors of same-event folding (`IndexBackground
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from index import store
 from index.db import session_scope
 from index.indexing_types import NewChunks
 from index.protocols import Embedder, FloatMatrix, IdArray, VectorIndex
+from index.snapshot import current_version
 from index.vectors import FaissVectorIndex
 from retrieval.alert_background import Background, article_vectors, build_background
 from retrieval.alert_defaults import BACKGROUND_SIZE, MIN_BACKGROUND
@@ -64,16 +66,42 @@ def background_from(
     return IndexBackground(sessions, index, size)
 
 
-def snapshot_index(index_dir: Path, embedder: Embedder) -> Callable[[], FaissVectorIndex | None]:
-    """The live vector snapshot of `index_dir`, loaded afresh at each call (for a process
-    that holds no index of its own)."""
+class SnapshotIndex:
+    """The live vector snapshot of `index_dir` (for a process that holds no index of its
+    own), loaded once and again only when `CURRENT` names another snapshot: a re-index asks
+    for it at every batch, and a snapshot of 300k vectors is ~470 MB to read. Snapshots are
+    never modified once committed (`index/snapshot.py`), so one kept is as good as one read.
+    Thread-safe: the matcher calls it from its worker thread."""
 
-    def load() -> FaissVectorIndex | None:
-        return FaissVectorIndex.load(
-            index_dir, expected_model=embedder.model_name, expected_dimension=embedder.dimension
-        )
+    def __init__(self, index_dir: Path, embedder: Embedder) -> None:
+        self._dir = index_dir
+        self._model = embedder.model_name
+        self._dimension = embedder.dimension
+        self._lock = threading.Lock()
+        self._held: tuple[str, FaissVectorIndex] | None = None
 
-    return load
+    def __call__(self) -> FaissVectorIndex | None:
+        with self._lock:
+            version = current_version(self._dir)
+            if version is None:
+                self._held = None
+                return None
+            if self._held is not None and self._held[0] == version:
+                return self._held[1]
+            self._held = None  # let the old one go before the new one is read
+            # Read CURRENT again inside: a snapshot replaced meanwhile is read as the newer
+            # one but kept under the older name, so the next call only reads it once more.
+            index = FaissVectorIndex.load(
+                self._dir, expected_model=self._model, expected_dimension=self._dimension
+            )
+            if index is not None:
+                self._held = (version, index)
+            return index
+
+
+def snapshot_index(index_dir: Path, embedder: Embedder) -> SnapshotIndex:
+    """The live vector snapshot of `index_dir`, read again only when it changed."""
+    return SnapshotIndex(index_dir, embedder)
 
 
 def recent_background(

@@ -15,11 +15,9 @@ is not marked sent, so what is left goes out in the next round rather than a dig
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import tzinfo
 from typing import Any, TypeVar
 
 from bot.alerts_claims import Item, finish, record_sent
-from bot.alerts_render import alert_plain
 from bot.alerts_send import Delivery
 
 T = TypeVar("T")
@@ -43,14 +41,15 @@ def split_sent(items: Sequence[T], pieces: Sequence[str], sent: int) -> tuple[li
 
 
 async def record_cut(
-    db: Db, items: Sequence[Item], pieces: Sequence[str], done: Delivery, *, tz: tzinfo
+    db: Db, items: Sequence[Item], pieces: Sequence[str], done: Delivery, lines: Sequence[str]
 ) -> int:
     """Record an alert or digest of `items`, rendered as `pieces` and cut after
-    `done.message_ids` went out: those items sent (with their chat turn), the rest put back
-    in the queue. Returns how many messages went out."""
+    `done.message_ids` went out: those items sent (with their chat turn, of their `lines`,
+    `bot/alerts_compose.Composed`), the rest put back in the queue. Returns how many
+    messages went out."""
     out, rest = split_sent(items, pieces, len(done.message_ids))
     if out:
-        turn = "\n".join(alert_plain(d, a, tz=tz) for d, a in out)
+        turn = "\n".join(lines[: len(out)])
         only = out[0][1].id if len(out) == 1 else None
         await db(record_sent, [d.id for d, _ in out], done.chat_id, done.message_ids, turn, only)
     if rest:

@@ -13,7 +13,9 @@ are queued after all others: a digest of the chat that matches one gets it, to b
 With `events`, a match reporting the same event as an article the subscription was
 alerted to (or is alerted to in this run, a better match first) within two days is
 recorded as `SAME_EVENT`, never sent (`bot/alerts_events.py`): one event, one alert, and
-one entry in a digest.
+one entry in a digest. Those rows are queued last: only what a subscription itself had
+counts, so another alert of the same destination that never had the event still gets the
+article, whichever of the two scored higher.
 """
 
 from __future__ import annotations
@@ -52,11 +54,12 @@ def queue_matches(
     instant = {s.id for s in subscriptions if s.digest_hours is None}
     per_run: dict[int, int] = {}  # subscription id -> alerts queued in this run
     overflow: list[AlertMatch] = []  # folded last: only counted, so a digest match wins
+    repeated: list[AlertMatch] = []  # after those: never sent, so any other match wins
     queued = folded = 0
     for match in sorted(matches, key=lambda m: (m.subscription_id not in instant, -m.score)):
         held = per_run.get(match.subscription_id, 0)
         if run is not None and run.repeats(match.subscription_id, match.article_id):
-            folded += _enqueue(session, match, place_of, articles, now, SAME_EVENT)
+            repeated.append(match)
         elif max_per_run is not None and match.subscription_id in instant and held >= max_per_run:
             overflow.append(match)
         elif _enqueue(session, match, place_of, articles, now, "pending"):
@@ -66,6 +69,8 @@ def queue_matches(
                 run.hold(match.subscription_id, match.article_id)
     for match in overflow:
         folded += _enqueue(session, match, place_of, articles, now, FOLDED)
+    for match in repeated:
+        folded += _enqueue(session, match, place_of, articles, now, SAME_EVENT)
     return queued, folded
 
 

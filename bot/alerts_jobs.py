@@ -54,8 +54,8 @@ from bot.alerts_claims import (
     thread_gone,
     worker_id,
 )
+from bot.alerts_compose import compose_alert, compose_digest, compose_flood
 from bot.alerts_cut import record_cut
-from bot.alerts_render import alert_plain, render_alert, render_digest, render_flood
 from bot.alerts_send import Delivery, Fallback, Outcome, send_pieces
 from bot.alerts_service import AlertService
 from index.types import DigestBatch
@@ -122,13 +122,15 @@ class AlertSender:
             run = run_of(delivery)
             if run in folded:
                 unit = _best_first(unit)  # as the flood lists them (a cut counts on it)
-                pieces = render_flood(delivery.topic, len(unit) + folded[run], unit, tz=self._tz)
-                turn = "\n".join(alert_plain(d, a, tz=self._tz) for d, a in unit)
+                total = len(unit) + folded[run]
+                composed = await self._alerts.run(
+                    compose_flood, delivery.topic, total, unit, self._tz
+                )
                 only = None
             else:
-                pieces = [render_alert(delivery, article, tz=self._tz)]
-                turn = alert_plain(delivery, article, tz=self._tz)
+                composed = await self._alerts.run(compose_alert, unit[0], self._tz)
                 only = article.id
+            pieces, turn = composed.pieces, composed.turn
             done = await self._deliver(chat_id, delivery.thread_id, pieces, ids)
             outcome, chat_id, message_ids = done.outcome, done.chat_id, done.message_ids
             if outcome is Outcome.SENT:
@@ -140,7 +142,7 @@ class AlertSender:
             elif outcome is Outcome.FAILED:
                 await self._db(finish, failed=ids)
             elif outcome is Outcome.CUT:
-                sent += await record_cut(self._db, unit, pieces, done, tz=self._tz)
+                sent += await record_cut(self._db, unit, pieces, done, composed.lines)
             else:
                 rest = [
                     d.id
@@ -160,23 +162,24 @@ class AlertSender:
         for position, (batch, items) in enumerate(batches):
             subscription = batch.subscription
             ids = [d.id for d in batch.deliveries]
-            pieces = render_digest(subscription, items, tz=self._tz)
+            # Off the loop: each item's Why and reason read its whole article.
+            composed = await self._alerts.run(compose_digest, subscription, items, self._tz)
+            pieces = composed.pieces
             chat_id = self._moved.get(subscription.chat_id, subscription.chat_id)
             done = await self._deliver(chat_id, subscription.thread_id, pieces, ids)
             outcome, chat_id, message_ids = done.outcome, done.chat_id, done.message_ids
             if outcome is Outcome.SENT:
                 sent += len(message_ids)
                 only = items[0][1].id if len(items) == 1 else None
-                turn = "\n".join(alert_plain(d, a, tz=self._tz) for d, a in items)
                 await self._db(
-                    record_sent, ids, chat_id, message_ids, turn, only, subscription.id,
+                    record_sent, ids, chat_id, message_ids, composed.turn, only, subscription.id,
                 )  # fmt: skip
             elif outcome is Outcome.BLOCKED:
                 await self._db(chat_blocked, chat_id, ids)
             elif outcome is Outcome.FAILED:
                 await self._db(finish, failed=ids)
             elif outcome is Outcome.CUT:  # not marked sent: what is left goes next round
-                sent += await record_cut(self._db, items, pieces, done, tz=self._tz)
+                sent += await record_cut(self._db, items, pieces, done, composed.lines)
             else:
                 rest = [d.id for b, _ in batches[position:] for d in b.deliveries]
                 await self._db(finish, released=rest)

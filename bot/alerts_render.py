@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import messages
+from bot.alerts_view import AlertView, alert_view, why_matched
 from bot.html_text import MAX_MESSAGE_LENGTH, escape, escape_attribute, truncate
 from bot.render import format_date
 from index.types import PendingDelivery, StoredArticle, Subscription
-from retrieval.alert_reason import shown_reason
-from retrieval.topic_mentions import mentions, topic_words
+
+__all__ = ["AlertView", "alert_view", "why_matched"]  # made in bot/alerts_view.py
 
 BUTTON_PREFIX = "al"
 ACTIONS = {
@@ -28,11 +29,6 @@ ACTIONS = {
     "i": "instant",
 }
 MAX_TITLE = 300
-MAX_REASON = 400
-MAX_WHY = 120
-# What an alert's "Why" says (here rather than in `bot/messages.py`: another owner today).
-WHY_MENTIONS = "mentions"
-WHY_BY_MEANING = "close in meaning to"
 MAX_LISTED_TOPIC = 120
 # Room left under 4096 for the HTML tags around the visible text of a digest item.
 _DIGEST_LIMIT = MAX_MESSAGE_LENGTH - 96
@@ -75,46 +71,37 @@ def _details(article: StoredArticle, tz: tzinfo) -> str:
     return ", ".join(details)
 
 
-def why_matched(topic: str, article: StoredArticle) -> str:
-    """What of the topic the article holds ("mentions North Korea, missiles"), or that it
-    matched by meaning only ("close in meaning to “Madison Cawthorn primary”"); plain."""
-    held = mentions(topic, f"{article.title}\n{article.body}")
-    topic = " ".join(topic.split())
-    if held:
-        said = f"{WHY_MENTIONS} {', '.join(held)}"
-        covered = {word for phrase in held for word in phrase.split()}
-        if all(word in covered for word, _ in topic_words(topic)):
-            return truncate(said, MAX_WHY)  # the words are the topic: it needs no naming
-        # Part of the topic only: name the alert too, so a chat following several knows which.
-        return truncate(f"“{topic}”: {said}", MAX_WHY)
-    return f"{WHY_BY_MEANING} “{truncate(topic, MAX_WHY - len(WHY_BY_MEANING) - 3)}”"
-
-
-def _reason(delivery: PendingDelivery, article: StoredArticle) -> str:
-    """The sentence quoted under an alert: never page furniture, never the headline again."""
-    reason = " ".join(shown_reason(delivery.reason, delivery.topic, article.body).split())
-    return "" if reason == " ".join(article.title.split()) else truncate(reason, MAX_REASON)
-
-
-def render_alert(delivery: PendingDelivery, article: StoredArticle, *, tz: tzinfo = UTC) -> str:
+def render_alert(
+    delivery: PendingDelivery,
+    article: StoredArticle,
+    *,
+    tz: tzinfo = UTC,
+    view: AlertView | None = None,
+) -> str:
     """One alert: linked headline, outlet and date, why it matched, the sentence that shows it."""
+    view = view or alert_view(delivery, article)
     lines = [_headline(article)]
     details = _details(article, tz)
     if details:
         lines.append(escape(details))
-    why = why_matched(delivery.topic, article)
-    lines.append(f"<i>{messages.ALERT_MATCHED}:</i> {escape(why)}")
-    reason = _reason(delivery, article)
-    if reason:
-        lines.append(f"<blockquote>{escape(reason)}</blockquote>")
+    lines.append(f"<i>{messages.ALERT_MATCHED}:</i> {escape(view.why)}")
+    if view.reason:
+        lines.append(f"<blockquote>{escape(view.reason)}</blockquote>")
     return "\n".join(lines)
 
 
-def alert_plain(delivery: PendingDelivery, article: StoredArticle, *, tz: tzinfo = UTC) -> str:
+def alert_plain(
+    delivery: PendingDelivery,
+    article: StoredArticle,
+    *,
+    tz: tzinfo = UTC,
+    view: AlertView | None = None,
+) -> str:
     """The alert as the chat history keeps it (a reply to it is about this article)."""
+    reason = (view or alert_view(delivery, article)).reason
     details = _details(article, tz)
     head = f"{article.title} ({details})" if details else article.title
-    return f"Alert on {delivery.topic}: {head}. {_reason(delivery, article)}".strip()
+    return f"Alert on {delivery.topic}: {head}. {reason}".strip()
 
 
 def flood_header(topic: str, total: int, listed: int) -> str:
@@ -129,11 +116,15 @@ def render_flood(
     items: Sequence[tuple[PendingDelivery, StoredArticle]],
     *,
     tz: tzinfo = UTC,
+    views: Sequence[AlertView] | None = None,
 ) -> list[str]:
     """One match run's alerts of one subscription, too many to send one by one: a header
-    counting all `total` matches, then the listed ones best first (as a digest lists them)."""
-    ordered = sorted(items, key=lambda item: -item[0].score)
-    header = flood_header(truncate(topic, MAX_LISTED_TOPIC), total, len(ordered))
+    counting all `total` matches, then the listed ones best first (as a digest lists them).
+    `views`: each item's, in the order of `items`."""
+    shown = views if views is not None else [alert_view(d, a) for d, a in items]
+    order = sorted(range(len(items)), key=lambda i: -items[i][0].score)
+    header = flood_header(truncate(topic, MAX_LISTED_TOPIC), total, len(order))
+    ordered = [(items[i], shown[i]) for i in order]
     return _blocks(f"<b>{escape(header)}</b>", ordered, tz)
 
 
@@ -142,26 +133,31 @@ def render_digest(
     items: Sequence[tuple[PendingDelivery, StoredArticle]],
     *,
     tz: tzinfo = UTC,
+    views: Sequence[AlertView] | None = None,
 ) -> list[str]:
-    """A digest: a header, then one block per story; several messages if it is long."""
+    """A digest: a header, then one block per story; several messages if it is long.
+    `views`: each item's, in the order of `items`."""
     header = messages.digest_header(
         truncate(topic_label(subscription), MAX_LISTED_TOPIC), len(items)
     )
-    return _blocks(header, items, tz)
+    shown = views if views is not None else [alert_view(d, a) for d, a in items]
+    return _blocks(header, list(zip(items, shown, strict=True)), tz)
 
 
 def _blocks(
-    header: str, items: Sequence[tuple[PendingDelivery, StoredArticle]], tz: tzinfo
+    header: str,
+    items: Sequence[tuple[tuple[PendingDelivery, StoredArticle], AlertView]],
+    tz: tzinfo,
 ) -> list[str]:
     """The header, then one block per story; several messages if it is long."""
     blocks = []
-    for delivery, article in items:
+    for (_, article), view in items:
         block = f"• {_headline(article)}"
         details = _details(article, tz)
         if details:
             block += f"\n{escape(details)}"
-        why = escape(why_matched(delivery.topic, article))
-        reason = truncate(_reason(delivery, article), 200)
+        why = escape(view.why)
+        reason = truncate(view.reason, 200)
         block += f"\n<i>{why}:</i> {escape(reason)}" if reason else f"\n<i>{why}</i>"
         blocks.append(block)
     pieces = [header]

@@ -18,10 +18,10 @@ Twitter and Meta, none on Apple. The corpus tells the two apart by the topic's o
 A topic with anchors gets corpus-route alerts only for articles that name one of them; its
 direct route is unchanged, and a topic without anchors keeps the corpus route as it was.
 
-Words are compared by their beginnings: a topic word (its plural "s" dropped) is named by
-any article word that begins with its first five letters ("Korea" by "Korean", "Iran" by
-"Iranian", "Sci" by "science"); words of one or two letters must match whole. The keyword
-tokenizer (`index.tokenize`) folds case and accents and drops stop words.
+Whether an article names a topic word is one rule, shared with the alert's "Why" line
+(`named_words`): a short word (three letters or fewer once lightly stemmed) is named only by
+itself ("war" by "wars", not by "warm"); a longer one by any article word that begins with
+its first five letters ("Korea" by "Korean", "Iran" by "Iranian").
 """
 
 from __future__ import annotations
@@ -34,33 +34,18 @@ import numpy as np
 
 from index.protocols import FloatMatrix, IdArray
 from index.tokenize import tokenize
-
-STEM = 5  # letters a topic word is compared by (as `grounding.NAME_STEM`)
-_SHORTEST_PREFIX = 3  # a shorter word is compared whole ("us", "tv")
+from retrieval.named_words import text_keys, word_key
 
 
 def topic_words(phrase: str) -> tuple[str, ...]:
-    """The keys of a topic phrase's words, in order, without repeats."""
-    keys = (_stem(token) for token in tokenize(phrase) if not token.isdigit())
+    """The keys of a topic phrase's words, in order, without repeats (numbers name nothing)."""
+    keys = (word_key(token) for token in tokenize(phrase) if not token.isdigit())
     return tuple(dict.fromkeys(key for key in keys if key))
 
 
 def word_keys(text: str) -> frozenset[str]:
-    """Every key an article's text names: each word's first 3, 4 and 5 letters (a word of
-    one or two letters as it is), so a topic key is named when it is in this set."""
-    keys: set[str] = set()
-    for token in set(tokenize(text)):
-        if len(token) < _SHORTEST_PREFIX:
-            keys.add(token)
-        else:
-            keys.update(token[:n] for n in range(_SHORTEST_PREFIX, min(STEM, len(token)) + 1))
-    return frozenset(keys)
-
-
-def _stem(token: str) -> str:
-    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        token = token[:-1]  # "wars" is named by "war", "sports" by "sport"
-    return token[:STEM]
+    """Every key an article's text names: a topic key is named when it is in this set."""
+    return text_keys(text)
 
 
 @dataclass(frozen=True, eq=False)

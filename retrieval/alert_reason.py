@@ -3,7 +3,7 @@
 Only matched pairs get here. The matched chunk's sentences are cleaned and page furniture
 is left out (credit lines, sign-up calls, notices about the page: `page_furniture`): it
 never explains a match. Of the rest, the sentence holding the most of the topic's words
-(by light stem, `topic_mentions`) wins; among equals, with an embedder, the one nearest to
+(by the anchors' rule, `named_words`) wins; among equals, with an embedder, the one nearest to
 the topic in meaning (each chunk's sentences are embedded once, whatever number of
 subscriptions matched it), without, the earliest. A chunk of furniture only gives "".
 """
@@ -17,8 +17,8 @@ import numpy as np
 from index.protocols import Embedder, FloatMatrix
 from index.sentences import split_sentences
 from index.tokenize import tokenize
+from retrieval.named_words import text_keys, word_key
 from retrieval.page_furniture import clean_sentence, is_furniture
-from retrieval.topic_mentions import stem, text_stems
 
 MAX_REASON_CHARS = 300
 
@@ -53,8 +53,8 @@ def best_sentence(sentences: Sequence[str], topic_terms: frozenset[str]) -> str:
     (tokens, stemmed here), the earliest on ties; "" for none. Clipped."""
     if not sentences:
         return ""
-    stems = frozenset(stem(term) for term in topic_terms)
-    choice = lexical_choice([frozenset(text_stems(s)) for s in sentences], stems)
+    keys = frozenset(word_key(term) for term in topic_terms)
+    choice = lexical_choice([text_keys(s) for s in sentences], keys)
     return clip_reason(sentences[choice])
 
 
@@ -64,15 +64,20 @@ def pick_reasons(
     topic_terms: Sequence[frozenset[str]],
     topic_vectors: Sequence[FloatMatrix],
     embedder: Embedder | None = None,
+    fallbacks: Sequence[str] | None = None,
 ) -> list[str]:
     """For each (topic index, passage index): the passage sentence that best explains the
-    match, clipped. Each passage is split (and tokenised or embedded) once."""
+    match, clipped. Each passage is split (and tokenised or embedded) once.
+
+    `fallbacks` (one text per request, the article's body): where the passage is page
+    furniture only, the text's sentence holding the most topic words (`best_sentence`), so
+    the stored reason is usable as it is and an alert never redoes this when it is sent."""
     sentences: dict[int, list[str]] = {}
     for _, passage in requests:
         if passage not in sentences:
             sentences[passage] = candidate_sentences(passages[passage])
-    stems = {p: [frozenset(text_stems(x)) for x in s] for p, s in sentences.items()}
-    topic_stems = [frozenset(stem(term) for term in terms) for terms in topic_terms]
+    stems = {p: [text_keys(x) for x in s] for p, s in sentences.items()}
+    topic_stems = [frozenset(word_key(term) for term in terms) for terms in topic_terms]
     hits = [[len(topic_stems[t] & x) for x in stems[p]] for t, p in requests]
     if embedder is not None:
         choices = embedded_choices(
@@ -81,9 +86,18 @@ def pick_reasons(
     else:
         choices = [lexical_choice(stems[p], topic_stems[t]) for t, p in requests]
     clipped = {p: [clip_reason(x) for x in s] for p, s in sentences.items()}
-    return [
+    reasons = [
         clipped[p][c] if clipped[p] else "" for (_, p), c in zip(requests, choices, strict=True)
     ]
+    if fallbacks is not None:
+        found: dict[tuple[int, str], str] = {}
+        for i, ((topic, _), text) in enumerate(zip(requests, fallbacks, strict=True)):
+            if not reasons[i]:
+                key = (topic, text)
+                if key not in found:
+                    found[key] = best_sentence(candidate_sentences(text), topic_terms[topic])
+                reasons[i] = found[key]
+    return reasons
 
 
 def embedded_choices(

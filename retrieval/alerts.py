@@ -221,6 +221,7 @@ def _finish(
         [_topic_terms(t) for t in topic_set.topics],
         [t.vectors for t in topic_set.topics],
         reason_embedder,
+        fallbacks=[articles.bodies[a] for _, a, _ in kept],  # a chunk that is furniture only
     )
     subscription_ids = [t.subscription_id for t in topic_set.topics]
     article_ids = [int(a) for a in articles.article_ids]

@@ -1,9 +1,11 @@
 """Which of a topic's words an article holds, as the user typed them (pure).
 
 An alert says why it matched: "mentions North Korea, missiles" when the article holds those
-words, nothing of the kind when it holds none (the match was by meaning only). Words are
-compared by a light stem (plural, -ing, -ed, a final e: "missiles" meets "missile",
-"closing" meets "closed"), stop words aside. Topic words that stand together in the article
+words, nothing of the kind when it holds none (the match was by meaning only). Whether it
+holds a word is the anchors' rule (`named_words`), so a Why never contradicts the lexical
+guard: a short word only as itself, lightly stemmed ("wars" holds "war", "warm" does not),
+a longer one by its first five letters ("missiles" holds "missile", "Iranian" holds
+"Iran"), stop words aside. Topic words that stand together in the article
 too are named together ("North Korea", "gas tax holiday"); the others one by one. A word
 of a capitalised name typed ("North" of "North Korea") counts alone only where the article
 writes it capitalised too: "north of the city" does not mention North Korea.
@@ -15,43 +17,29 @@ import re
 from collections.abc import Sequence
 
 from index.tokenize import tokenize
+from retrieval.named_words import token_keys, word_key
 
 _TOPIC_WORD = re.compile(r"[^\s\"“”‘’()\[\],;:!?]+")
 
 
-def stem(token: str) -> str:
-    """A casefolded token's light stem: one plural, then -ing or -ed, then a final e."""
-    word = token.removesuffix("'s").removesuffix("’s")
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        word = word[:-1]
-    for suffix in ("ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word
-
-
-def text_stems(text: str) -> list[str]:
-    """The stems of a text's tokens, in order (stop words dropped, as `tokenize` does)."""
-    return [stem(token) for token in tokenize(text)]
+def held_keys(text: str) -> list[frozenset[str]]:
+    """The keys each of a text's tokens names, in order (stop words dropped, as
+    `tokenize` does)."""
+    return [token_keys(token) for token in tokenize(text)]
 
 
 def topic_words(topic: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The topic's words as typed, each with its stems (stop words left out)."""
+    """The topic's words as typed, each with its keys (stop words left out)."""
     words = []
     for match in _TOPIC_WORD.finditer(topic):
-        stems = tuple(text_stems(match.group()))
+        stems = tuple(word_key(token) for token in tokenize(match.group()))
         if stems:
             words.append((match.group().strip(".'’"), stems))
     return words
 
 
 def topic_stems(topic: str) -> frozenset[str]:
-    """Every stem of the topic's words."""
+    """Every key of the topic's words."""
     return frozenset(s for _, stems in topic_words(topic) for s in stems)
 
 
@@ -59,8 +47,8 @@ def mentions(topic: str, text: str) -> list[str]:
     """The topic's words `text` holds, as typed: runs of topic words that stand together
     in the text too joined by spaces ("North Korea"), each listed once, in topic order."""
     words = topic_words(topic)
-    held = text_stems(text)
-    held_set = frozenset(held)
+    held = held_keys(text)
+    held_set = frozenset().union(*held)
     found: list[str] = []
     start = 0
     while start < len(words):
@@ -100,10 +88,10 @@ def _joined(words: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[str, ...]:
     return tuple(s for _, stems in words for s in stems)
 
 
-def _contains(tokens: Sequence[str], run: tuple[str, ...]) -> bool:
-    """Whether `run` occurs in `tokens` contiguously."""
+def _contains(tokens: Sequence[frozenset[str]], run: tuple[str, ...]) -> bool:
+    """Whether words naming the keys of `run` stand together, in order, in `tokens`."""
     width = len(run)
     return any(
-        tokens[i] == run[0] and tuple(tokens[i : i + width]) == run
+        all(key in tokens[i + j] for j, key in enumerate(run))
         for i in range(len(tokens) - width + 1)
     )

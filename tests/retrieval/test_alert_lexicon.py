@@ -39,8 +39,12 @@ def test_article_words_are_named_by_their_beginnings() -> None:
     assert {"iran", "irani", "prote", "us", "tv"} <= keys
     assert "iraq" not in keys
     assert set(topic_words("science")) <= word_keys("Scientists say")
-    assert set(topic_words("Sci")) <= word_keys("Scientists say")  # an abbreviation
     assert set(topic_words("wars")) <= word_keys("the war goes on")
+    # A word of three letters or fewer is named only by itself (lightly stemmed).
+    assert set(topic_words("war")) <= word_keys("two wars")
+    assert not set(topic_words("war")) & word_keys("a warm warning from Warsaw")
+    assert set(topic_words("taxes")) <= word_keys("taxed")
+    assert not set(topic_words("tax")) & word_keys("a taxi")
 
 
 def test_anchors_are_words_held_by_the_topics_nearest_articles() -> None:

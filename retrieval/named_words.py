@@ -1,0 +1,71 @@
+"""When a text names a topic word: the one rule of the anchors and of an alert's "Why" (pure).
+
+A topic word is compared by its *key*, an article word by the keys it names:
+
+- a word whose light stem (`light_stem`: one plural, -ing or -ed, a final e) has three
+  letters or fewer is a whole word: "war" is named by "war" and "wars", never by "warm"
+  or "warning"; "taxes" by "tax" and "taxed", never by "taxi";
+- a longer one is compared by its beginning: its first five letters (a plural, -ing or
+  -ed dropped), named by any word that begins with them ("Korea" by "Korean", "Iran" by
+  "Iranian", "tech" by "technology", "closing" by "closed").
+
+So a key is named by a text exactly when it is in `text_keys(text)`: set membership, for
+the anchors' postings (`alert_lexicon`), the Why line (`topic_mentions`) and the reason
+sentence (`alert_reason`). The keyword tokenizer (`index.tokenize`) folds case and accents
+and drops stop words before any of this.
+"""
+
+from __future__ import annotations
+
+from index.tokenize import tokenize
+
+STEM = 5  # letters a longer word is compared by (as `grounding.NAME_STEM`)
+WHOLE = 3  # a light stem this short is compared whole
+
+
+def _uninflected(token: str) -> str:
+    """A casefolded token without its plural, then its -ing or -ed."""
+    word = token.removesuffix("'s").removesuffix("’s")
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def light_stem(token: str) -> str:
+    """A casefolded token's light stem: one plural, then -ing or -ed, then a final e."""
+    word = _uninflected(token)
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def word_key(token: str) -> str:
+    """The key a (tokenized) topic word is compared by: "closing" by "clos", named by
+    "closed" and "closure" too; "missiles" by "missi"."""
+    short = light_stem(token)
+    return short if len(short) <= WHOLE else _uninflected(token)[:STEM]
+
+
+def token_keys(token: str) -> frozenset[str]:
+    """Every key a (tokenized) article word names: its first four and five letters, with
+    and without its inflection, and its light stem when that is a whole word."""
+    keys = {
+        word[:n]
+        for word in (token, _uninflected(token))  # "cities" names "city"
+        for n in range(WHOLE + 1, min(STEM, len(word)) + 1)
+    }
+    short = light_stem(token)
+    if len(short) <= WHOLE:
+        keys.add(short)
+    return frozenset(keys)
+
+
+def text_keys(text: str) -> frozenset[str]:
+    """Every key a text names (`word_key(w) in text_keys(t)`: `t` names the word `w`)."""
+    keys: set[str] = set()
+    for token in set(tokenize(text)):
+        keys |= token_keys(token)
+    return frozenset(keys)

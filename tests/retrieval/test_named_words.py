@@ -1,0 +1,47 @@
+"""One rule for "the article names this topic word": the anchors' and the Why line's."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.alert_lexicon import topic_words, word_keys
+from retrieval.alert_reason import pick_reasons
+from retrieval.named_words import text_keys, token_keys, word_key
+from retrieval.topic_mentions import mentions
+
+CASES = [  # (topic, text, named)
+    ("Iran protests", "Iranian women marched; the protest grew.", True),
+    ("war", "A warm day, a storm warning, a trip to Warsaw.", False),
+    ("war", "Two wars went on.", True),
+    ("taxes", "Income was taxed twice.", True),
+    ("tax", "He took a taxi.", False),
+    ("Disney store closing", "Disney Stores closed on Sunday.", True),
+    ("cities", "The city council met.", True),
+]
+
+
+@pytest.mark.parametrize(("topic", "text", "named"), CASES)
+def test_the_why_line_and_the_anchors_agree(topic: str, text: str, named: bool) -> None:
+    every_word = set(topic_words(topic)) <= word_keys(text)  # the anchors' guard
+    said = mentions(topic, text)  # the Why line
+    assert every_word is named
+    assert bool(said) is named
+    if named:
+        assert " ".join(said).split() == topic.split()  # every word of it
+
+
+@pytest.mark.parametrize(
+    "word", ["closing", "missiles", "apple", "wars", "cities", "companies", "us", "viruses"]
+)
+def test_a_word_names_itself(word: str) -> None:
+    assert word_key(word) in token_keys(word)
+    assert word_key(word) in text_keys(word.upper())
+
+
+def test_a_reason_from_the_body_when_the_passage_is_furniture_only() -> None:
+    body = "Officials met on Monday. The volcano eruption forced thousands to leave."
+    passages = ["Contributing: Maria Puente", body]
+    terms = [frozenset({"volcano", "eruption"})]
+    reasons = pick_reasons([(0, 0), (0, 1)], passages, terms, [], None, fallbacks=[body, body])
+    assert reasons == ["The volcano eruption forced thousands to leave."] * 2
+    assert pick_reasons([(0, 0)], passages, terms, [], None) == [""]  # as before
