@@ -19,6 +19,7 @@ import socket
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from bot.alerts_service import AlertService
 from index import store
@@ -41,13 +42,17 @@ Run = tuple[int, datetime]  # (subscription id, created_at): the alerts of one m
 
 
 def _machine() -> str:
-    """This machine as claims name it: the host name, and the pid namespace when known
-    (`@` and its inode), without which no pid of a claim can be checked here."""
+    """This machine as claims name it: the host name, and when known (`@`) this boot's id
+    and the pid namespace's inode, without which no pid of a claim can be checked here.
+    The inode alone does not tell hosts apart (the first namespace has the same one on every
+    Linux: two VMs named alike would release each other's live claims); the boot id does,
+    and containers of one host share it (their namespaces tell them apart)."""
     try:
         namespace = os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip().replace("-", "")
     except OSError:
         return socket.gethostname()
-    return f"{socket.gethostname()}@{namespace.removeprefix('pid:[').rstrip(']')}"
+    return f"{socket.gethostname()}@{boot[:16]}.{namespace.removeprefix('pid:[').rstrip(']')}"
 
 
 def worker_id() -> str:

@@ -149,6 +149,9 @@ def test_only_gone_processes_of_this_machine_are_released() -> None:
         f"other-host@{machine.split('@')[1]}:{gone_pid}:dddd3333",  # another machine
         f"{machine.split('@')[0]}:{gone_pid}:eeee4444",  # no pid namespace: unknown machine
         "w1",  # not a worker id at all
+        # A host named alike with the same first pid namespace (its inode is the same on
+        # every Linux), another boot: another machine, whose pids mean nothing here.
+        f"{machine.split('@')[0]}@0123456789abcdef.{machine.rsplit('.', 1)[1]}:{gone_pid}:f0",
     ]
     assert dead_workers(holders, me) == [holders[0]]
     # A worker of unknown machine (an old id) releases nothing.
