@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -144,9 +144,12 @@ def run_reindex(
     progress: ProgressCallback | None = None,
     on_chunks: ChunksCallback | None = None,
     cancel: threading.Event | None = None,
+    waiting: Callable[[int | None], None] | None = None,
 ) -> RefreshReport:
-    """Refresh the sources under the index lock, recording the run in the database."""
-    with refresh_lock(runtime.index_dir):
+    """Refresh the sources under the index lock, recording the run in the database. With
+    `waiting`, a lock another writer holds is waited for (`waiting` told its pid first)
+    instead of RefreshBusyError."""
+    with refresh_lock(runtime.index_dir, waiting=waiting):
         run_id = _start_run(runtime, full)
         try:
             report = refresh_sources(

@@ -21,9 +21,11 @@ from tqdm import tqdm
 from bot import admin_ops, messages_admin
 from bot.alerts_background import snapshot_index
 from bot.alerts_matcher import matcher_for_runtime
+from bot.cli_index import BUSY_ADVICE, say_waiting
 from bot.emulator_html import parse_html, plain_with_links
 from bot.runtime import Runtime
 from index.errors import NewsbotError
+from index.refresh_lock import RefreshBusyError
 from index.refresh_report import RefreshProgress
 
 KINDS = ("feed", "page", "folder")
@@ -62,6 +64,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--full", action="store_true", help="re-embed every article (after a model change)"
     )
     reindex.add_argument("--quiet", action="store_true", help="no progress bar")
+    reindex.add_argument(
+        "--wait",
+        action="store_true",
+        help="when another ingest or re-index is writing the index, wait for it to finish "
+        "instead of stopping",
+    )
 
     stats = commands.add_parser("stats", help="articles, chunks, index size and today's activity")
     stats.add_argument("--json", action="store_true", help="the figures as one JSON object")
@@ -72,7 +80,7 @@ def dispatch(runtime: Runtime, args: argparse.Namespace) -> int | None:
         if args.command == "sources":
             return _sources(runtime, args)
         if args.command == "reindex":
-            return _reindex(runtime, full=args.full, quiet=args.quiet)
+            return _reindex(runtime, full=args.full, quiet=args.quiet, wait=args.wait)
         if args.command == "stats":
             return _stats(runtime, as_json=args.json)
     except NewsbotError as exc:  # told in the CLI's words, where the chat's are shared
@@ -111,7 +119,7 @@ def _sources(runtime: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
-def _reindex(runtime: Runtime, *, full: bool, quiet: bool) -> int:
+def _reindex(runtime: Runtime, *, full: bool, quiet: bool, wait: bool = False) -> int:
     bar = tqdm(desc="fetching", unit=" articles", disable=quiet or None, file=sys.stderr)
 
     def progress(state: RefreshProgress) -> None:
@@ -127,15 +135,25 @@ def _reindex(runtime: Runtime, *, full: bool, quiet: bool) -> int:
         )
         bar.refresh()
 
-    alerts = matcher_for_runtime(runtime)  # alerts are queued; a running bot sends them
+    # One reader of the saved index for the matcher and the left articles (loads it again
+    # only when the run saved a new snapshot).
+    index = snapshot_index(runtime.index_dir, runtime.embedder)
+    alerts = matcher_for_runtime(runtime, index)  # alerts are queued; a running bot sends them
     try:
         report = admin_ops.run_reindex(
-            runtime, full=full, trigger="cli", progress=progress, on_chunks=alerts.safe_match_new
+            runtime,
+            full=full,
+            trigger="cli",
+            progress=progress,
+            on_chunks=alerts.safe_match_new,
+            waiting=say_waiting if wait else None,
         )
+    except RefreshBusyError as exc:
+        raise RefreshBusyError(exc.holder, advice=BUSY_ADVICE) from exc
     finally:
         bar.close()
     # Then the articles an earlier run stored but never matched (killed, failed match).
-    alerts.safe_match_pending(snapshot_index(runtime.index_dir, runtime.embedder))
+    alerts.safe_match_pending(index)
     print(plain(messages_admin.reindex_summary(report)))
     everything_failed = report.sources > 0 and len(report.failed_sources) == report.sources
     return 1 if everything_failed else 0

@@ -129,3 +129,37 @@ def test_the_wait_option_is_in_the_help(capsys: pytest.CaptureFixture[str]) -> N
     args = _parser().parse_args(["ingest", "--wait", "folder"])
     assert args.wait
     assert not _parser().parse_args(["ingest", "folder"]).wait
+
+
+def test_reindex_waits_too_or_names_the_way_to_wait(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import cli_admin
+    from index.refresh_lock import RefreshBusyError
+
+    waiting = threading.Event()
+    told = cli_admin.say_waiting
+
+    def say_and_signal(holder: int | None) -> None:
+        told(holder)
+        waiting.set()
+
+    monkeypatch.setattr(cli_admin, "say_waiting", say_and_signal)
+    results: list[int] = []
+    with refresh_lock(runtime.index_dir):  # an ingest of another process, say
+        with pytest.raises(RefreshBusyError) as busy:
+            cli_admin._reindex(runtime, full=False, quiet=True)
+        assert "add --wait to wait for it" in busy.value.user_message
+        thread = threading.Thread(
+            target=lambda: results.append(
+                cli_admin._reindex(runtime, full=False, quiet=True, wait=True)
+            )
+        )
+        thread.start()
+        assert waiting.wait(timeout=30)
+        assert not results  # still waiting
+    thread.join(timeout=120)
+    assert results == [0]  # no sources: nothing failed
+    assert "Waiting for the ingest or re-index running" in capsys.readouterr().err
+    args = _parser().parse_args(["reindex", "--wait"])
+    assert args.wait
