@@ -21,6 +21,7 @@ from bot import messages
 from bot.api_retry import RetryingRateLimiter
 from bot.context import news_context_types
 from bot.handlers import register_handlers
+from bot.polling_request import PollingRequest
 from bot.processor import PerChatUpdateProcessor
 from bot.ratelimit import QuestionLimiter
 from bot.services import BotServices, NewsService
@@ -139,7 +140,8 @@ def build_application(
         )
         .request(AiohttpRequest(limits))
         # One connection for the long poll; PTB adds the poll's duration to its read timeout.
-        .get_updates_request(AiohttpRequest(dataclasses.replace(limits, pool_size=1)))
+        # A 429 on it is said in one WARNING line (bot/polling_request.py).
+        .get_updates_request(PollingRequest(dataclasses.replace(limits, pool_size=1)))
         .post_init(_post_init)
         .build()
     )

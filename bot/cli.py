@@ -24,6 +24,7 @@ from types import ModuleType
 from pydantic import ValidationError
 
 from bot.answer_text import answer_as_json, answer_as_text
+from bot.cli_options import WAIT_HELP
 from bot.handlers_ask import has_words
 from bot.logging_setup import configure_logging
 from bot.runtime import Runtime
@@ -82,8 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--wait",
         action="store_true",
-        help="when another ingest or re-index is writing the index, wait for it to finish "
-        "instead of stopping",
+        help=WAIT_HELP,
     )
 
     ask = commands.add_parser("ask", help="answer a question from the indexed news")

@@ -22,6 +22,7 @@ from bot import admin_ops, messages_admin
 from bot.alerts_background import snapshot_index
 from bot.alerts_matcher import matcher_for_runtime
 from bot.cli_index import BUSY_ADVICE, say_waiting
+from bot.cli_options import WAIT_HELP
 from bot.emulator_html import parse_html, plain_with_links
 from bot.runtime import Runtime
 from index.errors import NewsbotError
@@ -67,8 +68,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     reindex.add_argument(
         "--wait",
         action="store_true",
-        help="when another ingest or re-index is writing the index, wait for it to finish "
-        "instead of stopping",
+        help=WAIT_HELP,
     )
 
     stats = commands.add_parser("stats", help="articles, chunks, index size and today's activity")

@@ -165,13 +165,35 @@ def known_failures(
     failed: Mapping[str, Sequence[ParseFailure]], previous: Mapping[str, Any]
 ) -> tuple[tuple[ParseFailure, ...], dict[str, dict[str, str]]]:
     """The failures the last run met unchanged, and the marks to keep for the next run: the
-    re-index's `compare_failures`, by target. Targets not read this time keep theirs."""
+    re-index's `compare_failures`, by target. Targets not read this time keep theirs.
+
+    A file's marks go under its resolved path, as its target's do: "news" and "/srv/news"
+    are one folder, whose failures are named as typed in each run ("news/a.json")."""
+    typed: dict[ParseFailure, list[ParseFailure]] = {}  # resolved -> as the run named it
+    by_path: dict[str, list[ParseFailure]] = {}
+    for key, failures in failed.items():
+        local = not _is_url(key)
+        group = by_path.setdefault(key, [])
+        for failure in failures:
+            resolved = _resolved(failure) if local else failure
+            typed.setdefault(resolved, []).append(failure)
+            group.append(resolved)
     marks = {
         key: fingerprint_failures(failures, local=not _is_url(key))
-        for key, failures in failed.items()
+        for key, failures in by_path.items()
     }
-    known, stored = compare_failures(failed, marks, previous, set(previous) - set(failed))
-    return known, {key: group for key, group in stored.items() if group}
+    known, stored = compare_failures(by_path, marks, previous, set(previous) - set(by_path))
+    named = tuple(dict.fromkeys(f for resolved in known for f in typed[resolved]))
+    return named, {key: group for key, group in stored.items() if group}
+
+
+def _resolved(failure: ParseFailure) -> ParseFailure:
+    """The failure named by its file's resolved path ("news/a.jsonl:3" -> "/srv/news/a.jsonl:3")."""
+    try:
+        name = str(Path(failure.name).resolve())
+    except (OSError, ValueError, RuntimeError):  # a name no path can have, a symlink loop
+        return failure
+    return dataclasses.replace(failure, name=name)
 
 
 def load_failure_marks(path: Path) -> dict[str, Any]:

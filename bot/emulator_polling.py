@@ -14,6 +14,8 @@ from bot.emulator_messages import Json
 from bot.emulator_methods import confirm, pending
 from bot.emulator_state import BotApiState
 
+RECHECK_SECONDS = 0.05
+
 
 class Changes:
     """Wakes every coroutine waiting for the state to change."""
@@ -33,7 +35,9 @@ class Changes:
                 waiter = asyncio.get_running_loop().create_future()
                 self._waiters.add(waiter)
                 try:
-                    await waiter
+                    # A predicate may read state the emulator does not hold (a hook's list
+                    # in a test): look again now and then, not only on the next change.
+                    await asyncio.wait([waiter], timeout=RECHECK_SECONDS)
                 finally:
                     self._waiters.discard(waiter)
 

@@ -16,6 +16,7 @@ from index.db import session_scope
 from index.store_chat import conversation_tail, current_turns, turns_before_message
 from index.types import ChatTurn, StoredArticle, StoredChunk
 from retrieval.assistant import NewsAssistant
+from retrieval.outlet_names import same_site_outlets
 from retrieval.query import QueryPlan
 from retrieval.types import Answer, Passage
 
@@ -239,7 +240,9 @@ class StoreNewsService:
             with session_scope(self._sessions) as session:
                 corpus = store.corpus_stats(session=session)
             return Overview(
-                outlets=tuple(OutletCount(name=n, articles=c) for n, c in corpus.per_source),
+                outlets=tuple(
+                    OutletCount(name=n, articles=c) for n, c in same_site_outlets(corpus.per_source)
+                ),
                 article_count=corpus.articles,
                 first_published=corpus.first_published,
                 last_published=corpus.last_published,

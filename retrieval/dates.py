@@ -59,6 +59,16 @@ _BASELINE = re.compile(
     r"\b(?:than|compared(?:\s+(?:to|with))?|versus|vs\.?)\s+(?:\S+\s+){0,2}$", re.IGNORECASE
 )
 _CONNECTORS = frozenset({"and", "or", "to", "through", "until", "till"})
+# "USA Today", "India Today", "Psychology Today": "Today" with a capital right after a
+# capitalised word ends a name, unless that word only opens the question ("News Today?").
+_NAME_BEFORE = re.compile(r"(?<![\w.'’&-])(?P<word>[A-Z][\w.'’&-]*)\s+$")
+_OPENERS = frozenset(
+    [
+        "what", "who", "whom", "whose", "where", "when", "why", "how", "which", "is", "are",
+        "was", "were", "did", "does", "do", "has", "have", "had", "any", "anything", "news",
+        "tell", "show", "give", "happened", "happening", "so", "and", "but", "or", "then",
+    ]
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,8 @@ def split_date_phrases(
     )
     matches: list[_Match] = []
     for phrase in find_date_phrases(context.masked, context.local_now):
+        if _ends_a_name(text, phrase.start, phrase.end):
+            continue
         match = _interpret(
             context, phrase.start, phrase.end, phrase.when, phrase.period,
             after_match=bool(matches),
@@ -131,6 +143,18 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise BadInputError(f"Unknown timezone: {name[:60]}") from exc
+
+
+def _ends_a_name(text: str, start: int, end: int) -> bool:
+    """Whether "Today" at [start, end) is the last word of a name ("According to USA Today,
+    ..."): written with a capital after a capitalised word, in a question that is not in
+    capitals throughout ("What Happened In Paris Today?" still names a day)."""
+    if text[start:end] != "Today":
+        return False
+    before = _NAME_BEFORE.search(text, 0, start)
+    if before is None or before["word"].casefold() in _OPENERS:
+        return False
+    return any(word[0].islower() for word in re.findall(r"[^\W\d_]+", text))
 
 
 def _last_like(match: re.Match[str]) -> str:

@@ -226,8 +226,8 @@ def _subject_at(text: str, clause: int, start: int, verb: int, known: _Known) ->
 def _names_a_time(text: str, start: int, end: int) -> bool:
     """Whether a date phrase takes words of the name: "Yesterday| Times", "On Sunday| Times"
     (no name "Yesterday Times"), but not "the Sunday Times" or "Sunday Times reported"."""
-    _, rest = split_date_phrases(text[:end], now=_ANY_TIME)
-    return not " ".join(rest.split()).endswith(" ".join(text[start:end].split()))
+    _, rest = split_date_phrases(text, now=_ANY_TIME)  # whole: "USA Today" needs its context
+    return " ".join(text[start:end].split()) not in " ".join(rest.split())
 
 
 def find_mentions(text: str, known: Sequence[str]) -> list[Mention]:

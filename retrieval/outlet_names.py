@@ -8,7 +8,7 @@ is the indexed "BBC News", "the Financial Times" is not the indexed "The Times".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 _WELL_KNOWN = frozenset(
@@ -20,7 +20,8 @@ _WELL_KNOWN = frozenset(
         "cbs-news", "nbc-news", "sky-news", "al-jazeera", "the-economist", "economist",
         "der-spiegel", "spiegel", "el-país", "el-pais", "times-of-india",
         "south-china-morning-post", "vox", "buzzfeed", "huffpost", "techcrunch", "forbes",
-        "guardian", "telegraph", "independent", "times", "observer", "mirror",
+        "guardian", "telegraph", "independent", "times", "observer", "mirror", "usa-today",
+        "india-today",
     ]
 )  # fmt: skip
 _OUTLET_WORDS = frozenset(
@@ -195,3 +196,53 @@ def sort_outlets(
             unknown.append(name)
         indexed.extend(m for m in matches if m not in indexed)
     return tuple(indexed), tuple(unknown)
+
+
+# --- one site, one outlet -------------------------------------------------------------------
+
+_ADDRESS = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", re.IGNORECASE)  # "edition.cnn.com"
+
+
+def same_site_outlets(counts: Sequence[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """Article counts by outlet name, with the names of one site joined under one (pure):
+    a page's site name, its web address and its feed's title ("CNN", "edition.cnn.com",
+    "cnn.com", "CNN.com - RSS Channel - World") are one outlet, the way `indexed_outlets`
+    reads "according to CNN". Each name joins the shortest name whose words its own hold
+    ("BBC" < "BBC News" < "bbc.co.uk" has the words of "BBC"); a name held by two unrelated
+    shorter ones ("Thomson Reuters": "Thomson" and "Reuters") stays apart. The group shows
+    its core name if that is no web address, else its most common name that is none, else
+    its core address; most articles first, as given."""
+    words = {name: _name_words(name) for name, _ in counts}
+    core = {name: _core_of(name, words) for name, _ in counts}
+    totals: dict[str, int] = {}
+    members: dict[str, list[tuple[str, int]]] = {}
+    for name, n in counts:
+        totals[core[name]] = totals.get(core[name], 0) + n
+        members.setdefault(core[name], []).append((name, n))
+    shown = [(_shown_name(key, members[key]), totals[key]) for key in totals]
+    return tuple(sorted(shown, key=lambda item: (-item[1], item[0].casefold())))
+
+
+def _core_of(name: str, words: Mapping[str, frozenset[str]]) -> str:
+    """The shortest name whose words `name`'s hold (itself when none is shorter)."""
+    own = words[name]
+    if not own:
+        return name
+    held = [
+        other
+        for other, theirs in words.items()
+        if theirs and theirs <= own and _same_outlet(theirs, own)
+    ]
+    smallest = min(len(words[other]) for other in held)
+    cores = [other for other in held if len(words[other]) == smallest]
+    if len({words[other] for other in cores}) > 1:
+        return name  # "Thomson Reuters": two outlets' words, neither its own
+    # Names of the same words ("CNN", "cnn.com") share one key: the first in sort order.
+    return min(cores, key=lambda other: (other.casefold(), other))
+
+
+def _shown_name(key: str, members: Sequence[tuple[str, int]]) -> str:
+    if not _ADDRESS.fullmatch(key):
+        return key
+    names = [(n, name) for name, n in members if not _ADDRESS.fullmatch(name)]
+    return max(names, key=lambda item: (item[0], -len(item[1])))[1] if names else key

@@ -2,7 +2,7 @@
 
 The default embedding model (all-MiniLM-L6-v2) and the keyword index (English stop words)
 read English only: a question in German or Korean finds nothing even when the news holds
-the answer, and "the news does not answer this" then misleads. Two signals, neither fitted
+the answer, and "the news does not answer this" then misleads. Three signals, none fitted
 to questions:
 
 - script: the share of the question's letters outside the Latin script (Hangul, Cyrillic,
@@ -15,6 +15,10 @@ to questions:
   the keyword index's statistics are given, a longer word that is common in the indexed
   (English) news counts too ("approved", "resign"); short ones do not: the news holds
   "los", "las", "des", "de", "der" in names (Los Angeles, Des Moines, von der Leyen).
+- other Latin-script languages: their small words and accented lower-case words
+  (`retrieval/foreign_words.py`) outnumbering the words only English has ("Quem ganhou
+  as eleições no Brasil?" has "as" and "no" in common with English, but "quem" and
+  "eleições" against none) say not English, whatever the share above.
 
 Too few words to judge (a name alone, "Navalny?") reads as English: the hint it would
 trigger must never greet an English question.
@@ -24,8 +28,11 @@ foreign names read as English, 15 of 15 in German, French, Spanish, Korean, Russ
 Chinese do not. The 399 RealTime QA questions: all English with the RealTime QA index's
 statistics, 4 quiz-style ones not without them ("Warner Bros. Discovery has shelved a film
 starring which favourite superhero protagonist?"). Written after the rules were set: 12 of
-12 English, 8 of 9 others (Portuguese "Quem ganhou as eleições no Brasil?" reads as
-English by its "as" and "no").
+12 English, 8 of 9 others (Portuguese "Quem ganhou as eleições no Brasil?" read as
+English by its "as" and "no" until the third signal; tests/retrieval/
+test_question_latin_languages.py). That signal alone: 0 of the 399 RealTime QA questions,
+0 of the English questions in the tests (482 question strings, 13 read as foreign, all in
+French, German or Spanish).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from collections.abc import Sequence
 
 from index.tokenize import tokenize
 from retrieval.coverage import TermStats
+from retrieval.foreign_words import FOREIGN_SMALL_WORDS, accented_lower_words, foreign_marks
 
 # Half or more of the letters in another script: not English.
 MAX_OTHER_SCRIPT_SHARE = 0.5
@@ -149,10 +157,27 @@ def _with_corpus(words: Sequence[str], common: list[bool], term_stats: TermStats
     return marked
 
 
+def reads_foreign(question: str) -> bool:
+    """Whether a question's small words and accented lower-case words of other Latin-script
+    languages (`retrieval/foreign_words.py`) outnumber its words only English has ("Quem
+    ganhou as eleições no Brasil?": "quem", "eleições" against none). Accents alone count
+    from two on ("café prices rising?" stays English)."""
+    words = judged_words(question)
+    if len(words) < MIN_WORDS:
+        return False  # "Warum Truss?": too little to judge
+    marks = foreign_marks(words, ENGLISH_WORDS)
+    foreign = marks + len(accented_lower_words(question))
+    english = sum(1 for w in words if w in ENGLISH_WORDS and w not in FOREIGN_SMALL_WORDS)
+    return foreign > english and (marks >= 1 or foreign >= 2)
+
+
 def looks_english(question: str, term_stats: TermStats | None = None) -> bool:
-    """False only when the question is mostly in another script, or its Latin words are
-    mostly not common English words."""
+    """False only when the question is mostly in another script, its words of other
+    Latin-script languages outnumber its English ones, or its Latin words are mostly not
+    common English words."""
     if other_script_share(question) >= MAX_OTHER_SCRIPT_SHARE:
+        return False
+    if reads_foreign(question):
         return False
     share = english_share(question)
     if share is None or share >= MIN_ENGLISH_SHARE:

@@ -183,3 +183,13 @@ async def test_ptb_bot_methods_parse(emulator: TelegramEmulator) -> None:
 
 def test_html_to_plain() -> None:
     assert html_to_plain('<b>A</b> <a href="https://e.com">B</a>') == "A B (https://e.com)"
+
+
+async def test_wait_until_sees_state_the_emulator_does_not_hold(
+    emulator: TelegramEmulator,
+) -> None:
+    # A hook's list filled after the emulator's last change: the wait must still end.
+    seen: list[int] = []
+    asyncio.get_running_loop().call_later(0.2, seen.append, 1)
+    await emulator.wait_until(lambda: bool(seen), timeout=5)
+    assert seen == [1]
