@@ -7,21 +7,29 @@ that batch's articles, its background being the articles indexed so far (the new
 alert is printed with its score, its route ("direct" when the cosine alone passes the
 direct threshold, else "corpus") and the article's title, to be read by eye.
 
-    python bench/alert_stream.py [--judged FILE] [--topics "a;b;c"] [BATCH.jsonl ...]
+    python bench/alert_stream.py [--judged FILE] [--topics "a;b;c"] [--ids FILE]
 
-BATCH files are JSON Lines news records (title, body, url, source, published_at); default:
-QA's three batches of RealTime QA articles (/tmp/qa9/stream). `--judged` names a JSON file
-{topic: [article numbers about it]} (numbers as printed by `--list`, over all batches in
-order) written by reading the titles; with it, each topic's line says how many alerts were
-about the topic and how many of the stream's articles on it were sent. The background
-holds the articles' texts (for the lexical guard, `alert_lexicon`) unless `--no-words`;
-`--anchor-precision off` turns the guard off. Development only.
+The stream is built from the shared RealTime QA corpus ($NEWSBOT_SHARED_DATA, else
+../shared/data: realtimeqa/articles.jsonl.xz): the articles named by `alert_stream_ids.txt`
+beside this script, in its order and batches. Those are QA's ninth-session stream, 300 of
+the corpus's 505 articles of 16 Sep - 11 Nov 2022 in three date-ordered batches of 100
+(chosen by QA, by no rule this script could redo: hence the list). An article's title is
+the corpus's, or, where it has none, the first line of its body (as QA's batches had it).
+
+`--judged` (default `alert_stream_judged.json` beside this script) is a JSON file
+{topic: [ids of the stream's articles about it]}, written by reading them; each topic's
+line then says how many alerts were about the topic and how many of the stream's articles
+on it were sent. `--list` prints the numbered ids and titles only. The background holds
+the articles' texts (for the lexical guard, `alert_lexicon`) unless `--no-words`;
+`--anchor-precision off` turns the guard off. Development only: it says so in one line
+and stops when the shared data is absent.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import lzma
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -31,6 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import realtimeqa_articles
 from index.embedding import SentenceTransformerEmbedder
 from retrieval.alert_background import article_vectors, build_background
 from retrieval.alert_data import embed_items, known_chunks, load_labelled_items
@@ -39,8 +48,10 @@ from retrieval.alert_profiles import CorpusSettings
 from retrieval.alerts import AlertTopic, NewArticles, build_topic_set, match_articles
 from retrieval.topic_embedding import embed_topic
 
-STREAM = Path("/tmp/qa9/stream")
+IDS = Path(__file__).with_name("alert_stream_ids.txt")
+JUDGED = Path(__file__).with_name("alert_stream_judged.json")
 CACHE = Path(tempfile.gettempdir()) / "newsbot-alert-cache"
+TITLE_CHARS = 90  # an untitled article's title: its body's first line, cut here (as QA did)
 # QA's topics (its 2nd run, and "Madison Cawthorn primary" of its 1st), then five narrow
 # topics chosen, before any change, from the stream's own stories.
 TOPICS = (
@@ -58,11 +69,55 @@ TOPICS = (
 )
 
 
+def read_batches(path: Path) -> list[list[str]]:
+    """The ids of each batch, in order: one id a line, '# batch N' opening each batch
+    (other '#' lines are comments)."""
+    batches: list[list[str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = line.strip()
+        if text.lower().startswith("# batch"):
+            batches.append([])
+        elif text and not text.startswith("#"):
+            if not batches:
+                batches.append([])
+            batches[-1].append(text)
+    return [batch for batch in batches if batch]
+
+
+def stream_record(record: dict[str, object]) -> dict[str, object]:
+    """A corpus record as a news record of the stream (the keys and order QA's batches had:
+    the embedding cache is keyed by the records file)."""
+    body = str(record.get("body") or "")
+    title = record.get("title")
+    if not isinstance(title, str) or not title.strip():
+        first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+        title = first[:TITLE_CHARS]
+    return {
+        "title": title,
+        "body": body,
+        "url": record.get("url"),
+        "source": record.get("source"),
+        "published_at": str(record.get("published_at") or "").replace("/", "-") or None,
+    }
+
+
+def corpus_records(path: Path, wanted: set[str]) -> dict[str, dict[str, object]]:
+    """The corpus records with these ids, by id."""
+    found: dict[str, dict[str, object]] = {}
+    with lzma.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                record = json.loads(line)
+                if record.get("id") in wanted:
+                    found[record["id"]] = record
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("batches", nargs="*", type=Path)
+    parser.add_argument("--ids", type=Path, default=IDS, help="the stream's ids, by batch")
     parser.add_argument("--topics", help="topics separated by ';'")
-    parser.add_argument("--judged", type=Path, help="JSON {topic: [article numbers]}")
+    parser.add_argument("--judged", type=Path, default=JUDGED, help="JSON {topic: [ids]}")
     parser.add_argument("--list", action="store_true", help="print the numbered titles only")
     parser.add_argument("--quiet", action="store_true", help="per-topic counts only")
     parser.add_argument(
@@ -72,26 +127,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-words", action="store_true", help="background without texts")
     args = parser.parse_args(argv)
-    batches = args.batches or sorted(STREAM.glob("batch*.jsonl"))
-    if not batches:
-        print("skipped: no stream batches found")
+    corpus = realtimeqa_articles()
+    if not corpus.is_file():
+        print(f"skipped: no RealTime QA articles at {corpus} (set NEWSBOT_SHARED_DATA)")
         return 0
+    batches = read_batches(args.ids)
+    ids = [article_id for batch in batches for article_id in batch]
+    records = corpus_records(corpus, set(ids))
+    missing = [article_id for article_id in ids if article_id not in records]
+    if missing:
+        print(f"{len(missing)} ids of {args.ids.name} not in {corpus.name}: {missing[:3]}")
+        return 1
     topics = [t.strip() for t in args.topics.split(";")] if args.topics else list(TOPICS)
     precision = None if args.anchor_precision == "off" else float(args.anchor_precision)
-    corpus = CorpusSettings(anchor_precision=precision)
-    judged: dict[str, list[int]] = json.loads(args.judged.read_text()) if args.judged else {}
+    settings = CorpusSettings(anchor_precision=precision)
+    judged: dict[str, list[str]] = (
+        json.loads(args.judged.read_text(encoding="utf-8")) if args.judged.is_file() else {}
+    )
 
     work = Path(tempfile.mkdtemp(prefix="alert-stream-"))
     with (work / "articles.jsonl").open("w", encoding="utf-8") as out:
-        for number, path in enumerate(batches):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    out.write(json.dumps({**json.loads(line), "category": f"{number:03d}"}) + "\n")
+        for number, batch in enumerate(batches):
+            for article_id in batch:
+                record = {**stream_record(records[article_id]), "category": f"{number:03d}"}
+                out.write(json.dumps(record) + "\n")
     items = load_labelled_items(work)
+    if items.skipped:
+        print(f"{items.skipped} articles of the stream are unusable (no title or body)")
+        return 1
     if args.list:
-        pairs = zip(items.articles, items.categories, strict=True)
-        for number, (article, batch) in enumerate(pairs):
-            print(f"{number:4d} b{int(batch) + 1} {article.title[:100]}")
+        pairs = zip(ids, items.articles, items.categories, strict=True)
+        for number, (article_id, article, batch) in enumerate(pairs):
+            print(f"{number:4d} {article_id} b{int(batch) + 1} {article.title[:90]}")
         return 0
     embedder = SentenceTransformerEmbedder(threads=2)
     embedded = embed_items(items, work, embedder=embedder, cache_dir=CACHE)
@@ -107,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         indexed = np.flatnonzero(batch_of <= batch)[-BACKGROUND_SIZE:]
         texts = [f"{items.articles[a].title}\n{items.articles[a].body}" for a in indexed]
         background = build_background(all_vectors[indexed], texts=None if args.no_words else texts)
-        topic_set = build_topic_set(subscriptions, background, corpus)
+        topic_set = build_topic_set(subscriptions, background, settings)
         members = np.flatnonzero(batch_of == batch)
         chunks = np.flatnonzero(np.isin(chunk_owner, members))
         articles = NewArticles(
@@ -127,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for index, topic in enumerate(topics):
         alerts = sorted(sent[index], key=lambda pair: -pair[1])
         about = set(judged.get(topic, []))
-        good = sum(1 for a, _ in alerts if a in about)
+        good = sum(1 for a, _ in alerts if ids[a] in about)
         total_sent += len(alerts)
         total_good += good
         line = f"{topic}: {len(alerts)} alerts"
@@ -138,9 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         for article, score in alerts:
             route = "direct" if score >= DIRECT_THRESHOLD else "corpus"
-            mark = (" +" if article in about else " -") if topic in judged else ""
-            title = items.articles[article].title[:80]
-            print(f"  {article:4d} {score:6.3f} {route}{mark} {title}")
+            mark = (" +" if ids[article] in about else " -") if topic in judged else ""
+            title = items.articles[article].title[:70]
+            print(f"  {article:4d} {ids[article]} {score:6.3f} {route}{mark} {title}")
     if judged:
         share = total_good / total_sent if total_sent else 0.0
         print(f"all topics: {total_sent} alerts, {total_good} about their topic ({share:.0%})")

@@ -21,6 +21,8 @@ from retrieval.named_words import text_keys, word_key
 from retrieval.page_furniture import clean_sentence, is_furniture
 
 MAX_REASON_CHARS = 300
+_ENDS = (".", "!", "?", "…")
+_CLOSERS = "\"'”’»)]"
 
 
 def clip_reason(sentence: str) -> str:
@@ -32,10 +34,17 @@ def clip_reason(sentence: str) -> str:
 
 
 def candidate_sentences(passage: str) -> list[str]:
-    """The sentences a reason is chosen from, cleaned, without page furniture (maybe none)."""
+    """The sentences a reason is chosen from, cleaned, without page furniture (maybe none);
+    headings and captions (pieces that end without a full stop, ? or !) only when the
+    passage has nothing else: they name a topic's words without saying anything of it."""
     pieces = split_sentences(passage) or ([passage.strip()] if passage.strip() else [])
     cleaned = (clean_sentence(piece) for piece in pieces)
-    return [sentence for sentence in cleaned if sentence and not is_furniture(sentence)]
+    sentences = [sentence for sentence in cleaned if sentence and not is_furniture(sentence)]
+    return [s for s in sentences if _ends_a_sentence(s)] or sentences
+
+
+def _ends_a_sentence(text: str) -> bool:
+    return text.rstrip(_CLOSERS).endswith(_ENDS)
 
 
 def lexical_choice(sentence_terms: Sequence[frozenset[str]], topic_terms: frozenset[str]) -> int:

@@ -13,7 +13,8 @@ the measurements):
 That gives candidates. Then, in Python, for candidates only: the +word / -word filters; with
 an embedder, the best chunk scored again without the outlet (`alert_rescore`); the floor
 that every alert needs (`min_score`: a route may widen a topic among relevant articles, never
-send an unrelated one); the reason sentence. Each subscription is scored on its own: adding
+send an unrelated one); the reason sentence (from the matched chunk with its paragraph
+breaks put back, `alert_passages`). Each subscription is scored on its own: adding
 or removing another subscription never changes its alerts.
 """
 
@@ -31,6 +32,7 @@ from retrieval.alert_background import Background
 from retrieval.alert_candidates import score_pairs
 from retrieval.alert_defaults import RESCORE_MARGIN
 from retrieval.alert_lexicon import word_keys
+from retrieval.alert_passages import with_paragraphs
 from retrieval.alert_profiles import (
     CorpusSettings,
     ProfileFitter,
@@ -216,8 +218,7 @@ def _finish(
             kept.append((topic, article, score))
             requests.append((topic, chunk))
     reasons = pick_reasons(
-        requests,
-        passages,
+        *_reason_passages(requests, [a for _, a, _ in kept], passages, articles),
         [_topic_terms(t) for t in topic_set.topics],
         [t.vectors for t in topic_set.topics],
         reason_embedder,
@@ -229,6 +230,25 @@ def _finish(
         AlertMatch(subscription_ids[t], article_ids[a], score, reason or articles.titles[a])
         for (t, a, score), reason in zip(kept, reasons, strict=True)
     ]
+
+
+def _reason_passages(
+    requests: list[tuple[int, int]],
+    owners: list[int],
+    passages: Sequence[str],
+    articles: NewArticles,
+) -> tuple[list[tuple[int, int]], Sequence[str]]:
+    """The reason picker's requests and passages: chunk texts with their article's paragraph
+    breaks put back (`alert_passages`), so a heading never sticks to the quoted sentence."""
+    if articles.chunk_texts is None:
+        return requests, passages  # the bodies themselves
+    slots: dict[int, int] = {}
+    texts: list[str] = []
+    for (_, chunk), article in zip(requests, owners, strict=True):
+        if chunk not in slots:
+            slots[chunk] = len(texts)
+            texts.append(with_paragraphs(passages[chunk], articles.bodies[article]))
+    return [(topic, slots[chunk]) for topic, chunk in requests], texts
 
 
 def _best_chunk(topic_set: TopicSet, layout: ChunkLayout, topic: int, article: int) -> int:
