@@ -27,6 +27,7 @@ from typing import Protocol
 
 from index.tokenize import tokenize
 from retrieval.extractive import STOPWORDS
+from retrieval.word_forms import word_forms
 
 # Share of the question's IDF mass a passage must hold for the composer to quote it.
 MIN_IDF_COVERAGE = 0.35
@@ -60,23 +61,6 @@ def idf_weights(
         return weights
     rarest = max(known)
     return {term: min(weight, rarest) for term, weight in weights.items()}
-
-
-_SUFFIXES = ("ing", "ed", "es", "s", "e")
-
-
-def word_forms(term: str) -> list[str]:
-    """`term` and its regular inflections ("announce": announces, announced, announcing…),
-    by stripping one suffix and adding each back; a term with digits stays alone."""
-    base = term
-    for suffix in _SUFFIXES:
-        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
-            base = term[: -len(suffix)]
-            break
-    if not base.isalpha():
-        return [term]
-    endings = ("", "s", "es", "ed", "ing", "e", "d")
-    return list(dict.fromkeys([term, *(base + ending for ending in endings)]))
 
 
 def family_weights(terms: Sequence[str], stats: TermStats) -> dict[str, float]:

@@ -5,10 +5,11 @@ passages. With an embedder (the same as search's, one batch), a sentence qualifi
 embedding cosine to the question and ranks by that cosine plus the share of the question's
 content words it contains: the two signals fail differently (a sentence alone loses the
 context its words point to; words miss paraphrase), as in the search's own fusion. Without
-an embedder the share of words alone scores. A passage's first sentence is read with its
-headline for the words; a sentence holding the kind of answer asked for (an amount for "how
-much", a date for "when") gets a bonus; a follow-up is scored against its standalone query
-too. A small penalty per passage rank prefers sentences from better-ranked passages;
+an embedder the share of words alone scores. In the score a word counts in any regular form
+("closing" is held by "will close"). A passage's first sentence is read with its headline
+for the words; a sentence holding the kind of answer asked for (an amount for "how much", a
+date for "when") gets a bonus; a follow-up is scored against its standalone query too. A
+small penalty per passage rank prefers sentences from better-ranked passages;
 near-duplicates (syndicated copies) are skipped. The chosen sentences are printed in reading
 order (passage rank, then position), each followed by its source number.
 
@@ -32,6 +33,7 @@ from retrieval.followup import follow_up_view
 from retrieval.instructions import looks_like_instruction
 from retrieval.quotes import balance_quotes
 from retrieval.types import Citation, Passage
+from retrieval.word_forms import word_forms
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -49,6 +51,8 @@ RANK_PENALTY = 0.03  # per passage rank, subtracted from a sentence's score
 # (`newsbot eval realtimeqa --answers`): replies holding the answer 183 -> 185 of 399,
 # off-corpus answers unchanged (51 demo, 31 AG News). The headline read with the lead:
 # 183 -> 185, unchanged off-corpus; the three (with the follow-up's query) 187, 52 and 31.
+# Words held in any form in the score (`forms_overlap`), a follow-up of small words scored
+# by its query's: 187 -> 189, off-corpus unchanged (50 demo, 31 AG News).
 ANSWER_TYPE_BONUS = 0.25
 DUPLICATE_JACCARD = 0.6  # word-set overlap above which two sentences say the same thing
 DUPLICATE_COSINE = 0.92
@@ -93,6 +97,17 @@ def lexical_overlap(question_terms: Sequence[str], sentence: str) -> float:
         return 0.0
     stems = {_stem(w.lower()) for w in _WORD.findall(sentence)}
     return sum(_stem(t) in stems for t in question_terms) / len(question_terms)
+
+
+def forms_overlap(question_terms: Sequence[str], sentence: str) -> float:
+    """`lexical_overlap` crediting any regular form of a term: "closing" is held by "will
+    close" (whose stem differs at the fifth letter). For scores only: as a gate, crediting
+    forms lets more unrelated news through (`retrieval/coverage.py`)."""
+    if not question_terms:
+        return 0.0
+    stems = {_stem(w.lower()) for w in _WORD.findall(sentence)}
+    held = sum(any(_stem(f) in stems for f in word_forms(t)) for t in question_terms)
+    return held / len(question_terms)
 
 
 # Share of the question's content words (by 5-letter stem) that a text must hold to match by
@@ -170,14 +185,16 @@ def compose_extractive(
     if not candidates or not question.strip():
         return None
 
-    terms = content_terms(question) or [w.lower() for w in _WORD.findall(question)]
     asked = [question] if not query or query == question else [question, query]
-    if len(asked) > 1:
-        terms = list(dict.fromkeys([*terms, *content_terms(query or "")]))
+    terms = list(dict.fromkeys([*content_terms(question), *content_terms(" ".join(asked[1:]))]))
+    # Only a question of small words alone ("Who is he?") is scored by them: a follow-up's
+    # "By when?" is about its query's words, and "by" would favour any sentence with "by".
+    terms = terms or [w.lower() for w in _WORD.findall(question)]
     # A passage's first sentence is read with its headline: a lead often says "the company"
     # where the headline names it.
     worded = [f"{top[c.rank].title} {c.text}" if c.position == 0 else c.text for c in candidates]
-    overlaps = [lexical_overlap(terms, text) for text in worded]
+    overlaps = [lexical_overlap(terms, text) for text in worded]  # the floor's
+    held = [forms_overlap(terms, text) for text in worded]  # the score's
     # A sentence holding most of the question's words qualifies whatever its cosine: the
     # model may not read the question's language (see retrieval/evidence.py).
     strong = [matches_by_words(terms, text) for text in worded]
@@ -191,11 +208,11 @@ def compose_extractive(
         vectors = np.asarray(embedder.embed([c.text for c in candidates]), dtype=np.float32)
         asks = np.stack([np.asarray(embedder.embed_query(a), dtype=np.float32) for a in asked])
         gates = (vectors @ asks.reshape(len(asked), -1).T).max(axis=1).tolist()
-        scores = [c + o + b for c, o, b in zip(gates, overlaps, bonuses, strict=True)]
+        scores = [c + o + b for c, o, b in zip(gates, held, bonuses, strict=True)]
         floor = MIN_SENTENCE_SIMILARITY if min_score is None else min_score
     else:
         gates = overlaps
-        scores = [o + b for o, b in zip(overlaps, bonuses, strict=True)]
+        scores = [o + b for o, b in zip(held, bonuses, strict=True)]
         floor = MIN_LEXICAL_OVERLAP if min_score is None else min_score
 
     qualifies = [

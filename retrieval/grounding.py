@@ -215,10 +215,11 @@ _CALENDAR = frozenset(
 )
 
 
-def names_named(question: str, query: str) -> frozenset[str]:
+def names_named(question: str, query: str, *, english: bool | None = None) -> frozenset[str]:
     """The stems of the names `query` (the searched text of `question`) holds: its
-    capitalised words past the first, when the question is in English."""
-    if not _in_english(question):
+    capitalised words past the first, when the question is in English (`english`, when the
+    caller has judged it; else by the reply check's cue words)."""
+    if not (_in_english(question) if english is None else english):
         return frozenset()
     sentences = re.split(r"(?<=[.!?:;])\s+", query)
     # "Blinken's" names Blinken; "What's" (mid-sentence after a colon, say) names nothing.

@@ -3,8 +3,8 @@
 The composer quotes what is close in meaning; it cannot tell that an article on Ford's
 plants does not answer a question about Tesla's, as a model can. So it quotes only
 passages that
-- name at least half of the names the question asks about, under any of the ways news
-  writes them ("Britain", "UK", "British"; `retrieval/name_variants.py`), and
+- name at least half of the names an English question asks about, under any of the ways
+  news writes them ("Britain", "UK", "British"; `retrieval/name_variants.py`), and
 - hold a share of the question's rare words, weighed by their rarity in the corpus
   and in part by that of their word family ("announce" by "announced" too;
   `retrieval/coverage.py`), which also checks lowercase and keyword questions ("tesla
@@ -47,7 +47,7 @@ def quotable(
 ) -> list[Passage]:
     """The passages of `evidence` the composer may quote, in order (maybe none)."""
     chosen = list(evidence)
-    groups = name_groups(question, query)
+    groups = name_groups(question, query, term_stats)
     if groups:
         chosen = [p for p in chosen if names_most_of(checkable_text(p), groups)]
     terms = question_terms(query)
