@@ -7,7 +7,8 @@ A topic word is compared by its *key*, an article word by the keys it names:
   or "warning"; "taxes" by "tax" and "taxed", never by "taxi";
 - a longer one is compared by its beginning: its first five letters (a plural, -ing or
   -ed dropped), named by any word that begins with them ("Korea" by "Korean", "Iran" by
-  "Iranian", "tech" by "technology", "closing" by "closed").
+  "Iranian", "tech" by "technology", "closing" by "closed"). A plural in -ies is cut to -y
+  ("cities": "city"), so a word in -ie names it in its -y form too ("movie" names "movies").
 
 So a key is named by a text exactly when it is in `text_keys(text)`: set membership, for
 the anchors' postings (`alert_lexicon`), the Why line (`topic_mentions`) and the reason
@@ -52,11 +53,11 @@ def word_key(token: str) -> str:
 def token_keys(token: str) -> frozenset[str]:
     """Every key a (tokenized) article word names: its first four and five letters, with
     and without its inflection, and its light stem when that is a whole word."""
-    keys = {
-        word[:n]
-        for word in (token, _uninflected(token))  # "cities" names "city"
-        for n in range(WHOLE + 1, min(STEM, len(word)) + 1)
-    }
+    plain = _uninflected(token)  # "cities" names "city"
+    forms = [token, plain]
+    if plain.endswith("ie") and len(plain) >= 4:
+        forms.append(plain[:-2] + "y")  # "movie" names "movies" (key "movy", as "cities")
+    keys = {word[:n] for word in forms for n in range(WHOLE + 1, min(STEM, len(word)) + 1)}
     short = light_stem(token)
     if len(short) <= WHOLE:
         keys.add(short)

@@ -17,6 +17,8 @@ CASES = [  # (topic, text, named)
     ("tax", "He took a taxi.", False),
     ("Disney store closing", "Disney Stores closed on Sunday.", True),
     ("cities", "The city council met.", True),
+    ("movies", "A new movie opened.", True),  # a plural in -ies of a word in -ie
+    ("rookies", "The rookie scored twice.", True),
 ]
 
 
