@@ -10,10 +10,7 @@ the body and its words are joined again with a blank line where a paragraph ende
 
 from __future__ import annotations
 
-import re
-
-# As `index.sentences`: a blank line (spaces allowed) ends a paragraph.
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
+from index.sentences import PARAGRAPH_BREAK
 
 
 def with_paragraphs(chunk: str, body: str) -> str:
@@ -24,7 +21,7 @@ def with_paragraphs(chunk: str, body: str) -> str:
         return chunk
     words: list[str] = []
     paragraph_of: list[int] = []
-    for number, paragraph in enumerate(_PARAGRAPH_BREAK.split(body)):
+    for number, paragraph in enumerate(PARAGRAPH_BREAK.split(body)):
         found = paragraph.split()
         words.extend(found)
         paragraph_of.extend([number] * len(found))
