@@ -159,6 +159,7 @@ class Runtime:
             model=s.llm_model,
             timeout_seconds=s.llm_timeout_seconds,
             max_retries=s.llm_max_retries,
+            max_tokens=s.llm_max_tokens,
         )
 
     def assistant(self, searcher: HybridSearcher) -> NewsAssistant:

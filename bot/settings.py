@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # LLMBudget); also each request's own timeout. Retries run only while time is left.
     llm_timeout_seconds: float = Field(default=30.0, gt=0, validation_alias="LLM_TIMEOUT_SECONDS")
     llm_max_retries: int = Field(default=1, ge=0, validation_alias="LLM_MAX_RETRIES")
+    # The longest answer, in tokens: what bounds a streamed answer the user is reading.
+    llm_max_tokens: int = Field(default=700, ge=16, le=32768, validation_alias="LLM_MAX_TOKENS")
     timezone: str = Field(
         default="UTC",
         validation_alias="NEWSBOT_TIMEZONE",

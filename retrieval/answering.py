@@ -7,9 +7,10 @@
    0.0-0.2. None left: NOT_FOUND, with the closest headlines as citations.
 2. With an LLM: numbered sources -> reply (streamed through `on_partial`: `llm_stream`) ->
    plain text, unsupported sentences and unknown [n] dropped -> renumbered 1..m by first
-   use (`retrieval/llm_reply.py`). The model's NOT_FOUND sentinel, a refusal, or a reply
-   none of whose claims its sources support is NOT_FOUND (no fallback: the model read the
-   sources). A supported reply that cites nothing falls back like an LLMError.
+   use (`retrieval/llm_reply.py`). The model's NOT_FOUND sentinel or a refusal is
+   NOT_FOUND (no fallback: the model read the sources). A reply that cites nothing, or
+   none of whose claims its sources support (a small model's guess), falls back like an
+   LLMError: the composer's own rules then say whether the sources answer.
 3. No LLM, LLMError, or an uncited reply: the extractive composer, over the evidence that
    names the question's names and holds its rare words (`retrieval/quotable.py`);
    nothing relevant there either: NOT_FOUND.

@@ -1,6 +1,6 @@
-"""A follow-up question made standalone (pure): the LLM's rewrite cleaned to one line, or,
-without an LLM, the previous question's content words it lacks put in front when it leans on
-that question."""
+"""A follow-up question made standalone (pure): the LLM's rewrite cleaned to one line and
+checked to be a query (`fits_as_query`), or, without an LLM (or a rewrite that is none), the
+previous question's content words it lacks put in front when it leans on that question."""
 
 from __future__ import annotations
 
@@ -138,6 +138,22 @@ def followed_answer(question: str, history: Sequence[Turn]) -> str | None:
     asked = next((text for role, text in reversed(history) if role == "user"), None)
     answered = next((text for role, text in reversed(history) if role == "assistant"), None)
     return answered if asked and answered and leans_back(question, asked) else None
+
+
+# A standalone query is the question with a few words from the conversation put in: a
+# rewrite longer than the question by more than this many words is an answer or a summary.
+MAX_ADDED_WORDS = 12
+
+
+def fits_as_query(rewrite: str, question: str, history: Sequence[Turn]) -> bool:
+    """Whether the model's rewrite of `question` can be searched for (pure): it shares a
+    content word with the question or the conversation (else it is filler or an answer of
+    the model's own: "The answer to this question is:"), and it is not much longer than the
+    question (`MAX_ADDED_WORDS`)."""
+    if len(tokenize(rewrite)) > len(tokenize(question)) + MAX_ADDED_WORDS:
+        return False
+    said = {term for _, text in history for term in content_terms(text)}
+    return not set(content_terms(rewrite)).isdisjoint(said | set(content_terms(question)))
 
 
 def clean_condensed(reply: str) -> str:

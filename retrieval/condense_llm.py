@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 
 from index.errors import LLMError
-from retrieval.condense import clean_condensed, heuristic_condense
+from retrieval.condense import clean_condensed, fits_as_query, heuristic_condense
 from retrieval.llm import Generator, LLMBudget
 from retrieval.prompt import Turn, condense_messages
 
@@ -22,8 +22,8 @@ async def condense_question(
     budget: LLMBudget | None = None,
 ) -> str:
     """The query to search for `question`; the question itself without earlier user turns.
-    A rewrite that is empty, the not-found sentinel or far longer than the question is not
-    used."""
+    A rewrite that is empty, the not-found sentinel, unrelated to the question and the
+    conversation, or far longer than the question is not used (`fits_as_query`)."""
     question = question.strip()
     if not any(role == "user" for role, _ in history):
         return question
@@ -36,6 +36,7 @@ async def condense_question(
             logger.info("LLM condense failed (%s); using the heuristic", exc.user_message)
         else:
             condensed = clean_condensed(reply)
-            if condensed and len(condensed) <= max(300, 3 * len(question)):
+            if condensed and fits_as_query(condensed, question, history):
                 return condensed
+            logger.info("LLM rewrite of a follow-up is no query; using the heuristic")
     return heuristic_condense(question, history)

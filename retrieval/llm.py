@@ -8,10 +8,15 @@ and the API key never appears in a message, a log line or a repr.
 Time: each request is bounded by `timeout_seconds` and retried up to `max_retries` times by
 the client, and one question's calls together (the follow-up rewrite, the answer, their
 retries and back-off waits) by one `LLMBudget` of `timeout_seconds`: when it runs out the
-call is abandoned with LLMError and no retry starts. A streamed reply whose text is already
-arriving is not cut for time while it flows (`max_tokens` bounds it), only when no piece
-comes for `timeout_seconds`: the user is reading it, and cutting it would swap visible text
-for another answer.
+call is abandoned with LLMError and no retry starts. A streamed reply the user is already
+reading (the consumer calls `LLMBudget.mark_shown()` once it shows a part) is not cut for
+time while it flows (`max_tokens` bounds it), only when no piece comes for
+`timeout_seconds`: cutting it would swap visible text for another answer. Text the user
+never sees (an uncited reply is answered another way) counts against the budget.
+
+A stream must finish: a reply whose stream ends without a `finish_reason` (a server killed
+mid-answer that closed its socket in order) is a broken-off reply, LLMError with
+CONNECTION_DROPPED like a dropped connection.
 """
 
 from __future__ import annotations
@@ -76,11 +81,22 @@ class LLMBudget:
         if seconds <= 0:
             raise ValueError("LLMBudget seconds must be positive")
         self._left = seconds
+        self._shown = False
 
     @property
     def left(self) -> float:
         """Seconds left; zero or less when spent."""
         return self._left
+
+    @property
+    def shown(self) -> bool:
+        """Whether part of the answer is on the user's screen (`mark_shown`)."""
+        return self._shown
+
+    def mark_shown(self) -> None:
+        """Part of the streaming answer is on the user's screen: from now on its stream is
+        ended only by a stall, not by this budget running out."""
+        self._shown = True
 
     @contextmanager
     def drawn(self) -> Iterator[float]:
@@ -237,9 +253,10 @@ class LLMGenerator:
         max_tokens: int | None = None,
         budget: LLMBudget | None = None,
     ) -> AsyncIterator[str]:
-        """The reply as text deltas (`stream=True`); LLMError on failure, an empty reply,
-        `budget` running out before text flows, or, once it flows (the user is reading it),
-        a wait of `timeout_seconds` for the next piece."""
+        """The reply as text deltas (`stream=True`); LLMError on failure, an empty reply, a
+        reply that ends without a finish (CONNECTION_DROPPED), `budget` running out before
+        the user sees text (`LLMBudget.mark_shown`), or, once they do, a wait of
+        `timeout_seconds` for the next piece."""
         with budget.drawn() if budget else nullcontext() as deadline:
             try:
                 async with asyncio.timeout_at(deadline):
@@ -250,15 +267,16 @@ class LLMGenerator:
                 raise _to_llm_error(exc, self._config) from exc
             except TimeoutError as exc:
                 raise _out_of_time() from exc
-            produced = False
+            produced = finished = False
             loop = asyncio.get_running_loop()
             try:
                 while True:
                     # Each wait is bounded on its own: a timeout must not span a `yield`,
-                    # where the consumer's code runs. Text flowing is never cut for time
-                    # (max_tokens bounds its length); a stall is.
+                    # where the consumer's code runs. Text the user reads is never cut for
+                    # time (max_tokens bounds its length); a stall is.
                     stalled = loop.time() + self._config.timeout_seconds
-                    limit = stalled if produced or deadline is None else deadline
+                    reading = budget is not None and budget.shown
+                    limit = stalled if reading or deadline is None else deadline
                     try:
                         async with asyncio.timeout_at(limit):
                             chunk = await anext(chunks)
@@ -266,7 +284,9 @@ class LLMGenerator:
                         break
                     if not chunk.choices:
                         continue  # usage-only chunks and the like
-                    delta = chunk.choices[0].delta.content if chunk.choices[0].delta else None
+                    choice = chunk.choices[0]
+                    finished = finished or choice.finish_reason is not None
+                    delta = choice.delta.content if choice.delta else None
                     if delta:
                         produced = True
                         yield delta
@@ -278,6 +298,10 @@ class LLMGenerator:
                 await chunks.close()
         if not produced:
             raise _to_llm_error(ValueError("empty streamed reply"), self._config)
+        if not finished:
+            # The body ended in order but the reply did not: the server stopped mid-answer.
+            logger.warning("LLM reply broke off: its stream ended without a finish_reason")
+            raise LLMError(CONNECTION_DROPPED)
 
     async def aclose(self) -> None:
         await self._client.close()

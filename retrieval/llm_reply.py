@@ -50,8 +50,8 @@ _REFUSAL = re.compile(
 
 class ReplyKind(StrEnum):
     ANSWER = "answer"  # supported claims, cited
-    NOT_FOUND = "not_found"  # the sentinel, a refusal, or nothing supported left
-    UNCITED = "uncited"  # supported text that cites no source given: answer another way
+    NOT_FOUND = "not_found"  # the sentinel or a refusal: the model read the sources
+    UNCITED = "uncited"  # nothing cited that its sources support: answer another way
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,16 @@ def parse_llm_reply(
     raw: str, passages: Sequence[Passage], *, facts: SourceFacts | None = None
 ) -> ParsedReply:
     """The reply as plain, verified, renumbered text and its citations (ANSWER); NOT_FOUND
-    for the sentinel, a refusal, or a reply none of whose claims its sources support;
-    UNCITED for supported text without one valid citation (small models forget them).
+    for the sentinel or a refusal only; UNCITED for a reply left without one valid citation
+    of a supported claim (small models forget citations, or state what their sources do
+    not hold: "The answer is: 3"), so the caller answers another way.
 
     Sentences stating numbers or names that their cited sources (or the question) do not
     hold (`retrieval/grounding.py`), and sentences citing only sources not given, are
     dropped first: a claim is never shown as cited by a source that does not say it.
     """
     text = raw.strip()
-    if not text or is_not_found_reply(text):
+    if is_not_found_reply(text):
         return ParsedReply(ReplyKind.NOT_FOUND)
     plain = plain_text(text)
     if is_not_found_reply(plain):
@@ -115,7 +116,9 @@ def parse_llm_reply(
     if cited:
         text = renumber(text, first_use_mapping(cited))
         return ParsedReply(ReplyKind.ANSWER, text, build_citations(passages, cited))
-    if not text or _refuses(plain):
+    # Only the model's own words may mean "not in the news": a reply whose claims the
+    # check rejected says nothing about what the sources hold.
+    if _refuses(plain):
         return ParsedReply(ReplyKind.NOT_FOUND)
     return ParsedReply(ReplyKind.UNCITED)
 
@@ -125,14 +128,17 @@ def parse_llm_reply(
 _UNFINISHED = re.compile(r"(?:!?\[[^\[\]\n]*(?:\]\([^()\n]*)?|【[^】\n]*|<[A-Za-z/!][^<>\n]*)$")
 
 
-def partial_view(raw: str, n_sources: int, *, facts: SourceFacts | None = None) -> str | None:
+def partial_view(
+    raw: str, n_sources: int, *, facts: SourceFacts | None = None, whole: bool = False
+) -> str | None:
     """What a partial reply may show: made plain, verified and renumbered like the final one
     (first-use numbering is stable as text grows); None while it may still turn out to be
     NOT_FOUND.
 
-    With the sources' `facts`, only finished sentences are shown, and only those the final
-    check keeps (`drop_unsupported`): a claim dropped at the end is never shown meanwhile,
-    and nothing is shown before a valid citation (an uncited reply is answered another way).
+    With the sources' `facts`, only finished sentences are shown (all of them when `whole`:
+    the text will not go on), and only those the final check keeps (`drop_unsupported`): a
+    claim dropped at the end is never shown meanwhile, and nothing is shown before a valid
+    citation (an uncited reply is answered another way).
     """
     head = raw.strip(" \t\r\n*_`\"'").upper()[: len(NOT_FOUND_SENTINEL)]
     if NOT_FOUND_SENTINEL.startswith(head) or is_not_found_reply(raw):
@@ -140,7 +146,8 @@ def partial_view(raw: str, n_sources: int, *, facts: SourceFacts | None = None) 
     text = _UNFINISHED.sub("", raw)
     if facts is not None:
         sentences = split_reply(text)
-        finished = "".join(s + sep for s, sep in sentences[:-1])  # the last may go on
+        ended = sentences if whole else sentences[:-1]  # the last may go on
+        finished = "".join(s + sep for s, sep in ended)
         text = _UNFINISHED.sub("", finished)
     text = _drop_miscited(strip_sentinel(plain_text(text)), n_sources)
     if facts is not None:

@@ -27,7 +27,8 @@ Replies, taken in order for each chat request:
 Faults (`Reply(fault=Fault.X)`):
 
 - `RATE_LIMIT`: 429 with a `retry-after` header of `Reply.retry_after` seconds.
-- `SERVER_ERROR`: `Reply.status` (default 500) with an OpenAI-style error body.
+- `SERVER_ERROR`: `Reply.status` (default 500) with an OpenAI-style error body whose `code`
+  and `message` are `Reply.error_code` and `Reply.error_message`.
 - `SLOW`: waits `slow_seconds` (constructor, default 30) before answering; set the client's
   timeout below it. The wait ends early when the server stops, so shutdown stays quick.
 - `MALFORMED`: a 200 whose body is not JSON (streaming: a `data:` line that is not JSON).
@@ -37,6 +38,9 @@ Faults (`Reply(fault=Fault.X)`):
   then the connection is dropped (without streaming it behaves like `CLOSE`).
 - `STALL_MID_STREAM`: streaming only: the first piece of text is sent, then nothing for
   `slow_seconds`, then the rest.
+- `END_MID_STREAM`: streaming only: the first `Reply.pieces` pieces of text are sent, then
+  the response ends cleanly without a `finish_reason` or `data: [DONE]` (a server killed
+  mid-answer that closed its socket in order).
 
 `Reply.delay` waits before answering (any reply); `Reply.chunk_delay` waits between streamed
 chunks; streamed text is cut into pieces of `chunk_chars` characters. The constructor's
@@ -72,6 +76,7 @@ class Fault(StrEnum):
     CLOSE = "close"
     CLOSE_MID_STREAM = "close_mid_stream"
     STALL_MID_STREAM = "stall_mid_stream"
+    END_MID_STREAM = "end_mid_stream"
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,9 @@ class Reply:
     chunk_delay: float = 0.0  # seconds between streamed chunks
     retry_after: float = 1.0  # RATE_LIMIT: value of the retry-after header, in seconds
     status: int = 500  # SERVER_ERROR: the HTTP status
+    error_code: str = "server_error"  # SERVER_ERROR: the error body's code
+    error_message: str = "The server had an error"  # SERVER_ERROR: the body's message
+    pieces: int = 1  # END_MID_STREAM: the pieces of text sent before the end
 
 
 @dataclass(frozen=True)
@@ -284,7 +292,7 @@ class FakeOpenAIServer:
                 {"retry-after": f"{reply.retry_after}"},
             )
         elif reply.fault is Fault.SERVER_ERROR:
-            return _error(reply.status, "server_error", "The server had an error")
+            return _error(reply.status, reply.error_code, reply.error_message)
         elif reply.fault is Fault.CLOSE or (
             reply.fault is Fault.CLOSE_MID_STREAM and not body.get("stream")
         ):
@@ -368,6 +376,9 @@ class FakeOpenAIServer:
                 return _drop_connection(request)
             if reply.fault is Fault.STALL_MID_STREAM and index == 0:
                 await self._sleep(self._slow_seconds)
+            if reply.fault is Fault.END_MID_STREAM and index + 1 >= reply.pieces:
+                await response.write_eof()  # no finish_reason, no [DONE]
+                return response
         if reply.fault is Fault.CLOSE_MID_STREAM:  # no text at all: drop after the role
             return _drop_connection(request)
         await send({}, finish="stop")

@@ -109,18 +109,21 @@ async def test_llm_sentences_their_sources_do_not_hold_are_dropped(
     )
 
 
-async def test_an_llm_reply_with_nothing_supported_is_not_found(
-    server: FakeOpenAIServer, llm: LLMGenerator
-) -> None:
-    server.push("The Seoul stock market fell 20% [2].")
-    answer = await ask(Answerer(llm=llm))
-    assert answer.mode is AnswerMode.NOT_FOUND
-
-
 @pytest.mark.parametrize(
-    "reply", ["NOT_FOUND", "I cannot tell from these sources.", "Blinken came [7]."]
+    "reply", ["The Seoul stock market fell 20% [2].", "Blinken came [7].", "The answer is: 3"]
 )
-async def test_llm_without_a_supported_claim_is_not_found(
+async def test_an_llm_reply_with_nothing_supported_is_answered_extractively(
+    server: FakeOpenAIServer, llm: LLMGenerator, reply: str
+) -> None:
+    # The checks emptied the reply: that says nothing about the sources, which do answer.
+    server.push(reply)
+    answer = await ask(Answerer(llm=llm))
+    assert answer.mode is AnswerMode.EXTRACTIVE
+    assert "Blinken arrived in Seoul on Thursday" in answer.text
+
+
+@pytest.mark.parametrize("reply", ["NOT_FOUND", "I cannot tell from these sources."])
+async def test_llm_sentinel_or_refusal_is_not_found(
     server: FakeOpenAIServer, llm: LLMGenerator, reply: str
 ) -> None:
     server.push(reply)

@@ -18,6 +18,13 @@ from tests.retrieval.test_answering import PASSAGES, QUESTION, TODAY
 
 HISTORY = [("user", "Where is Blinken?"), ("assistant", "He is in Seoul [1].")]
 ANSWER = "Blinken arrived in Seoul on Thursday [1]."  # supported by PASSAGES[0]
+# Supported by PASSAGES[0] and [1]; in pieces of 45 characters, the first sentence is shown
+# with the first piece (a partial shows finished sentences only).
+LONG_ANSWER = (
+    "Blinken arrived in Seoul on Thursday [1]. He came for talks with President Yoon [1]. "
+    "The visit follows a G7 meeting in Japan [1]. "
+    "North Korea provided a million shells to Russia [2]."
+)
 
 
 @asynccontextmanager
@@ -87,10 +94,10 @@ async def test_retries_run_while_the_budget_lasts() -> None:
 
 
 async def test_a_streamed_answer_already_arriving_may_finish_after_the_budget() -> None:
-    # Three pieces 0.4 s apart: text flows from 0.4 s, the reply ends at 1.2 s, past the
-    # 1 s budget and before its end plus one more budget (2 s).
+    # Five pieces 0.4 s apart: the first sentence is shown at 0.4 s, the reply ends at 2 s,
+    # past the 1 s budget, and no wait for a piece comes near a budget's length.
     async with (
-        FakeOpenAIServer([Reply(ANSWER, chunk_delay=0.4)], chunk_chars=14) as server,
+        FakeOpenAIServer([Reply(LONG_ANSWER, chunk_delay=0.4)], chunk_chars=45) as server,
         generator(server, budget=1.0) as llm,
     ):
         budget = LLMBudget(1.0)
@@ -98,22 +105,42 @@ async def test_a_streamed_answer_already_arriving_may_finish_after_the_budget() 
             QUESTION, PASSAGES, today=TODAY, query="seoul", on_partial=_nothing, budget=budget
         )
     assert answer.mode is AnswerMode.LLM
-    assert answer.text == ANSWER
+    assert answer.text == LONG_ANSWER
+    assert budget.shown
     assert budget.left < 0  # it did run past the budget
 
 
 async def test_a_stream_that_flows_is_not_cut_for_time() -> None:
-    # One character every 0.05 s: about 2 s for the whole answer, far past the 0.3 s budget;
-    # the user is reading it as it comes, so it finishes.
+    # A piece every 0.3 s: 1.5 s for the whole answer, past the 1 s budget; the user is
+    # reading it as it comes (its first sentence is shown at 0.3 s), so it finishes.
     async with (
-        FakeOpenAIServer([Reply(ANSWER, chunk_delay=0.05)], chunk_chars=1) as server,
-        generator(server, budget=0.3) as llm,
+        FakeOpenAIServer([Reply(LONG_ANSWER, chunk_delay=0.3)], chunk_chars=45) as server,
+        generator(server, budget=1.0) as llm,
     ):
         answer = await Answerer(llm=llm).answer(
             QUESTION, PASSAGES, today=TODAY, query="seoul", on_partial=_nothing
         )
     assert answer.mode is AnswerMode.LLM
-    assert answer.text == ANSWER
+    assert answer.text == LONG_ANSWER
+    assert len(server.requests) == 1
+
+
+async def test_text_the_user_never_sees_is_cut_at_the_budget() -> None:
+    # Uncited text flows for 3 s (nothing of it is shown: an uncited reply is answered
+    # another way), a cited sentence only at its end: the 1 s budget ends it, and the
+    # composer answers, instead of a typing indicator for the whole reply.
+    filler = "The talks covered many subjects that the news reports at length. " * 4
+    unseen = Reply(filler + ANSWER, chunk_delay=0.1)
+    async with (
+        FakeOpenAIServer([unseen], chunk_chars=10) as server,
+        generator(server, budget=1.0) as llm,
+    ):
+        budget = LLMBudget(1.0)
+        answer = await Answerer(llm=llm, partial_min_chars=1).answer(
+            QUESTION, PASSAGES, today=TODAY, query="seoul", on_partial=_nothing, budget=budget
+        )
+    assert answer.mode is AnswerMode.EXTRACTIVE
+    assert not budget.shown
     assert len(server.requests) == 1
 
 

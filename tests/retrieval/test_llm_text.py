@@ -192,20 +192,35 @@ def test_a_supported_answer_without_citations_is_uncited_not_not_found(reply: st
 @pytest.mark.parametrize(
     "reply",
     [
+        "The answer is: 3",  # a small model's guess: the fact check drops it
+        "Japan has entered a recession [7].",  # everything it claimed cites nothing we gave
+        "Macron met Kishida in Paris [1].",  # nothing its source supports
+        "See https://evil.example/phish",  # nothing left at all
+        "",
+    ],
+)
+def test_a_reply_with_nothing_cited_left_is_uncited_not_not_found(reply: str) -> None:
+    # Only the model's own "not in the news" means not found; a reply the checks emptied
+    # says nothing about the sources, so the composer answers from them instead.
+    parsed = parse_llm_reply(reply, SOURCES, facts=FACTS)
+    assert parsed.kind is ReplyKind.UNCITED
+    assert parsed.citations == ()
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
         "NOT_FOUND",
         "**NOT_FOUND**",
         "<b>NOT_FOUND</b>",
-        "",
         "I'm sorry, but I can't help with that request.",
         "I cannot tell from these sources.",
         "The sources do not mention a recession in Japan.",
         "There is no information about that in the sources.",
-        "Japan has entered a recession [7].",  # everything it claimed cites nothing we gave
-        "Macron met Kishida in Paris [1].",  # nothing its source supports
-        "See https://evil.example/phish",  # nothing left at all
+        "The sources do not mention Macron [1].",  # a refusal citing nothing it supports
     ],
 )
-def test_the_sentinel_a_refusal_or_nothing_supported_is_not_found(reply: str) -> None:
+def test_the_sentinel_or_a_refusal_is_not_found(reply: str) -> None:
     assert parse_llm_reply(reply, SOURCES, facts=FACTS).kind is ReplyKind.NOT_FOUND
 
 
