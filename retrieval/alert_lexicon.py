@@ -23,9 +23,9 @@ A topic with anchors gets corpus-route alerts only for articles that name one of
 direct route is unchanged, and a topic without anchors keeps the corpus route as it was.
 
 Whether an article names a topic word is one rule, shared with the alert's "Why" line
-(`named_words`): a short word (three letters or fewer once lightly stemmed) is named only by
+(`named_words`): a short word (three letters or fewer once uninflected) is named only by
 itself ("war" by "wars", not by "warm"); a longer one by any article word that begins with
-its first five letters ("Korea" by "Korean", "Iran" by "Iranian").
+its first five letters ("Korea" by "Korean", "Iran" by "Iranian", "rates" by "rated").
 """
 
 from __future__ import annotations

@@ -2,13 +2,21 @@
 
 A topic word is compared by its *key*, an article word by the keys it names:
 
-- a word whose light stem (`light_stem`: one plural, -ing or -ed, a final e) has three
-  letters or fewer is a whole word: "war" is named by "war" and "wars", never by "warm"
-  or "warning"; "taxes" by "tax" and "taxed", never by "taxi";
+- a topic word of three letters or fewer once uninflected (one plural, then -ing or -ed) is
+  a whole word: "war" is named by "war" and "wars", never by "warm" or "warning"; "taxes"
+  by "tax" and "taxed", never by "taxi";
 - a longer one is compared by its beginning: its first five letters (a plural, -ing or
   -ed dropped), named by any word that begins with them ("Korea" by "Korean", "Iran" by
   "Iranian", "tech" by "technology", "closing" by "closed"). A plural in -ies is cut to -y
   ("cities": "city"), so a word in -ie names it in its -y form too ("movie" names "movies").
+  A word of four letters in -e ("rate", "wine", "aide") is one of these: dropping its e
+  would make it a whole word that others name ("rates" named by "rats" and "ratings",
+  "wine" by "wins", "aides" by "aid").
+
+An article word also names its light stem (`light_stem`: the e dropped as well) when that
+is a whole word, so "race" still names "racing" ("rac"). That side stays generous: "care"
+names "car" too (the symmetric cut made "car" an anchor of "cars and the auto industry"
+and lost its articles saying only "vehicles": `alert_defaults`).
 
 So a key is named by a text exactly when it is in `text_keys(text)`: set membership, for
 the anchors' postings (`alert_lexicon`), the Why line (`topic_mentions`) and the reason
@@ -21,7 +29,7 @@ from __future__ import annotations
 from index.tokenize import tokenize
 
 STEM = 5  # letters a longer word is compared by (as `grounding.NAME_STEM`)
-WHOLE = 3  # a light stem this short is compared whole
+WHOLE = 3  # a topic word this short once uninflected is compared whole
 
 
 def _uninflected(token: str) -> str:
@@ -29,6 +37,8 @@ def _uninflected(token: str) -> str:
     word = token.removesuffix("'s").removesuffix("’s")
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
+    elif word.endswith("xes") and len(word) > 4:
+        word = word[:-2]  # "taxes": "tax" (its e is the plural's, not the word's)
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
         word = word[:-1]
     for suffix in ("ing", "ed"):
@@ -45,9 +55,9 @@ def light_stem(token: str) -> str:
 
 def word_key(token: str) -> str:
     """The key a (tokenized) topic word is compared by: "closing" by "clos", named by
-    "closed" and "closure" too; "missiles" by "missi"."""
-    short = light_stem(token)
-    return short if len(short) <= WHOLE else _uninflected(token)[:STEM]
+    "closed" and "closure" too; "missiles" by "missi"; "rates" by "rate" (not "rat")."""
+    plain = _uninflected(token)
+    return plain if len(plain) <= WHOLE else plain[:STEM]
 
 
 def token_keys(token: str) -> frozenset[str]:

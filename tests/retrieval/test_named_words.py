@@ -19,6 +19,13 @@ CASES = [  # (topic, text, named)
     ("cities", "The city council met.", True),
     ("movies", "A new movie opened.", True),  # a plural in -ies of a word in -ie
     ("rookies", "The rookie scored twice.", True),
+    # a four-letter word in -e is not cut to a whole word that others name
+    ("rates", "TV ratings rose as the rats fled.", False),
+    ("rates", "The rate was raised; it was rated high.", True),
+    ("wine", "The team wins again.", False),
+    ("aides", "Foreign aid arrived.", False),
+    ("taxes", "A tax on fuel.", True),  # the e of "taxes" is the plural's: still whole
+    ("racing", "The race went to Ferrari.", True),  # an article word still names its stem
 ]
 
 
