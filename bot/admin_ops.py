@@ -34,6 +34,7 @@ from index.snapshot import current_snapshot
 from index.source_fetch import DetectedSource, detect_source
 from index.store_admin import already_registered, find_source
 from index.types import Article, CorpusStats, ReindexRun, SourceRecord
+from retrieval.outlet_names import same_site_outlets
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class AdminStats:
     """Everything /stats and `newsbot stats` show."""
 
     corpus: CorpusStats
+    outlets: int  # one per site: "CNN", "cnn.com" and "edition.cnn.com" count once
     index: IndexInfo
     last_run: ReindexRun | None
     questions_today: Mapping[str, int]  # answer mode ("llm", "extractive", ...) -> count
@@ -280,6 +282,7 @@ def collect_stats(runtime: Runtime, now: datetime) -> AdminStats:
             last_run = _close_interrupted(session)
     return AdminStats(
         corpus=corpus,
+        outlets=len(same_site_outlets(corpus.per_source)),  # here, off the event loop
         index=index_info(runtime.index_dir),
         last_run=last_run,
         questions_today=questions,

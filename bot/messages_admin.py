@@ -21,7 +21,6 @@ from bot.messages_reindex import reindex_done as reindex_done
 from bot.messages_reindex import reindex_stopped as reindex_stopped
 from bot.messages_reindex import reindex_summary as reindex_summary
 from bot.messages_reindex import still_skipped as still_skipped
-from retrieval.outlet_names import same_site_outlets
 
 if TYPE_CHECKING:
     from bot.admin_ops import AdminStats
@@ -175,7 +174,7 @@ def admin_stats(stats: AdminStats, tz: tzinfo) -> str:
             "<b>Statistics</b>",
             f"Articles: {corpus.articles:,} ({plural(corpus.stories, 'story', 'stories')})",
             f"Chunks: {corpus.chunks:,}",
-            f"Outlets: {len(same_site_outlets(corpus.per_source)):,}",
+            f"Outlets: {stats.outlets:,}",
             f"Published: {span}",
             f"Index: {index_line}",
             f"Last re-index: {_last_run(stats.last_run, tz)}",

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from index.errors import BadInputError
 from retrieval.date_phrases import MONTH_NAME, NUMBER, UNIT, WEEKDAY_NAME, find_date_phrases
+from retrieval.outlet_names import is_outlet_name
 from retrieval.types import DateRange
 
 _MAX_CHARS = 1000  # questions are short; a longer text is no question
@@ -59,16 +60,9 @@ _BASELINE = re.compile(
     r"\b(?:than|compared(?:\s+(?:to|with))?|versus|vs\.?)\s+(?:\S+\s+){0,2}$", re.IGNORECASE
 )
 _CONNECTORS = frozenset({"and", "or", "to", "through", "until", "till"})
-# "USA Today", "India Today", "Psychology Today": "Today" with a capital right after a
-# capitalised word ends a name, unless that word only opens the question ("News Today?").
-_NAME_BEFORE = re.compile(r"(?<![\w.'’&-])(?P<word>[A-Z][\w.'’&-]*)\s+$")
-_OPENERS = frozenset(
-    [
-        "what", "who", "whom", "whose", "where", "when", "why", "how", "which", "is", "are",
-        "was", "were", "did", "does", "do", "has", "have", "had", "any", "anything", "news",
-        "tell", "show", "give", "happened", "happening", "so", "and", "but", "or", "then",
-    ]
-)  # fmt: skip
+# "USA Today", "India Today": "Today" with a capital closing a run of capitalised words
+# that names an outlet ends that name ("Gaza Today" names none: it is today in Gaza).
+_RUN_BEFORE = re.compile(r"(?<![\w.'’&-])(?:[A-Z][\w.'’&-]*\s+){1,4}$")
 
 
 @dataclass(frozen=True)
@@ -146,13 +140,18 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _ends_a_name(text: str, start: int, end: int) -> bool:
-    """Whether "Today" at [start, end) is the last word of a name ("According to USA Today,
-    ..."): written with a capital after a capitalised word, in a question that is not in
-    capitals throughout ("What Happened In Paris Today?" still names a day)."""
+    """Whether "Today" at [start, end) is the last word of an outlet's name ("According to
+    USA Today, ..."): capitalised, closing capitalised words that end with it in a name
+    `is_outlet_name` knows ("USA Today", "India Today"; not "Ukraine Today", "Wall Street
+    Today"), in a question that is not in capitals throughout. Indexed outlets are not
+    known here: `retrieval/query.py` cuts a known one's name before dates are read."""
     if text[start:end] != "Today":
         return False
-    before = _NAME_BEFORE.search(text, 0, start)
-    if before is None or before["word"].casefold() in _OPENERS:
+    run = _RUN_BEFORE.search(text, 0, start)
+    if run is None:
+        return False
+    words = run[0].split()
+    if not any(is_outlet_name(" ".join([*words[n:], "Today"])) for n in range(len(words))):
         return False
     return any(word[0].islower() for word in re.findall(r"[^\W\d_]+", text))
 

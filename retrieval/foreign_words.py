@@ -68,6 +68,9 @@ _ENGLISH_HOMOGRAPHS = _words(
 _NAME_PARTICLES = _words(
     "de da di do dos das du des del della der den van von ter la le el al bin ibn y e ben"
 )
+# Words a name may open with, capitalised: its particles and the articles of names ("Los
+# Angeles", "Las Vegas", "Les Misérables", "Le Monde", "Il Sole", "Die Welt", "Het Parool").
+NAME_OPENERS = _NAME_PARTICLES | _words("los las les lo il gli die das dem het")
 
 
 def foreign_marks(words: list[str], english: frozenset[str]) -> int:
