@@ -15,6 +15,11 @@
    names the question's names and holds its rare words (`retrieval/quotable.py`);
    nothing relevant there either: NOT_FOUND.
 
+Whether the question reads as English (`retrieval/question_language.py`, with the corpus's
+statistics) is judged once per question (`reads_english`) and passed to the composer's name
+rule, the reply check's (`SourceFacts`) and the language hint: names are checked only in an
+English question, and only a question not in English is told it is read in English.
+
 One question's LLM calls (the follow-up rewrite, then the answer or briefing) share one
 `LLMBudget` (`retrieval/llm.py`): `NewsAssistant` takes it from `llm_budget()` and passes it
 to each call; a call made without one gets a budget of its own. Out of time: as LLMError.
@@ -41,13 +46,12 @@ from retrieval.condense_llm import condense_question
 from retrieval.coverage import TermStats
 from retrieval.evidence import evidence_for
 from retrieval.extractive import compose_extractive
-from retrieval.grounding import SourceFacts
 from retrieval.llm import Generator, LLMBudget
-from retrieval.llm_reply import ParsedReply, ReplyKind, checkable_text, parse_llm_reply
-from retrieval.llm_stream import PartialCallback, generate_reply
+from retrieval.llm_reply import ReplyKind
+from retrieval.llm_stream import PartialCallback, llm_answer
 from retrieval.not_found import closest_headlines, not_found_text, with_language_hint
-from retrieval.prompt import Turn, build_messages
-from retrieval.question_language import is_multilingual_model
+from retrieval.prompt import Turn
+from retrieval.question_language import is_multilingual_model, looks_english
 from retrieval.quotable import quotable
 from retrieval.types import Answer, AnswerMode, Citation, Passage
 
@@ -97,6 +101,13 @@ class Answerer:
         """A fresh time budget for one question's LLM calls; None without an LLM."""
         return None if self._llm is None else self._llm.budget()
 
+    async def reads_english(self, question: str) -> bool:
+        """Whether `question` reads as English (`looks_english` with the corpus's
+        statistics), judged once per question. Off the loop: the statistics are read under
+        the keyword index's lock, which a re-index can hold."""
+        judge = functools.partial(looks_english, question, self._term_stats)
+        return await self._off_loop(judge)
+
     async def answer(
         self,
         question: str,
@@ -107,16 +118,25 @@ class Answerer:
         query: str,
         on_partial: PartialCallback | None = None,
         budget: LLMBudget | None = None,
+        english: bool | None = None,
     ) -> Answer:
-        """The answer (`_answer`), told when the question seems not to be in English. Off
-        the loop: the check may read the keyword index's statistics, under its lock."""
+        """The answer (`_answer`), told when the question seems not to be in English.
+        `english`: `reads_english(question)`, when the caller has judged it already."""
+        if english is None:
+            english = await self.reads_english(question)
         answer = await self._answer(
-            question, passages, today, history, query, on_partial=on_partial, budget=budget
+            question,
+            passages,
+            today,
+            history,
+            query,
+            on_partial=on_partial,
+            budget=budget,
+            english=english,
         )
         if not self._english_only:
             return answer
-        hint = functools.partial(with_language_hint, term_stats=self._term_stats)
-        return await self._off_loop(functools.partial(hint, answer, question))
+        return with_language_hint(answer, question, english=english)
 
     async def _answer(
         self,
@@ -128,6 +148,7 @@ class Answerer:
         *,
         on_partial: PartialCallback | None,
         budget: LLMBudget | None,
+        english: bool,
     ) -> Answer:
         started = perf_counter()
         timings: dict[str, float] = {}
@@ -146,14 +167,17 @@ class Answerer:
 
         if self._llm is not None:
             try:
-                parsed = await self._from_llm(
+                parsed = await llm_answer(
+                    self._llm,
                     question,
-                    evidence,
+                    evidence[: self._max_llm_passages],
                     today=today,
                     history=history,
+                    english=english,
                     on_partial=on_partial,
                     timings=timings,
                     budget=budget or self.llm_budget(),
+                    min_chars=self._partial_min_chars,
                 )
             except LLMError as exc:
                 logger.info("LLM failed (%s); answering extractively", exc.user_message)
@@ -165,7 +189,7 @@ class Answerer:
                 logger.info("LLM reply cited no source; answering extractively")
 
         extractive_started = perf_counter()
-        compose = functools.partial(self._compose, question, query, evidence, history)
+        compose = functools.partial(self._compose, question, query, evidence, history, english)
         composed = await self._off_loop(compose)
         timings["extractive"] = perf_counter() - extractive_started
         if composed is None:
@@ -181,24 +205,30 @@ class Answerer:
         query: str,
         on_partial: PartialCallback | None = None,
         budget: LLMBudget | None = None,
+        english: bool | None = None,
     ) -> Answer | None:
         """With an LLM, a cited summary of articles chosen by their date rather than by
         similarity (a question with no topic: "What happened yesterday?"), so no
         similarity floor applies. None without an LLM, when it fails or finds nothing to
-        say: the caller then lists the articles."""
+        say: the caller then lists the articles. `english` as for `answer`."""
         if self._llm is None or not passages:
             return None
+        if english is None:
+            english = await self.reads_english(question)
         started = perf_counter()
         timings: dict[str, float] = {}
         try:
-            parsed = await self._from_llm(
+            parsed = await llm_answer(
+                self._llm,
                 question,
-                passages,
+                passages[: self._max_llm_passages],
                 today=today,
                 history=(),
+                english=english,
                 on_partial=on_partial,
                 timings=timings,
                 budget=budget or self.llm_budget(),
+                min_chars=self._partial_min_chars,
             )
         except LLMError as exc:
             logger.info("LLM briefing failed (%s); listing the articles", exc.user_message)
@@ -210,45 +240,17 @@ class Answerer:
             parsed.text, parsed.citations, AnswerMode.LLM, query, tuple(passages), timings
         )
 
-    async def _from_llm(
+    def _compose(
         self,
         question: str,
+        query: str,
         evidence: Sequence[Passage],
-        *,
-        today: date,
         history: Sequence[Turn],
-        on_partial: PartialCallback | None,
-        timings: dict[str, float],
-        budget: LLMBudget | None,
-    ) -> ParsedReply:
-        """The model's reply over the first passages, made plain, checked against them and
-        cited (`parse_llm_reply`). Raises LLMError when the model fails."""
-        assert self._llm is not None
-        sources = list(evidence[: self._max_llm_passages])
-        messages = build_messages(question, sources, today=today, history=history)
-        started = perf_counter()
-        try:
-            # The sources' facts, read once: a streamed reply is checked at each partial.
-            facts = SourceFacts.of([checkable_text(p) for p in sources], question)
-            raw = await generate_reply(
-                self._llm,
-                messages,
-                facts,
-                on_partial,
-                timings=timings,
-                budget=budget,
-                min_chars=self._partial_min_chars,
-            )
-        finally:
-            timings["llm"] = perf_counter() - started
-        return parse_llm_reply(raw, sources, facts=facts)
-
-    def _compose(
-        self, question: str, query: str, evidence: Sequence[Passage], history: Sequence[Turn]
+        english: bool,
     ) -> tuple[str, tuple[Citation, ...]] | None:
         """The composer's answer from the evidence it may quote (`retrieval/quotable.py`;
         the statistics it reads take the keyword index's lock: off the loop)."""
-        chosen = quotable(question, query, evidence, term_stats=self._term_stats)
+        chosen = quotable(question, query, evidence, term_stats=self._term_stats, english=english)
         if not chosen:
             return None
         return compose_extractive(

@@ -139,6 +139,8 @@ class NewsAssistant:
         # Regular expressions over one question (~0.1 ms): on the loop, not queued behind
         # the searches on the worker thread.
         plan = self._plan(standalone, now, as_of, sources, date_range)
+        # Judged once for every answer and briefing below (it may read the index's lock).
+        english = await self._answerer.reads_english(question)
 
         async def answer_from(found: Sequence[Passage], search_seconds: float) -> Answer:
             answer = await self._answerer.answer(
@@ -149,6 +151,7 @@ class NewsAssistant:
                 query=plan.text,
                 on_partial=on_partial,
                 budget=budget,
+                english=english,
             )
             timings = {
                 **answer.timings,
@@ -176,6 +179,7 @@ class NewsAssistant:
                 timings={"search": search_seconds},
                 started=started,
                 budget=budget,
+                english=english,
             )
             return _noted(browsed, plan)
         answer = await answer_from(passages, search_seconds)
@@ -192,6 +196,7 @@ class NewsAssistant:
         timings: dict[str, float],
         started: float,
         budget: LLMBudget | None,
+        english: bool,
     ) -> Answer:
         """A question with no topic: the LLM's cited briefing on the period's articles under
         the period heading, else one cited line per article."""
@@ -208,6 +213,7 @@ class NewsAssistant:
             query=plan.text,
             on_partial=headed if on_partial is not None else None,
             budget=budget,
+            english=english,
         )
         if briefing is not None:
             total = {**briefing.timings, **timings, "total": time.perf_counter() - started}

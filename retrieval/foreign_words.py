@@ -44,7 +44,8 @@ _GERMAN = _words(
     """der die das den dem des ein eine einen einem einer und oder aber ist sind war waren
     hat haben hatte wird werden wurde wer wie wo wann warum welche welcher welches was
     nicht mit von zu zum zur bei auf für über nach aus im am um ich er sie es wir ihr sich
-    auch noch schon dass gesagt viele gibt in an so also man will"""
+    auch noch schon dass gesagt viele gibt in an so also man will kann können soll sollte
+    muss müssen darf"""
 )
 _ITALIAN = _words(
     """che chi cosa quale quali quando dove come perché il lo gli le la un uno una del

@@ -9,7 +9,9 @@ sources hold. Unsupported sentences are dropped from the reply, never shown as c
 
 Names are capitalised words other than a sentence's first word and stopwords ("..., The"),
 compared by their first five letters, accents folded ("Korean" meets "Korea"), and only
-when the question is in English (other languages capitalise nouns or translate names);
+when the question is in English (other languages capitalise nouns or translate names): as
+the caller judged it once per question (`english`: `retrieval/question_language.py`, with
+the corpus's statistics), else by its cue words (`_ENGLISH_CUES`);
 numbers are digit runs without thousands separators ("1,000" meets "1000", "20%" meets
 "20 percent"). A number written in words on one side and in digits on the other is not
 recognised: such a sentence is dropped, the safe side.
@@ -88,10 +90,13 @@ def _stems(text: str) -> set[str]:
     return {fold_name(word)[:NAME_STEM] for word in _WORD.findall(text)}
 
 
-def _in_english(question: str) -> bool:
-    """Whether the question (so, by the prompt's rule, the reply) reads as English. In
-    other languages common nouns are capitalised (German) or names are translated
-    ("États-Unis"), so names are not checked there; numbers still are."""
+def _in_english(question: str, english: bool | None = None) -> bool:
+    """Whether the question (so, by the prompt's rule, the reply) reads as English:
+    `english` when the caller judged it, else by the cue words (which miss "Was polio
+    found ...?"). In other languages common nouns are capitalised (German) or names are
+    translated ("États-Unis"), so names are not checked there; numbers still are."""
+    if english is not None:
+        return english
     words = _WORD.findall(question.casefold().replace("’", "'"))
     return not question or any(word in _ENGLISH_CUES for word in words)
 
@@ -123,10 +128,14 @@ class SourceFacts:
     check_names: bool
 
     @classmethod
-    def of(cls, sources: Sequence[str], question: str = "") -> SourceFacts:
-        return cls(
-            tuple(Facts.of(text) for text in sources), Facts.of(question), _in_english(question)
-        )
+    def of(
+        cls, sources: Sequence[str], question: str = "", *, english: bool | None = None
+    ) -> SourceFacts:
+        """`english`: whether the question reads as English, as the caller judged it for the
+        whole answer (`looks_english` with the corpus's statistics); names are checked only
+        then. Without it, the cue words judge."""
+        facts = tuple(Facts.of(text) for text in sources)
+        return cls(facts, Facts.of(question), _in_english(question, english))
 
 
 def _supported(sentence: str, known: Sequence[Facts], facts: SourceFacts) -> bool:
@@ -219,7 +228,7 @@ def names_named(question: str, query: str, *, english: bool | None = None) -> fr
     """The stems of the names `query` (the searched text of `question`) holds: its
     capitalised words past the first, when the question is in English (`english`, when the
     caller has judged it; else by the reply check's cue words)."""
-    if not (_in_english(question) if english is None else english):
+    if not _in_english(question, english):
         return frozenset()
     sentences = re.split(r"(?<=[.!?:;])\s+", query)
     # "Blinken's" names Blinken; "What's" (mid-sentence after a colon, say) names nothing.

@@ -7,8 +7,9 @@ and the API key never appears in a message, a log line or a repr.
 
 Time: each request is bounded by `timeout_seconds` and retried up to `max_retries` times by
 the client, and one question's calls together (the follow-up rewrite, the answer, their
-retries and back-off waits) by one `LLMBudget` of `timeout_seconds`: when it runs out the
-call is abandoned with LLMError and no retry starts. A streamed reply the user is already
+retries and back-off waits) by one `LLMBudget` of `timeout_seconds`
+(`retrieval/llm_budget.py`; importable from here too): when it runs out the call is
+abandoned with LLMError and no retry starts. A streamed reply the user is already
 reading (the consumer calls `LLMBudget.mark_shown()` once it shows a part) is not cut for
 time while it flows (`max_tokens` bounds it), only when no piece comes for
 `timeout_seconds`: cutting it would swap visible text for another answer. Text the user
@@ -16,15 +17,17 @@ never sees (an uncited reply is answered another way) counts against the budget.
 
 A stream must finish: a reply whose stream ends without a `finish_reason` (a server killed
 mid-answer that closed its socket in order) is a broken-off reply, LLMError with
-CONNECTION_DROPPED like a dropped connection.
+CONNECTION_DROPPED like a dropped connection. A reply the endpoint stopped at `max_tokens`
+(finish_reason "length") is `ReplyCut`, an LLMError that carries the text: its last sentence
+is most likely unfinished, and the caller keeps what ended (`retrieval/llm_stream.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import AsyncIterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -32,6 +35,7 @@ import aiohttp
 import openai
 
 from index.errors import LLMError, cause_chain
+from retrieval.llm_budget import TIMED_OUT, LLMBudget
 from retrieval.llm_failure import failure_reason
 
 logger = logging.getLogger(__name__)
@@ -72,47 +76,6 @@ class LLMConfig:
         return bool(self.base_url or self.api_key)
 
 
-class LLMBudget:
-    """The seconds one question may still spend waiting on the language model, over all its
-    calls. Calls draw on it in turn (one question runs on one task); once it is spent, a
-    call fails at once with LLMError, without a request."""
-
-    def __init__(self, seconds: float) -> None:
-        if seconds <= 0:
-            raise ValueError("LLMBudget seconds must be positive")
-        self._left = seconds
-        self._shown = False
-
-    @property
-    def left(self) -> float:
-        """Seconds left; zero or less when spent."""
-        return self._left
-
-    @property
-    def shown(self) -> bool:
-        """Whether part of the answer is on the user's screen (`mark_shown`)."""
-        return self._shown
-
-    def mark_shown(self) -> None:
-        """Part of the streaming answer is on the user's screen: from now on its stream is
-        ended only by a stall, not by this budget running out."""
-        self._shown = True
-
-    @contextmanager
-    def drawn(self) -> Iterator[float]:
-        """Around one call: yields the event-loop time by which it must end, and takes the
-        time it ran (however it ended) off the budget."""
-        if self._left <= 0:
-            logger.info("LLM call skipped: the question's time for the language model is spent")
-            raise LLMError(TIMED_OUT)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        try:
-            yield started + self._left
-        finally:
-            self._left -= loop.time() - started
-
-
 class Generator(Protocol):
     """What the answerer needs from a language model. Without a `budget` a call is bounded
     per request only (timeout and retries)."""
@@ -144,9 +107,18 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}" + (f" (HTTP {status})" if status is not None else "")
 
 
-TIMED_OUT = "The language model took too long to answer."
 CONNECTION_DROPPED = "The connection to the language model broke off before it finished answering."
 BUSY = "The language model is busy right now. Please try again shortly."
+REPLY_CUT = "The language model's answer ran past its length limit."
+
+
+class ReplyCut(LLMError):
+    """A whole reply that the endpoint stopped at `max_tokens` (finish_reason "length");
+    `text` is what it said, streamed or not."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(REPLY_CUT)
+        self.text = text
 
 
 _HANG_UPS = (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, ConnectionResetError)
@@ -226,7 +198,8 @@ class LLMGenerator:
         max_tokens: int | None = None,
         budget: LLMBudget | None = None,
     ) -> str:
-        """The assistant's whole reply; LLMError when there is none or `budget` runs out."""
+        """The assistant's whole reply; LLMError when there is none or `budget` runs out,
+        ReplyCut (with the text) when `max_tokens` stopped it."""
         with budget.drawn() if budget else nullcontext() as deadline:
             try:
                 async with asyncio.timeout_at(deadline):  # the client's retries included
@@ -244,6 +217,8 @@ class LLMGenerator:
         content = getattr(message, "content", None)
         if not isinstance(content, str) or not content.strip():
             raise _to_llm_error(ValueError("empty reply"), self._config)
+        if getattr(choices[0], "finish_reason", None) == "length":
+            raise ReplyCut(content)
         return content
 
     async def stream(
@@ -256,7 +231,8 @@ class LLMGenerator:
         """The reply as text deltas (`stream=True`); LLMError on failure, an empty reply, a
         reply that ends without a finish (CONNECTION_DROPPED), `budget` running out before
         the user sees text (`LLMBudget.mark_shown`), or, once they do, a wait of
-        `timeout_seconds` for the next piece."""
+        `timeout_seconds` for the next piece; ReplyCut after the last piece when
+        `max_tokens` stopped it."""
         with budget.drawn() if budget else nullcontext() as deadline:
             try:
                 async with asyncio.timeout_at(deadline):
@@ -267,7 +243,8 @@ class LLMGenerator:
                 raise _to_llm_error(exc, self._config) from exc
             except TimeoutError as exc:
                 raise _out_of_time() from exc
-            produced = finished = False
+            produced: list[str] = []
+            finish: str | None = None
             loop = asyncio.get_running_loop()
             try:
                 while True:
@@ -285,10 +262,11 @@ class LLMGenerator:
                     if not chunk.choices:
                         continue  # usage-only chunks and the like
                     choice = chunk.choices[0]
-                    finished = finished or choice.finish_reason is not None
+                    if choice.finish_reason is not None:
+                        finish = choice.finish_reason
                     delta = choice.delta.content if choice.delta else None
                     if delta:
-                        produced = True
+                        produced.append(delta)
                         yield delta
             except _CLIENT_FAILURES as exc:
                 raise _to_llm_error(exc, self._config, mid_stream=True) from exc
@@ -298,10 +276,12 @@ class LLMGenerator:
                 await chunks.close()
         if not produced:
             raise _to_llm_error(ValueError("empty streamed reply"), self._config)
-        if not finished:
+        if finish is None:
             # The body ended in order but the reply did not: the server stopped mid-answer.
             logger.warning("LLM reply broke off: its stream ended without a finish_reason")
             raise LLMError(CONNECTION_DROPPED)
+        if finish == "length":
+            raise ReplyCut("".join(produced))
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -18,9 +18,11 @@ keys, and a passage names it when it holds any of them:
 
 Names are read only from a question in English (elsewhere common nouns are capitalised, or
 names translated): English as `retrieval/question_language.py` judges it, which reads every
-small word. The reply check's cue words (`retrieval/grounding.py`) miss questions such as
-"Was polio found in London sewage?" or "Will Tesla close its Berlin factory?": their names
-went unchecked, and a Virginia sewage spill was quoted for London, Ford's plants for Tesla's.
+small word; the answerer judges it once per question and passes it (`english`) to this rule,
+the reply check and the language hint. The reply check's cue words (`retrieval/grounding.py`)
+miss questions such as "Was polio found in London sewage?" or "Will Tesla close its Berlin
+factory?": their names went unchecked, and a Virginia sewage spill was quoted for London,
+Ford's plants for Tesla's.
 Measured (`newsbot eval realtimeqa DIR --answers`, and `--corpus`): replies holding the
 answer 187 -> 189 of 399, off-corpus answers unchanged (50 demo, 31 AG News).
 """
@@ -124,23 +126,32 @@ def text_keys(text: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-def asked_names(question: str, query: str, term_stats: TermStats | None = None) -> frozenset[str]:
+def asked_names(
+    question: str,
+    query: str,
+    term_stats: TermStats | None = None,
+    *,
+    english: bool | None = None,
+) -> frozenset[str]:
     """The stems of the names `query` (the searched text of `question`) asks about: its
-    capitalised words past the first (`names_named`), when the question reads as English
-    by the reply check's cue words or by `looks_english` (`term_stats`: the corpus's, for
-    its longer common words)."""
-    names = names_named(question, query)
-    if names or not looks_english(question, term_stats):
-        return names
-    return names_named(question, query, english=True)
+    capitalised words past the first (`names_named`), when the question reads as English:
+    `english`, as the caller judged it; else `looks_english` (`term_stats`: the corpus's,
+    for its longer common words)."""
+    if english is None:
+        english = looks_english(question, term_stats)
+    return names_named(question, query, english=english)
 
 
 def name_groups(
-    question: str, query: str, term_stats: TermStats | None = None
+    question: str,
+    query: str,
+    term_stats: TermStats | None = None,
+    *,
+    english: bool | None = None,
 ) -> tuple[frozenset[str], ...]:
     """One group of keys per name `query` asks about (`asked_names`); a text names it when
     it holds any key of the group."""
-    names = asked_names(question, query, term_stats)
+    names = asked_names(question, query, term_stats, english=english)
     if not names:
         return ()
     groups: dict[str, set[str]] = {name: {name} for name in names}

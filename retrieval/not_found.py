@@ -56,16 +56,23 @@ def not_found_text(citations: Sequence[Citation], lead: str = NOT_FOUND_TEXT) ->
 
 
 def with_language_hint(
-    answer: Answer, question: str, *, term_stats: TermStats | None = None
+    answer: Answer,
+    question: str,
+    *,
+    term_stats: TermStats | None = None,
+    english: bool | None = None,
 ) -> Answer:
     """`answer`, told that questions are read in English when `question` does not look
-    English and the answer is "not found" (the hint replaces that sentence; the closest
-    headlines stay: one may be the story asked about) or rests on weak evidence (the hint
-    follows it). Callers use it only with an embedding model that reads English alone."""
+    English (`english`, when the caller has judged it; else `looks_english`) and the answer
+    is "not found" (the hint replaces that sentence; the closest headlines stay: one may be
+    the story asked about) or rests on weak evidence (the hint follows it). Callers use it
+    only with an embedding model that reads English alone."""
     weak = answer.mode is AnswerMode.NOT_FOUND or all(
         c.passage.similarity < WEAK_SIMILARITY for c in answer.citations
     )
-    if not weak or looks_english(question, term_stats):
+    if not weak:
+        return answer
+    if english if english is not None else looks_english(question, term_stats):
         return answer
     if answer.mode is AnswerMode.NOT_FOUND:
         text = not_found_text(answer.citations, lead=ENGLISH_ONLY_TEXT)

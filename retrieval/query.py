@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from index.tokenize import tokenize
 from retrieval.dates import split_date_phrases, tidy_question
+from retrieval.outlet_names import site_names
 from retrieval.query_outlets import (
     name_goes_on,
     outlet_lists,
@@ -137,7 +138,9 @@ def names_no_topic(rest: str, *, timed: bool) -> bool:
 
 
 def _outlets(text: str, known_sources: Sequence[str]) -> tuple[tuple[str, ...], str]:
-    """Outlets the question names as a source, and the question without those phrases."""
+    """Outlets the question names as a source, with every other indexed name of their sites
+    (`site_names`: "news from CNN" covers "cnn.com" and "edition.cnn.com" too), and the
+    question without those phrases."""
     sources = tuple(sorted({s.strip() for s in known_sources if s and s.strip()}))
     if not sources:
         return (), text
@@ -151,7 +154,7 @@ def _outlets(text: str, known_sources: Sequence[str]) -> tuple[tuple[str, ...], 
         if source not in found:
             found.append(source)
         text = tidy_question(text[:start] + " " + text[end:])
-    return tuple(found), text
+    return site_names(found, sources), text
 
 
 _Pattern = tuple[re.Pattern[str], bool, bool]  # (pattern, weak cue, cut the whole cue)

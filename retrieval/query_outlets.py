@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from retrieval.dates import tidy_question
-from retrieval.outlet_mentions import Mention, NamedOutlet, find_mentions
+from retrieval.outlet_mentions import Mention, find_mentions
 from retrieval.outlet_names import indexed_outlets, is_outlet_name, name_goes_on, sort_outlets
 
 # Name judging lives in outlet_names; callers may import it from here.
@@ -54,17 +54,9 @@ def outlet_lists(text: str, known: Sequence[str]) -> tuple[tuple[str, ...], str]
     News and the BBC, who won?" -> "who won?"), a verb stays ("what did Reuters and AP
     report?" -> "what did report?"), and a lone outlet joined to no outlet goes with its
     "and" only ("according to CNN and police" -> "according to police"). None when no
-    outlet is known at all: the articles may then name none. An outlet named alone whose
-    site is indexed under other names too ("CNN" with "cnn.com") is read here, where
-    `sort_outlets` gives all of them."""
+    outlet is known at all: the articles may then name none."""
     mentions = find_mentions(text, known)
-    return _cut(text, [m for m in mentions if not (m.alone and _one_name(m.outlets[0], known))])
-
-
-def _one_name(outlet: NamedOutlet, known: Sequence[str]) -> bool:
-    """Whether an outlet is spelled as indexed and its site is indexed under that name only:
-    the indexed-name pass of `retrieval/query.py` reads it alone."""
-    return outlet.exact and len(indexed_outlets(outlet.written, known)) == 1
+    return _cut(text, [m for m in mentions if not (m.alone and m.outlets[0].exact)])
 
 
 def unknown_outlets(text: str, known: Sequence[str]) -> tuple[tuple[str, ...], str]:

@@ -43,11 +43,14 @@ def quotable(
     evidence: Sequence[Passage],
     *,
     term_stats: TermStats | None,
+    english: bool | None = None,
     min_coverage: float = MIN_IDF_COVERAGE,
 ) -> list[Passage]:
-    """The passages of `evidence` the composer may quote, in order (maybe none)."""
+    """The passages of `evidence` the composer may quote, in order (maybe none). `english`:
+    whether the question reads as English, when the caller has judged it (else judged here,
+    `retrieval/name_variants.py`)."""
     chosen = list(evidence)
-    groups = name_groups(question, query, term_stats)
+    groups = name_groups(question, query, term_stats, english=english)
     if groups:
         chosen = [p for p in chosen if names_most_of(checkable_text(p), groups)]
     terms = question_terms(query)

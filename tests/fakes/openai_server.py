@@ -42,6 +42,7 @@ Faults (`Reply(fault=Fault.X)`):
   the response ends cleanly without a `finish_reason` or `data: [DONE]` (a server killed
   mid-answer that closed its socket in order).
 
+`Reply.finish_reason` is the reply's finish ("stop"; "length" for one `max_tokens` cut).
 `Reply.delay` waits before answering (any reply); `Reply.chunk_delay` waits between streamed
 chunks; streamed text is cut into pieces of `chunk_chars` characters. The constructor's
 `delay` and `chunk_delay` are the defaults for replies given as plain strings.
@@ -92,6 +93,7 @@ class Reply:
     error_code: str = "server_error"  # SERVER_ERROR: the error body's code
     error_message: str = "The server had an error"  # SERVER_ERROR: the body's message
     pieces: int = 1  # END_MID_STREAM: the pieces of text sent before the end
+    finish_reason: str = "stop"  # "length": the reply was cut at max_tokens
 
 
 @dataclass(frozen=True)
@@ -318,7 +320,7 @@ class FakeOpenAIServer:
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": reply.content},
-                    "finish_reason": "stop",
+                    "finish_reason": reply.finish_reason,
                 }
             ]
         )
@@ -381,7 +383,7 @@ class FakeOpenAIServer:
                 return response
         if reply.fault is Fault.CLOSE_MID_STREAM:  # no text at all: drop after the role
             return _drop_connection(request)
-        await send({}, finish="stop")
+        await send({}, finish=reply.finish_reason)
         await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response

@@ -24,6 +24,7 @@ FOREIGN = [
     "Que s'est-il passé à Paris ?",
     "Wer hat die Wahl in Brasilien gewonnen?",  # German
     "Was ist in Berlin passiert?",
+    "Kann Macron in Paris gewinnen?",
     "Chi ha vinto le elezioni in Brasile?",  # Italian
     "Cosa è successo a Roma?",
     "Wie heeft de verkiezingen in Brazilië gewonnen?",  # Dutch
