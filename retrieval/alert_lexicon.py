@@ -15,9 +15,12 @@ Twitter and Meta, none on Apple. The corpus tells the two apart by the topic's o
   something the recent news never mentions ("Madison Cawthorn primary"), and its cluster
   in that news ("primary": elections) is not about it. Except an abbreviation: a short
   word (compared whole, below) that the news never writes alone but that begins words of
-  as many articles as make a topic covered (SUPPORT_MIN, SUPPORT_SHARE): "sci" of the bare
-  "Sci/Tech" on AG News (whole in no article, beginning "science" in 35 of 2,000). The
-  news does write it, longer, so it anchors nothing; "BTS" (beginning no word) still does.
+  as many articles as make a topic covered (SUPPORT_MIN, SUPPORT_SHARE), most of them one
+  word's first five letters: "sci" of the bare "Sci/Tech" on AG News (whole in no
+  article, beginning "science" and its kin, all "scien", in 35 of 2,000). The news does
+  write it, longer, so it anchors nothing; "BTS" (beginning no word) still does, and so
+  do "IRA" and "Oz" where the news writes neither alone: "Iran" and "Iraq", "ozone",
+  "Ozark" and "Ozzie" are other words, not these written longer.
 
 A topic with anchors gets corpus-route alerts only for articles that name one of them; its
 direct route is unchanged, and a topic without anchors keeps the corpus route as it was.
@@ -40,7 +43,7 @@ import numpy as np
 from index.protocols import FloatMatrix, IdArray
 from index.tokenize import tokenize
 from retrieval.alert_defaults import SUPPORT_MIN, SUPPORT_SHARE
-from retrieval.named_words import WHOLE, text_keys, word_key
+from retrieval.named_words import STEM, WHOLE, text_keys, word_key
 
 
 def topic_words(phrase: str) -> tuple[str, ...]:
@@ -66,25 +69,36 @@ class BackgroundWords:
     def holding(self, key: str) -> IdArray:
         return self.postings.get(key, _NONE)
 
+    def _extending(self, key: str) -> list[str]:
+        """The keys that begin with `key` and are longer."""
+        start = bisect_left(self.ordered, key)
+        found = []
+        for other in self.ordered[start:]:
+            if not other.startswith(key):
+                break
+            if other != key:
+                found.append(other)
+        return found
+
     def beginning(self, key: str) -> int:
         """How many articles hold a longer word that begins with the short `key`: the
         union of the keys up to a letter longer than a whole word ("sci" -> "scie", "scit")
         that extend it, as every longer word names its first WHOLE + 1 letters."""
-        start = bisect_left(self.ordered, key)
-        rows = []
-        for other in self.ordered[start:]:
-            if not other.startswith(key):
-                break
-            if other != key and len(other) <= WHOLE + 1:
-                rows.append(self.postings[other])
+        rows = [self.postings[k] for k in self._extending(key) if len(k) <= WHOLE + 1]
         return len(np.unique(np.concatenate(rows))) if rows else 0
 
     def abbreviation(self, key: str) -> bool:
         """Whether a short key that no article holds whole begins words of as many articles
-        as make a topic covered (`alert_defaults.SUPPORT_*`): the news writes it, longer."""
+        as make a topic covered (`alert_defaults.SUPPORT_*`), most of them one word's
+        first STEM letters ("sci": "scien"): the news writes it, longer. "ira" begins
+        "Iran" and "Iraq", "gaz" "Gaza": words of their own, not it written longer."""
         if len(key) > WHOLE or len(self.holding(key)) > 0:
             return False
-        return self.beginning(key) >= max(SUPPORT_MIN, SUPPORT_SHARE * self.size)
+        begun = self.beginning(key)
+        if begun < max(SUPPORT_MIN, SUPPORT_SHARE * self.size):
+            return False
+        spelt = [len(self.postings[k]) for k in self._extending(key) if len(k) == STEM]
+        return 2 * max(spelt, default=0) > begun
 
 
 _NONE = np.zeros(0, dtype=np.int64)

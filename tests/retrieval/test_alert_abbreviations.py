@@ -80,3 +80,26 @@ def test_short_words_stay_whole() -> None:
     assert anchor_words("Xi", scores, few, min_precision=0.5) == {"xi"}
     assert words.beginning("sci") == PER_CLUSTER
     assert words.abbreviation("sci")
+
+
+def test_a_short_word_beginning_other_words_is_no_abbreviation_of_them() -> None:
+    """ "ira" begins "Iran" and "Iraq", "gaz" "Gaza", "oz" "ozone", "Ozark" and "Ozzie":
+    each a word of its own, not "ira", "gaz" or "oz" written longer, so the topic keeps
+    its anchor; "sci" stays one ("science", "scientists" share their five letters)."""
+    rng = np.random.default_rng(5)
+    _, _, texts = _world(rng)
+    longer = [
+        *(["Iran talks resumed."] * 12),
+        *(["Iraqi forces moved."] * 10),
+        *(["Iraq voted."] * 8),
+        *(["Gaza was shelled."] * 12),
+        *(["Ozone levels rose.", "An Ozark trail.", "Ozzie Smith spoke."] * 4),
+    ]
+    words = index_words([*texts, *longer])
+    for key in ("ira", "gaz", "oz"):
+        assert words.beginning(key) >= SUPPORT_MIN
+        assert not words.abbreviation(key)
+    assert words.abbreviation("sci")
+    cosines = np.linspace(0.9, 0.0, words.size)
+    assert "ira" in anchor_words("IRA tax credits", cosines, words, min_precision=0.5)
+    assert "oz" in anchor_words("Dr Oz", cosines, words, min_precision=0.5)

@@ -26,6 +26,19 @@ CASES = [  # (topic, text, named)
     ("aides", "Foreign aid arrived.", False),
     ("taxes", "A tax on fuel.", True),  # the e of "taxes" is the plural's: still whole
     ("racing", "The race went to Ferrari.", True),  # an article word still names its stem
+    # a name in -ie is not a word in -y: no false mention of the -y word
+    ("July", "Julie Su was confirmed.", False),
+    ("Eddy", "Eddie Murphy was back.", False),  # as in "Eddy current"
+    ("Katy", "Katie Holmes spoke.", False),  # an anchor of "Katy Perry"
+    ("city", "Citi raised its rates.", False),
+    # an -ies plural is named by its singular in -y or in -ie, and by itself
+    ("movies", "Two movies opened.", True),
+    ("cities", "Three cities voted.", True),
+    ("parties", "The party met.", True),
+    ("rookies", "Rookies shone.", True),
+    ("series", "A new series began.", True),
+    ("Tories", "A Tory MP resigned.", True),
+    ("movies", "They kept moving.", False),
 ]
 
 
@@ -40,7 +53,11 @@ def test_the_why_line_and_the_anchors_agree(topic: str, text: str, named: bool) 
 
 
 @pytest.mark.parametrize(
-    "word", ["closing", "missiles", "apple", "wars", "cities", "companies", "us", "viruses"]
+    "word",
+    [
+        *("closing", "missiles", "apple", "wars", "cities", "companies", "us", "viruses"),
+        *("movies", "rookies", "parties", "series", "spies", "julie", "july"),
+    ],
 )
 def test_a_word_names_itself(word: str) -> None:
     assert word_key(word) in token_keys(word)
@@ -54,3 +71,11 @@ def test_a_reason_from_the_body_when_the_passage_is_furniture_only() -> None:
     reasons = pick_reasons([(0, 0), (0, 1)], passages, terms, [], None, fallbacks=[body, body])
     assert reasons == ["The volcano eruption forced thousands to leave."] * 2
     assert pick_reasons([(0, 0)], passages, terms, [], None) == [""]  # as before
+
+
+@pytest.mark.parametrize(
+    ("word", "other"), [("Julie", "july"), ("Eddie", "eddy"), ("Katie", "katy")]
+)
+def test_a_word_in_ie_names_no_word_in_y(word: str, other: str) -> None:
+    assert word_key(other) not in token_keys(word.casefold())
+    assert word_key(other) not in text_keys(f"{word} spoke.")
