@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from index.errors import LLMError
 from retrieval.condense import clean_condensed, fits_as_query, heuristic_condense
-from retrieval.llm import Generator, LLMBudget
+from retrieval.llm import Generator, LLMBudget, ReplyCut
 from retrieval.prompt import Turn, condense_messages
 
 logger = logging.getLogger(__name__)
@@ -32,11 +32,15 @@ async def condense_question(
             reply = await llm.complete(
                 condense_messages(history, question), max_tokens=96, budget=budget
             )
+        except ReplyCut as cut:
+            # A small model writes the query, then talks on until the limit: its first line
+            # is still the query when that line ended; an unfinished one is never searched.
+            reply = cut.text if "\n" in cut.text.strip() else ""
         except LLMError as exc:
             logger.info("LLM condense failed (%s); using the heuristic", exc.user_message)
-        else:
-            condensed = clean_condensed(reply)
-            if condensed and fits_as_query(condensed, question, history):
-                return condensed
-            logger.info("LLM rewrite of a follow-up is no query; using the heuristic")
+            return heuristic_condense(question, history)
+        condensed = clean_condensed(reply)
+        if condensed and fits_as_query(condensed, question, history):
+            return condensed
+        logger.info("LLM rewrite of a follow-up is no query; using the heuristic")
     return heuristic_condense(question, history)

@@ -11,8 +11,9 @@ import pytest
 
 from retrieval.answering import Answerer
 from retrieval.condense import fits_as_query
+from retrieval.condense_llm import condense_question
 from retrieval.llm import LLMConfig, LLMGenerator
-from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
 HISTORY = [
     ("user", "What did Apple announce?"),
@@ -77,3 +78,19 @@ def test_fits_as_query_measures_against_the_question() -> None:
     assert fits_as_query(longer, question, ())
     assert not fits_as_query(f"{longer} after long talks that lasted into the night", question, ())
     assert not fits_as_query("The answer to this question is:", question, HISTORY)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        # The query, then talk until max_tokens: the finished first line is the query.
+        ("Apple iPhone price\nThe answer to this question is that the", "Apple iPhone price"),
+        # Cut inside its first line: nothing finished to search for.
+        ("Apple iPhone price and the", HEURISTIC),
+    ],
+)
+async def test_a_rewrite_cut_at_max_tokens_keeps_a_finished_first_line(
+    server: FakeOpenAIServer, llm: LLMGenerator, reply: str, expected: str
+) -> None:
+    server.push(Reply(reply, finish_reason="length"))
+    assert await condense_question(QUESTION, HISTORY, llm=llm) == expected
