@@ -3,34 +3,17 @@ is never searched for: the question is used as without an LLM."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from retrieval.answering import Answerer
 from retrieval.condense import clean_condensed
-from retrieval.llm import LLMConfig, LLMGenerator
+from retrieval.llm import LLMGenerator
 from tests.fakes.openai_server import FakeOpenAIServer
 
 HISTORY = [
     ("user", "Why did Cressida Dick resign?"),
     ("assistant", "She lost the mayor's confidence [1]."),
 ]
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeOpenAIServer]:
-    async with FakeOpenAIServer() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def llm(server: FakeOpenAIServer) -> AsyncIterator[LLMGenerator]:
-    config = LLMConfig(
-        base_url=server.base_url, api_key="k", model="m", timeout_seconds=2.0, max_retries=0
-    )
-    async with LLMGenerator(config) as generator:
-        yield generator
 
 
 @pytest.mark.parametrize(

@@ -5,14 +5,12 @@ heuristic rewrite."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from retrieval.answering import Answerer
 from retrieval.condense import fits_as_query
 from retrieval.condense_llm import condense_question
-from retrieval.llm import LLMConfig, LLMGenerator
+from retrieval.llm import LLMGenerator
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
 HISTORY = [
@@ -21,21 +19,6 @@ HISTORY = [
 ]
 QUESTION = "How much does it cost?"
 HEURISTIC = "Apple announce How much does it cost?"
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeOpenAIServer]:
-    async with FakeOpenAIServer() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def llm(server: FakeOpenAIServer) -> AsyncIterator[LLMGenerator]:
-    config = LLMConfig(
-        base_url=server.base_url, api_key="k", model="m", timeout_seconds=2.0, max_retries=0
-    )
-    async with LLMGenerator(config) as generator:
-        yield generator
 
 
 @pytest.mark.parametrize(

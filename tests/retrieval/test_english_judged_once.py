@@ -6,7 +6,7 @@ and the statistics were read again for the hint."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,7 +16,7 @@ from retrieval.answering import Answerer
 from retrieval.assistant import NewsAssistant
 from retrieval.async_search import AsyncSearcher
 from retrieval.coverage import TermStats
-from retrieval.llm import LLMConfig, LLMGenerator
+from retrieval.llm import LLMGenerator
 from retrieval.types import AnswerMode, Passage
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.retrieval.search_world import Doc, build_world
@@ -61,21 +61,6 @@ LONDON = passage(
     "during routine surveillance of London sewage samples. Officials fear polio could spread "
     "beyond London."
 )
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeOpenAIServer]:
-    async with FakeOpenAIServer() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def llm(server: FakeOpenAIServer) -> AsyncIterator[LLMGenerator]:
-    config = LLMConfig(
-        base_url=server.base_url, api_key="k", model="m", timeout_seconds=5.0, max_retries=0
-    )
-    async with LLMGenerator(config) as generator:
-        yield generator
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 
 from index.errors import LLMError
 from retrieval.answering import Answerer
-from retrieval.llm import CONNECTION_DROPPED, LLMConfig, LLMGenerator
+from retrieval.llm import CONNECTION_DROPPED, LLMGenerator
 from retrieval.llm_stream import finished_sentences
 from retrieval.types import Answer, AnswerMode, Passage
 from tests.fakes.openai_server import FakeOpenAIServer, Fault, Reply
@@ -42,15 +42,6 @@ CUT_AT = FULL.index(" year")  # "...North American sales last"
 async def server() -> AsyncIterator[FakeOpenAIServer]:
     async with FakeOpenAIServer(chunk_chars=CUT_AT) as fake:
         yield fake
-
-
-@pytest.fixture
-async def llm(server: FakeOpenAIServer) -> AsyncIterator[LLMGenerator]:
-    config = LLMConfig(
-        base_url=server.base_url, api_key="k", model="m", timeout_seconds=5.0, max_retries=0
-    )
-    async with LLMGenerator(config) as generator:
-        yield generator
 
 
 async def _ask(llm: LLMGenerator, shown: list[str]) -> Answer:

@@ -6,32 +6,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from retrieval.answering import Answerer
-from retrieval.llm import REPLY_CUT, LLMConfig, LLMGenerator, ReplyCut
-from retrieval.types import Answer, AnswerMode, Passage
+from retrieval.llm import REPLY_CUT, LLMGenerator, ReplyCut
+from retrieval.types import Answer, AnswerMode
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.retrieval.test_llm_broken_off import FORD, QUESTION
 
-QUESTION = "How many jobs will Ford cut?"
-FORD = Passage(
-    chunk_id=1,
-    article_id=1,
-    title="Ford Motor Company cutting 30,000 jobs",
-    source="Wikinews",
-    published_at=datetime(2006, 1, 23, tzinfo=UTC),
-    url="https://example.com/ford",
-    text=(
-        "The Ford Motor Company will cut 30,000 jobs and close 14 plants as part of a "
-        "restructuring plan after a US$1.6 billion loss last year in North American sales."
-    ),
-    score=1.0,
-    similarity=0.7,
-)
-# What a model says when max_tokens stops it mid-sentence; the unfinished sentence's words
-# are all the source's, so the fact check alone keeps it.
 CUT = "Ford will cut 30,000 jobs [1]. The cuts follow a loss in North American sales last"
 MESSAGES = [{"role": "user", "content": QUESTION}]
 
@@ -40,15 +24,6 @@ MESSAGES = [{"role": "user", "content": QUESTION}]
 async def server() -> AsyncIterator[FakeOpenAIServer]:
     async with FakeOpenAIServer(chunk_chars=16) as fake:
         yield fake
-
-
-@pytest.fixture
-async def llm(server: FakeOpenAIServer) -> AsyncIterator[LLMGenerator]:
-    config = LLMConfig(
-        base_url=server.base_url, api_key="k", model="m", timeout_seconds=5.0, max_retries=0
-    )
-    async with LLMGenerator(config) as generator:
-        yield generator
 
 
 async def _ask(llm: LLMGenerator, *, streamed: bool) -> Answer:
