@@ -16,6 +16,7 @@ from datetime import datetime
 from retrieval.answering import Answerer
 from retrieval.async_search import AsyncSearcher
 from retrieval.catalog import to_epoch
+from retrieval.condense import refers_back
 from retrieval.dates import describe_range
 from retrieval.headlines import headline, lead
 from retrieval.llm import LLMBudget
@@ -133,12 +134,12 @@ class NewsAssistant:
         """
         started = time.perf_counter()
         budget = self._answerer.llm_budget()  # all of this question's LLM calls share it
-        standalone = (
-            await self._answerer.condense(question, history, budget=budget) if history else question
-        )
         # Regular expressions over one question (~0.1 ms): on the loop, not queued behind
         # the searches on the worker thread.
-        plan = self._plan(standalone, now, as_of, sources, date_range)
+        plan = self._plan(question, now, as_of, sources, date_range)
+        if history and not asks_for_a_period(plan, question):
+            standalone = await self._answerer.condense(question, history, budget=budget)
+            plan = self._plan(standalone, now, as_of, sources, date_range)
         # Judged once for every answer and briefing below (it may read the index's lock).
         english = await self._answerer.reads_english(question)
 
@@ -276,3 +277,11 @@ class NewsAssistant:
             date_range=date_range or plan.filters.date_range,
         )
         return dataclasses.replace(plan, filters=filters)
+
+
+def asks_for_a_period(plan: QueryPlan, question: str) -> bool:
+    """Whether a question asks for a period's or an outlet's news and nothing else ("What
+    happened in 2008?"): it stands alone whatever came before, as a fresh chat's would;
+    one that refers back ("What happened to him yesterday?") is a follow-up (pure)."""
+    named = plan.period is not None or plan.recency or bool(plan.filters.sources)
+    return plan.browse and named and not refers_back(question)

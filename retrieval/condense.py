@@ -101,13 +101,20 @@ def asks_for_latest(question: str) -> bool:
     return bool(words & _LATEST) and set(content_terms(question)) <= _LATEST | _NEWS_WORDS
 
 
+def refers_back(question: str) -> bool:
+    """Whether the question continues another ("and...", "what about...") or refers back
+    to it ("it", "they", "there"...)."""
+    words = {w.lower() for w in tokenize(question)}
+    return question.lower().startswith(_CONTINUATIONS) or bool(words & _REFERRING)
+
+
 def leans_back(question: str, previous: str = "") -> bool:
     """Whether the question continues the previous one (`previous`, the last user question):
     it continues ("and...", "what about..."), refers back ("it", "they", "there"...), or is
     short (three content words or fewer) and asks for a reaction or names no subject of its
     own. A request for the latest news stands alone."""
     words = {w.lower() for w in tokenize(question)}
-    if question.lower().startswith(_CONTINUATIONS) or words & _REFERRING:
+    if refers_back(question):
         return True
     if asks_for_latest(question) or len(content_terms(question)) > 3:
         return False

@@ -188,7 +188,8 @@ class LLMGenerator:
             "model": self._config.model,
             "messages": list(messages),
             "temperature": self._config.temperature,
-            "max_tokens": max_tokens or self._config.max_tokens,
+            # A call may ask for less than LLM_MAX_TOKENS (the follow-up rewrite), never more.
+            "max_tokens": min(max_tokens or self._config.max_tokens, self._config.max_tokens),
         }
 
     async def complete(

@@ -10,7 +10,7 @@ import pytest
 from retrieval.answering import Answerer
 from retrieval.condense import fits_as_query
 from retrieval.condense_llm import condense_question
-from retrieval.llm import LLMGenerator
+from retrieval.llm import LLMConfig, LLMGenerator
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 
 HISTORY = [
@@ -77,3 +77,19 @@ async def test_a_rewrite_cut_at_max_tokens_keeps_a_finished_first_line(
 ) -> None:
     server.push(Reply(reply, finish_reason="length"))
     assert await condense_question(QUESTION, HISTORY, llm=llm) == expected
+
+
+@pytest.mark.parametrize(("configured", "asked"), [(700, 96), (40, 40)])
+async def test_the_rewrite_asks_for_at_most_the_configured_tokens(
+    server: FakeOpenAIServer, configured: int, asked: int
+) -> None:
+    # LLM_MAX_TOKENS bounds every call: a small local model told 40 is not given 96.
+    config = LLMConfig(
+        base_url=server.base_url, api_key="k", model="m", max_retries=0, max_tokens=configured
+    )
+    server.push("Apple iPhone price")
+    async with LLMGenerator(config) as llm:
+        await condense_question(QUESTION, HISTORY, llm=llm)
+    [request] = server.requests
+    assert request.body is not None
+    assert request.body["max_tokens"] == asked
