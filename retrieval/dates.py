@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from index.errors import BadInputError
 from retrieval.date_phrases import MONTH_NAME, NUMBER, UNIT, WEEKDAY_NAME, find_date_phrases
-from retrieval.outlet_names import is_outlet_name
+from retrieval.today_in_names import today_ends_a_name
 from retrieval.types import DateRange
 
 _MAX_CHARS = 1000  # questions are short; a longer text is no question
@@ -60,9 +60,6 @@ _BASELINE = re.compile(
     r"\b(?:than|compared(?:\s+(?:to|with))?|versus|vs\.?)\s+(?:\S+\s+){0,2}$", re.IGNORECASE
 )
 _CONNECTORS = frozenset({"and", "or", "to", "through", "until", "till"})
-# "USA Today", "India Today": "Today" with a capital closing a run of capitalised words
-# that names an outlet ends that name ("Gaza Today" names none: it is today in Gaza).
-_RUN_BEFORE = re.compile(r"(?<![\w.'’&-])(?:[A-Z][\w.'’&-]*\s+){1,4}$")
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,7 @@ def split_date_phrases(
     )
     matches: list[_Match] = []
     for phrase in find_date_phrases(context.masked, context.local_now):
-        if _ends_a_name(text, phrase.start, phrase.end):
+        if today_ends_a_name(text, phrase.start, phrase.end):
             continue
         match = _interpret(
             context, phrase.start, phrase.end, phrase.when, phrase.period,
@@ -137,23 +134,6 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise BadInputError(f"Unknown timezone: {name[:60]}") from exc
-
-
-def _ends_a_name(text: str, start: int, end: int) -> bool:
-    """Whether "Today" at [start, end) is the last word of an outlet's name ("According to
-    USA Today, ..."): capitalised, closing capitalised words that end with it in a name
-    `is_outlet_name` knows ("USA Today", "India Today"; not "Ukraine Today", "Wall Street
-    Today"), in a question that is not in capitals throughout. Indexed outlets are not
-    known here: `retrieval/query.py` cuts a known one's name before dates are read."""
-    if text[start:end] != "Today":
-        return False
-    run = _RUN_BEFORE.search(text, 0, start)
-    if run is None:
-        return False
-    words = run[0].split()
-    if not any(is_outlet_name(" ".join([*words[n:], "Today"])) for n in range(len(words))):
-        return False
-    return any(word[0].islower() for word in re.findall(r"[^\W\d_]+", text))
 
 
 def _last_like(match: re.Match[str]) -> str:
