@@ -6,7 +6,7 @@
 # Installs PostgreSQL with apt-get when it is missing, creates a cluster in a fresh temporary
 # folder (trust auth, fsync off: test data only), starts it on a free port and creates the
 # database `newsbot_test`. stdout carries only shell lines for eval. The server keeps running
-# after the script; the printed comment says how to stop it.
+# after the script; `$NEWSBOT_PG_STOP` (set by the eval) is the command that stops it.
 set -euo pipefail
 
 log() { echo "postgres.sh: $*" >&2; }
@@ -46,8 +46,9 @@ as_pg "$BIN/pg_ctl" -D "$ROOT/data" -l "$ROOT/server.log" -w -t 60 \
 as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres newsbot_test >&2
 
 echo "export NEWSBOT_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:$PORT/newsbot_test"
+# Paths without spaces (mktemp's and the package's), so the command splits into its words.
 if [ "$(id -u)" = 0 ]; then
-  echo "# stop with: runuser -u postgres -- $BIN/pg_ctl -D $ROOT/data stop"
+  echo "NEWSBOT_PG_STOP='runuser -u postgres -- $BIN/pg_ctl -D $ROOT/data stop -m fast'"
 else
-  echo "# stop with: $BIN/pg_ctl -D $ROOT/data stop"
+  echo "NEWSBOT_PG_STOP='$BIN/pg_ctl -D $ROOT/data stop -m fast'"
 fi
