@@ -28,7 +28,8 @@ from bot.cli_options import WAIT_HELP
 from bot.handlers_ask import has_words
 from bot.logging_setup import configure_logging
 from bot.runtime import Runtime
-from bot.settings import Settings, setting_errors
+from bot.settings import Settings
+from bot.settings_errors import setting_errors
 from index.errors import BadInputError, NewsbotError
 from index.parsing import parse_date
 from retrieval.query_outlets import sort_outlets, unknown_outlets_note

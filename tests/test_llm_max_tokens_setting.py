@@ -7,7 +7,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.runtime import Runtime
-from bot.settings import Settings, setting_errors
+from bot.settings import Settings
+from bot.settings_errors import setting_errors
 from retrieval.llm import LLMGenerator
 from tests.fakes.openai_server import FakeOpenAIServer
 

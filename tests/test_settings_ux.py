@@ -23,7 +23,8 @@ from sqlalchemy import make_url
 from bot import cli_run
 from bot.cli_run import llm_problem, start_llm_check
 from bot.runtime import Runtime, database_unavailable, masked_url
-from bot.settings import Settings, setting_errors
+from bot.settings import Settings
+from bot.settings_errors import setting_errors
 from index.errors import StorageError
 from retrieval.llm import LLMConfig
 from tests.fakes.openai_server import FakeOpenAIServer, Fault, Reply
