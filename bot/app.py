@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, Defaults
 
 from bot import messages
@@ -25,16 +23,15 @@ from bot.polling_request import PollingRequest
 from bot.processor import PerChatUpdateProcessor
 from bot.ratelimit import QuestionLimiter
 from bot.services import BotServices, NewsService
+from bot.start_errors import rejected_token, unreachable
 from bot.telegram_http import AiohttpRequest, HttpLimits
 from bot.webhook import serve_webhook
-from index.errors import NewsbotError
 
 if TYPE_CHECKING:
     from bot.admin_service import AdminService
     from bot.alerts_service import AlertService
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
-TOKEN_REJECTED = "Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather)."
 
 
 @dataclass(frozen=True)
@@ -156,28 +153,6 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await application.bot.set_my_commands(commands)
 
 
-@contextlib.contextmanager
-def _rejected_token() -> Iterator[None]:
-    """PTB's InvalidToken quotes the whole token; say what is wrong without it."""
-    try:
-        yield
-    except InvalidToken:
-        raise NewsbotError(TOKEN_REJECTED) from None
-
-
-@contextlib.contextmanager
-def _unreachable(api_base_url: str) -> Iterator[None]:
-    """A network failure that ends start-up (PTB retries while running) said plainly."""
-    try:
-        yield
-    except NetworkError as exc:
-        host = urlsplit(api_base_url).netloc or api_base_url
-        raise NewsbotError(
-            f"Could not reach the Telegram Bot API at {host} ({exc.message}): check the "
-            "network connection, or TELEGRAM_API_BASE_URL."
-        ) from None
-
-
 @contextlib.asynccontextmanager
 async def polling(
     application: Application,  # type: ignore[type-arg]
@@ -189,7 +164,7 @@ async def polling(
     The same steps, in the same order, as `Application.run_polling` (including post_init,
     post_stop and post_shutdown), for tests and the offline terminal chat.
     """
-    with _rejected_token():
+    with rejected_token():
         try:
             await application.initialize()
         except Exception:
@@ -225,7 +200,7 @@ async def polling(
 def run(application: Application, config: BotConfig) -> None:  # type: ignore[type-arg]
     """Serve until interrupted: long polling, or the webhook server (bot/webhook.py) when a
     URL is set."""
-    with _rejected_token(), _unreachable(config.api_base_url):
+    with rejected_token(config.api_base_url), unreachable(config.api_base_url):
         try:
             _serve(application, config)
         finally:
@@ -264,6 +239,11 @@ def _serve(application: Application, config: BotConfig) -> None:  # type: ignore
         )
         _event_loop().run_until_complete(serving)
     else:
+        # Initialised here rather than by run_polling, whose start-up loop logs a failure as
+        # a traceback at ERROR before raising it: `run` says it in one line instead. Our own
+        # rate limiter retries getMe (config.network_retries); run_polling then finds the
+        # application initialised and goes on.
+        _event_loop().run_until_complete(application.initialize())
         application.run_polling(
             poll_interval=0.0,
             timeout=timedelta(seconds=config.poll_timeout),

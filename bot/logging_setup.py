@@ -35,6 +35,23 @@ class SecretScrubber(logging.Filter):
         return True
 
 
+class _UnparsedReply(logging.Filter):
+    """PTB logs a Bot API reply that is no JSON (a proxy's or web server's error page) with
+    the traceback of its JSON decoder at ERROR, then raises an error that says the same:
+    a one-line warning (the body it quotes) is all that helps."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Can not load invalid JSON data"):
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_UNPARSED_REPLY = _UnparsedReply()
+_PTB_REQUEST_LOGGER = "telegram.request.BaseRequest"
+
+
 def configure_logging(
     level: str, secrets: Iterable[str] = (), *, terminal_level: str | None = None
 ) -> None:
@@ -55,6 +72,7 @@ def configure_logging(
         logging.getLogger(name).setLevel(logging.WARNING)
     for library in ("sentence_transformers", "transformers", "faiss"):
         logging.getLogger(library).setLevel(logging.WARNING)
+    logging.getLogger(_PTB_REQUEST_LOGGER).addFilter(_UNPARSED_REPLY)  # added once
 
 
 def log_to_file(path: Path) -> bool:
