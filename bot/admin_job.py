@@ -16,6 +16,10 @@ from index.refresh_report import RefreshProgress, RefreshReport
 
 log = logging.getLogger(__name__)
 
+# The error of a run a later process found still "running" with nobody at work: it was
+# killed. When it stopped is not recorded, so it is shown without a duration.
+INTERRUPTED = "interrupted: the process stopped before the re-index finished"
+
 
 @dataclass(frozen=True)
 class AdminConfig:

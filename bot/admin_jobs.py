@@ -15,6 +15,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext
 
 from bot.admin_service import AdminService
+from index.errors import StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,8 @@ async def watch_index_once(admin: AdminService) -> bool:
     if not swapped:  # a new snapshot gets one look to settle first
         try:
             await admin.repair_if_behind()
+        except StorageError as error:  # an outage: said once, not at every look
+            admin.outage.failed(error, "the index watch")
         except Exception:  # the next look tries again; the watch must go on
             logger.exception("checking the index against the database failed")
     return swapped

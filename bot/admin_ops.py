@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bot.admin_job import INTERRUPTED as INTERRUPTED  # the old import path works
 from bot.runtime import Runtime
 from index import refresh, store
 from index.db import session_scope
@@ -35,10 +36,9 @@ from index.source_fetch import DetectedSource, detect_source
 from index.store_admin import already_registered, find_source
 from index.types import Article, CorpusStats, ReindexRun, SourceRecord
 from retrieval.outlet_names import same_site_outlets
+from retrieval.types import AnswerMode
 
 log = logging.getLogger(__name__)
-
-INTERRUPTED = "interrupted: the process stopped before the re-index finished"
 
 
 @dataclass(frozen=True)
@@ -285,6 +285,7 @@ def collect_stats(runtime: Runtime, now: datetime) -> AdminStats:
         outlets=len(same_site_outlets(corpus.per_source)),  # here, off the event loop
         index=index_info(runtime.index_dir),
         last_run=last_run,
-        questions_today=questions,
+        # Every answer mode, zeros too: a dashboard reads a key, not its absence.
+        questions_today={**{mode.value: 0 for mode in AnswerMode}, **questions},
         alerts_today=alerts,
     )

@@ -9,10 +9,8 @@ questions asked during the work are answered from the old index. Then the hooks 
 run left unmatched (killed between storing and matching, or a hook failed), then the
 chunks of the new and updated articles. The left ones are matched before a re-index or
 feed poll too, and once more after it, when the run has embedded the chunks a killed run
-left without vectors: one re-index repairs and alerts. A bot that runs for weeks so
-matches what a killed `newsbot ingest` left without waiting for its own restart; and when
-the database holds chunks its index lacks while no writer holds the index (the writer was
-killed), `repair_if_behind` (the index watch) embeds them without waiting for a re-index.
+left without vectors. When the database holds chunks its index lacks while no writer holds
+the index (a killed `newsbot ingest`), `repair_if_behind` (the index watch) embeds them.
 """
 
 from __future__ import annotations
@@ -36,6 +34,7 @@ from bot.alerts_unmatched import unmatched_chunks
 from bot.index_watch import IndexReloader
 from bot.new_chunks import without_articles
 from bot.runtime import Runtime
+from bot.storage_outage import StorageOutage
 from index.errors import NewsbotError, ParseError
 from index.feed_pages import fetch_with_pages
 from index.indexing_types import merge_new_chunks
@@ -52,10 +51,6 @@ T = TypeVar("T")
 NewArticlesHook = Callable[[NewChunks], Awaitable[None]]
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class AdminService:
     """Holds the admin worker thread and the state of the running job."""
 
@@ -65,7 +60,7 @@ class AdminService:
         reloader: IndexReloader,
         *,
         config: AdminConfig | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = functools.partial(datetime.now, UTC),
     ) -> None:
         self._runtime = runtime
         self._reloader = reloader
@@ -78,6 +73,7 @@ class AdminService:
         self._closed = False
         self._gap: tuple[str | None, tuple[int, int]] | None = None  # last look's mismatch
         self.on_new_articles: list[NewArticlesHook] = []
+        self.outage = StorageOutage()  # the index watch and the error handler tell it
 
     @property
     def config(self) -> AdminConfig:
@@ -120,9 +116,10 @@ class AdminService:
             return None
         reloader = self._reloader
         served = reloader.searcher.searcher.vector_index
-        gap = await self._on_worker(
-            lambda: admin_ops.index_gap(self._runtime, served) if reloader.serves_live() else None
-        )
+        gap = None  # an older snapshot served on purpose has nothing to compare with
+        if await self._on_worker(reloader.serves_live):
+            gap = await self._on_worker(admin_ops.index_gap, self._runtime, served)
+            self.outage.succeeded()  # the database answered
         seen = (reloader.version, gap) if gap is not None else None
         if seen is None or seen != self._gap or self._job is not None or self._closed:
             self._gap = seen

@@ -163,10 +163,19 @@ def _stats(runtime: Runtime, *, as_json: bool) -> int:
     tz = _tz(runtime)
     figures = admin_ops.collect_stats(runtime, datetime.now(tz))
     if as_json:
-        print(json.dumps(dataclasses.asdict(figures), default=_json_value, sort_keys=True))
+        print(json.dumps(stats_document(figures), default=_json_value, sort_keys=True))
     else:
         print(plain(messages_admin.admin_stats(figures, tz)))
     return 0
+
+
+def stats_document(figures: admin_ops.AdminStats) -> dict[str, Any]:
+    """`newsbot stats --json`: the figures as one object, each outlet as an object too."""
+    document = dataclasses.asdict(figures)
+    document["corpus"]["per_source"] = [
+        {"name": name, "articles": articles} for name, articles in figures.corpus.per_source
+    ]
+    return document
 
 
 def _json_value(value: Any) -> Any:

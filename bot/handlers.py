@@ -26,7 +26,7 @@ from bot.handlers_stream import topic_thread
 from bot.html_text import escape, truncate
 from bot.logging_setup import SecretScrubber
 from bot.render import render_headlines, render_sources_overview
-from index.errors import NewsbotError
+from index.errors import NewsbotError, StorageError
 
 logger = logging.getLogger(__name__)
 
@@ -111,17 +111,27 @@ async def reply_pieces(message: Message, pieces: list[str]) -> None:
 
 
 async def on_error(update: object, context: NewsContext) -> None:
-    """Known errors become their user message; anything else is logged and apologised for."""
+    """Known errors become their user message; anything else is logged and apologised for.
+    A database outage is told to the log once (`StorageOutage`), not at every failure."""
     error = context.error
     chat_id = _chat_id(update)
+    where = f"chat {chat_id}" if chat_id is not None else background_name(context)
+    services = context.bot_data.services
+    admin = services.admin if services is not None else None
+    if isinstance(error, StorageError) and admin is not None:
+        admin.outage.failed(error, where)
+        if chat_id is None:
+            return  # nobody to tell: the outage is in the log
     if isinstance(error, NewsbotError):
-        logger.info("%s in chat %s: %s", type(error).__name__, chat_id, error.user_message)
+        logger.info("%s in %s: %s", type(error).__name__, where, error.user_message)
         text = escape(error.user_message)
     elif isinstance(error, Forbidden):
         logger.warning("cannot write to chat %s: %s", chat_id, error)
         return
     else:
-        logger.error("unexpected error while handling %s", _describe(update), exc_info=error)
+        logger.error(
+            "unexpected error while handling %s", _describe(update, context), exc_info=error
+        )
         text = messages.APOLOGY
         await _notify_admins(update, context)
     if chat_id is None:
@@ -143,7 +153,7 @@ async def _notify_admins(update: object, context: NewsContext) -> None:
         return
     scrubber = SecretScrubber((context.bot.token, *context.services.secrets))
     detail = truncate(scrubber.scrub(str(error)), 500)
-    summary = messages.admin_error_summary(type(error).__name__, detail, _describe(update))
+    summary = messages.admin_error_summary(type(error).__name__, detail, _describe(update, context))
     try:
         await context.bot.send_message(admin_chat_id, summary)
     except TelegramError as exc:
@@ -169,10 +179,19 @@ def _thread_id(update: object) -> int | None:
     return None
 
 
-def _describe(update: object) -> str:
+def background_name(context: NewsContext) -> str:
+    """The background work an error without an update came from: a JobQueue job by its
+    name, a task (`Application.create_task`) by its coroutine's."""
+    if context.job is not None and context.job.name:
+        return f"the {context.job.name} job"
+    name = getattr(context.coroutine, "__qualname__", None)
+    return f"the background task {name}" if name else "a background task"
+
+
+def _describe(update: object, context: NewsContext) -> str:
     if isinstance(update, Update):
         return f"update {update.update_id} (chat {_chat_id(update)})"
-    return "a background task"
+    return background_name(context)
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]

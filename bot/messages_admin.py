@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from bot.admin_job import INTERRUPTED
 from bot.html_text import escape, escape_code, truncate
 from bot.messages import plural
 from bot.messages_reindex import INGEST_BUSY as INGEST_BUSY  # the old import paths keep working
@@ -136,6 +137,9 @@ def _last_run(run: ReindexRun | None, tz: tzinfo) -> str:
     kind = "full, " if run.full else ""
     if run.status == "running":
         return f"{started} ({kind}still running)"
+    if run.status == "failed" and run.error == INTERRUPTED:
+        # Closed when a later process found it dead: its finish time is when that was.
+        return f"{started} ({kind}{INTERRUPTED})"
     took = ""
     if run.finished_at is not None:
         took = duration((run.finished_at - run.started_at).total_seconds())

@@ -20,6 +20,20 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _HTTP_URL = "an http:// or https:// address"
 
 
+# The PostgreSQL driver the project installs (the `postgres` extra: psycopg 3).
+POSTGRES_DRIVER_SCHEME = "postgresql+psycopg"
+
+
+def with_postgres_driver(url: str) -> str:
+    """`postgres://...` and `postgresql://...` (the form Heroku, Render and docker-compose
+    hand out) as the installed driver's URL: SQLAlchemy knows no `postgres` and reads a bare
+    `postgresql` as psycopg2, which is not installed. Other URLs are returned unchanged."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme.lower() in ("postgres", "postgresql"):
+        return f"{POSTGRES_DRIVER_SCHEME}://{rest}"
+    return url
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -204,7 +218,10 @@ class Settings(BaseSettings):
 
     @property
     def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'newsbot.db').as_posix()}"
+        """The URL to connect with; messages name `database_url`, as the user wrote it."""
+        if url := self.database_url.strip():
+            return with_postgres_driver(url)
+        return f"sqlite:///{(self.data_dir / 'newsbot.db').as_posix()}"
 
     @property
     def llm_configured(self) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 
@@ -14,6 +16,7 @@ from bot.emulator import TelegramEmulator
 from bot.emulator_messages import StoredMessage
 from bot.terminal_input import PROMPT as PROMPT  # re-exported: the chat's prompt
 from bot.terminal_input import Screen, stdin_lines
+from bot.terminal_interrupt import ctrl_c_ends_chat, stop_task
 from bot.terminal_view import format_message, keyboard, pressable
 
 OFFLINE_TOKEN = "100000:offline-token"  # the emulator accepts any token; this one is a dummy
@@ -75,18 +78,28 @@ async def run_offline(
     `screen` to one writing blocks with `write`. A button is pressed by typing its text.
     """
     screen = screen or Screen(write)
-    async with TelegramEmulator() as emulator:
-        application = build(emulator.base_url)
-        async with polling(application, poll_timeout=poll_timeout):
-            chat = TerminalChat(emulator, application, screen, user_name, reply_timeout)
-            screen.show(intro)
-            async with chat.watching(notices or Notices()):
-                async for line in lines if lines is not None else stdin_lines(screen):
-                    text = line.strip()
-                    if text in QUIT:
-                        break
-                    if text:
-                        await chat.say(text)
+    # Ctrl-C belongs to the terminal user: lines given by the caller (tests) do without.
+    terminal = lines is None and sys.stdin.isatty()  # which echoes Ctrl-C as "^C"
+    leave = functools.partial(screen.last, after_echo=terminal)
+    with ctrl_c_ends_chat(leave, enabled=lines is None) as interrupt:
+        try:
+            async with TelegramEmulator() as emulator:
+                application = build(emulator.base_url)
+                async with polling(application, poll_timeout=poll_timeout):
+                    chat = TerminalChat(emulator, application, screen, user_name, reply_timeout)
+                    screen.show(intro)
+                    async with chat.watching(notices or Notices()):
+                        async for line in lines if lines is not None else stdin_lines(screen):
+                            text = line.strip()
+                            if text in QUIT or interrupt.happened:
+                                break
+                            if text:
+                                await chat.say(text)
+        except asyncio.CancelledError:
+            if not interrupt.happened:
+                raise
+        if interrupt.happened:  # everything is closed: end as a program stopped by Ctrl-C
+            raise KeyboardInterrupt
 
 
 class TerminalChat:
@@ -107,6 +120,7 @@ class TerminalChat:
         self._user = emulator.create_user(user_name)
         self._printed: dict[int, int] = {}  # message id -> versions already printed
         self._buttons: dict[int, dict[str, str]] = {}  # message id -> typed label -> data
+        self._shown_labels: set[str] = set()  # every button label shown (casefolded)
         self._in_turn = False
         self._changed = asyncio.Event()
         self._notices = Notices()
@@ -119,6 +133,11 @@ class TerminalChat:
         """Send one line as the user (or press the button it names); print the bot's
         replies once it has handled it."""
         pressed = self._button(text)
+        if pressed is None and text.strip().casefold() in self._shown_labels:
+            # Its button was edited away (pressed already: "Pause 1" is now "Resume 1"):
+            # sent as a question, the label got a news search.
+            self._screen.show(f"(The [{text.strip()}] button is no longer there: nothing sent.)")
+            return
         self._in_turn = True
         try:
             if pressed is None:
@@ -154,9 +173,7 @@ class TerminalChat:
         except TimeoutError:
             self._screen.show("(no reply yet: the bot is still working)")
         finally:
-            indicator.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await indicator
+            await stop_task(indicator)
 
     @contextlib.asynccontextmanager
     async def watching(self, notices: Notices) -> AsyncIterator[None]:
@@ -176,9 +193,7 @@ class TerminalChat:
         finally:
             for unsubscribe in undo:
                 unsubscribe()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
 
     async def _watch(self) -> None:
         while True:
@@ -210,6 +225,8 @@ class TerminalChat:
         for message in self._unprinted():
             edited = message.message_id in self._printed
             self._printed[message.message_id] = len(message.versions)
-            self._buttons[message.message_id] = pressable(keyboard(message.reply_markup))
+            buttons = pressable(keyboard(message.reply_markup))
+            self._buttons[message.message_id] = buttons
+            self._shown_labels.update(buttons)
             prefix = "(edited) " if edited and mark_edits else ""
             self._screen.show(format_message(message, prefix))

@@ -30,6 +30,14 @@ class Screen:
         if self._at_prompt:
             self._raw(PROMPT)
 
+    def last(self, text: str, *, after_echo: bool = False) -> None:
+        """The chat's last line (it is being left): below a waiting prompt, none after it.
+        `after_echo`: the terminal echoed a key (Ctrl-C as "^C") where the cursor was."""
+        if self._at_prompt or after_echo:
+            self._raw("\n")
+        self._at_prompt = False
+        self._write(text)
+
     @property
     def at_prompt(self) -> bool:
         return self._at_prompt
