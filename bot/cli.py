@@ -30,7 +30,7 @@ from bot.logging_setup import configure_logging
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.settings_errors import setting_errors
-from index.errors import BadInputError, NewsbotError
+from index.errors import BadInputError, IndexFolderError, NewsbotError, StorageError
 from index.parsing import parse_date
 from retrieval.query_outlets import sort_outlets, unknown_outlets_note
 from retrieval.types import DateRange
@@ -138,7 +138,9 @@ async def _ask(runtime: Runtime, args: argparse.Namespace) -> int:
     since = _date_option(args.since, "--since", end_of_day=False)
     until = _date_option(args.until, "--until", end_of_day=True)
     date_range = DateRange(start=since, end=until) if since or until else None
-    pair = await asyncio.to_thread(runtime.open_index)
+    from bot.cli_index import say_repairing
+
+    pair = await asyncio.to_thread(runtime.open_index, notice=say_repairing)
     searcher = await asyncio.to_thread(runtime.searcher, pair)
     assistant = runtime.assistant(searcher)
     try:
@@ -180,6 +182,18 @@ def _dispatch(runtime: Runtime, args: argparse.Namespace) -> int:
     raise BadInputError(f"unknown command {args.command}")
 
 
+def error_line(exc: NewsbotError) -> str:
+    """What the command line says of a failure: the user's message, with the operator's
+    detail when there is one (the folder that cannot be written, the driver's reason)."""
+    if isinstance(exc, IndexFolderError):
+        return f"Cannot write in the index folder {exc.folder}: {exc.reason}."
+    if isinstance(exc, StorageError) and exc.detail:
+        detail = exc.detail.rstrip(".")
+        if detail.lower() not in exc.user_message.lower():
+            return f"{exc.user_message.rstrip('.')} ({detail})."
+    return exc.user_message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -201,7 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(runtime, args)
     except NewsbotError as exc:
-        print(f"newsbot: {exc.user_message}", file=sys.stderr)
+        line = error_line(exc)
+        log.debug("newsbot %s stopped: %s", args.command, line)  # the line says it too
+        print(f"newsbot: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -125,7 +125,7 @@ def _ingest_locked(
     runtime: Runtime, items: Iterator[Article | ParseFailure], *, quiet: bool
 ) -> IngestReport:
     indexer = runtime.indexer()
-    indexer.open()
+    indexer.open(notice=say_repairing)
     # New articles are matched against the subscriptions and their alerts queued in the
     # database; a running bot sends them.
     alerts = matcher_for_runtime(runtime, lambda: indexer.pair.vectors)
@@ -156,6 +156,19 @@ def say_waiting(holder: int | None) -> None:
         file=sys.stderr,
         flush=True,
     )
+
+
+def repairing_line(count: int, fresh: bool) -> str:
+    """The line said before a command embeds chunks the index lacks (pure)."""
+    chunks = f"{count:,} chunk" + ("" if count == 1 else "s")
+    if fresh:
+        return f"The index is empty: embedding the {chunks} stored in the database..."
+    return f"Embedding {chunks} missing from the index (a killed ingest?)..."
+
+
+def say_repairing(count: int, fresh: bool) -> None:
+    """Say on stderr, before a long wait, that missing chunks are being embedded."""
+    print(repairing_line(count, fresh), file=sys.stderr, flush=True)
 
 
 # --- failures met before ------------------------------------------------------------------

@@ -83,10 +83,19 @@ def bot_config(settings: Settings) -> BotConfig:
 
 
 def build_service(runtime: Runtime, *, history_since: datetime | None = None) -> StoreNewsService:
-    """Open the index (repairing it against the database) and wire the question path; no
-    chat's conversation goes back before `history_since`."""
-    pair = runtime.open_index(match_pending=True)
-    searcher = runtime.searcher(pair)
+    """Open the index and wire the question path; no chat's conversation goes back before
+    `history_since`. Chunks the index lacks (a killed ingest) are not embedded here: the
+    bot starts at once and its index watch embeds them in the background (`bot/admin_jobs.py`),
+    or the ingest still running does."""
+    opened = runtime.opened_index(match_pending=True, embed_missing=False)
+    missing = opened.report.missing
+    if missing and opened.kept_out is None:
+        line = (
+            f"the index lacks {missing:,} chunks the database holds (a killed ingest?): "
+            "they are embedded in the background, and found once done"
+        )
+        log.warning(line, extra={NOTICE: line, NOTICE_KEY: "repair"})
+    searcher = runtime.searcher(opened.pair)
     return StoreNewsService(
         assistant=runtime.assistant(searcher),
         sessions=runtime.sessions,

@@ -13,11 +13,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.alerts_matcher import matcher_for_runtime
 from bot.settings import Settings
-from index.db import make_engine, make_session_factory, upgrade_database
+from index.db import (
+    make_engine,
+    make_session_factory,
+    sqlite_access_problem,
+    upgrade_database,
+)
 from index.embedding import SentenceTransformerEmbedder
 from index.errors import StorageError
 from index.fetch import FetchPolicy
-from index.pipeline import Indexer, IndexingConfig
+from index.index_open import OpenedIndex, open_for_reading
+from index.pipeline import Indexer, IndexingConfig, RepairNotice
 from index.protocols import Embedder
 from index.snapshot_io import IndexPair
 from retrieval.answering import Answerer
@@ -37,16 +43,21 @@ def masked_url(url: str) -> str:
     return re.sub(r"(://[^:/@\s]*:)[^@]*@", r"\1***@", url)
 
 
-def database_unavailable(settings: Settings, error: StorageError) -> str:
+def database_unavailable(
+    settings: Settings, error: StorageError, problem: str | None = None
+) -> str:
     """The start-up message for a database that cannot be opened: which one, the setting
-    that chose it, and why (password masked). Chat users never see it: the engine is
-    opened before the bot takes its first update."""
+    that chose it, and why (password masked), with the system's `problem` with its file
+    when known. Chat users never see it: the engine is opened before the bot takes its
+    first update."""
     if settings.database_url:
         where = f"{masked_url(settings.database_url)} (DATABASE_URL)"
     else:
         database = settings.data_dir / "newsbot.db"
         where = f"{database} (in NEWSBOT_DATA_DIR={settings.data_dir})"
     reason = (error.detail or error.user_message).rstrip(".")
+    if problem is not None and problem not in reason:
+        reason += f" ({problem})"
     password = _password(settings.database_url)
     if password and len(password) >= 4:  # shorter ones would mask ordinary words
         reason = reason.replace(password, "***")
@@ -79,7 +90,8 @@ class Runtime:
             upgrade_database(engine)
         except StorageError as exc:
             engine.dispose()
-            raise StorageError(database_unavailable(self.settings, exc)) from exc
+            problem = sqlite_access_problem(self.settings.resolved_database_url)
+            raise StorageError(database_unavailable(self.settings, exc, problem)) from exc
         return engine
 
     @cached_property
@@ -125,20 +137,44 @@ class Runtime:
             config=self.indexing_config(),
         )
 
-    def open_index(self, *, match_pending: bool = False) -> IndexPair:
-        """The index, repaired to match the database (missing vectors embedded); with
+    def open_index(
+        self,
+        *,
+        match_pending: bool = False,
+        embed_missing: bool = True,
+        notice: RepairNotice | None = None,
+    ) -> IndexPair:
+        """The index to answer from: `opened_index(...).pair`."""
+        opened = self.opened_index(
+            match_pending=match_pending, embed_missing=embed_missing, notice=notice
+        )
+        return opened.pair
+
+    def opened_index(
+        self,
+        *,
+        match_pending: bool = False,
+        embed_missing: bool = True,
+        notice: RepairNotice | None = None,
+    ) -> OpenedIndex:
+        """The index, opened for reading (`index/index_open.py`): with `embed_missing` (a
+        one-shot command), chunks it lacks are embedded when no other writer holds it, and
+        `notice` hears their count first; the bot leaves them to its index watch. With
         `match_pending` (the bot's start), the articles a killed run left unmatched are
-        matched against the subscriptions too. A question from the command line leaves
-        them to the bot and the next ingest: it must not pay for embedding every topic."""
-        indexer = self.indexer()
-        report = indexer.open()
+        matched against the subscriptions too (those with vectors). A question from the
+        command line leaves them to the bot and the next ingest: it must not pay for
+        embedding every topic."""
+        opened = open_for_reading(
+            self.indexer(), self.index_dir, embed_missing=embed_missing, notice=notice
+        )
+        report = opened.report
         if report.added or report.removed:
             log.info("index repaired: %d added, %d removed", report.added, report.removed)
-        pair = indexer.pair
+        pair = opened.pair
         if match_pending:
             matcher = matcher_for_runtime(self, lambda: pair.vectors)
             matcher.safe_match_pending(lambda: pair.vectors)
-        return pair
+        return opened
 
     def searcher(self, pair: IndexPair) -> HybridSearcher:
         return HybridSearcher(

@@ -9,6 +9,7 @@ translated.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from index.errors import StorageError
+from index.errors import StorageError, os_reason
 
 logger = logging.getLogger(__name__)
 
@@ -104,16 +105,55 @@ def storage_errors() -> Iterator[None]:
     try:
         yield
     except (exc.OperationalError, exc.InterfaceError) as err:
-        message = None
-        if "locked" in str(err.orig).lower():
-            message = "The article store is busy right now. Please try again in a moment."
-        raise StorageError(message, detail=_driver_reason(err)) from err
+        raise _storage_error(err) from err
     except exc.TimeoutError as err:  # connection pool exhausted
         raise StorageError(detail="every connection of the pool is in use") from err
     except exc.DatabaseError as err:
         if type(err) is not exc.DatabaseError:  # IntegrityError, ProgrammingError, ...
             raise
-        raise StorageError(detail=_driver_reason(err)) from err  # e.g. "file is not a database"
+        raise _storage_error(err) from err  # e.g. "file is not a database"
+
+
+_DISK_FULL = ("disk is full", "no space left on device", "disk full")
+
+
+def _storage_error(err: exc.DBAPIError) -> StorageError:
+    """The driver's failure as StorageError: a busy database and a full disk say so (a
+    short note a chat user may see); the driver's reason is kept as `detail` for the
+    operator (the command line's line, the bot's outage warning)."""
+    lowered = str(err.orig).lower()
+    message = None
+    if any(words in lowered for words in _DISK_FULL):
+        message = "The article store cannot be written right now: the disk is full."
+    elif "locked" in lowered:
+        message = "The article store is busy right now. Please try again in a moment."
+    return StorageError(message, detail=_driver_reason(err))
+
+
+def sqlite_access_problem(url: str) -> str | None:
+    """Why SQLite cannot open the file of `url` for writing, in the system's words (the
+    file, or its folder where the journal files go, is read-only, not permitted, not a
+    file); None when both can be written, or for another kind of database."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    path = Path(database)
+    try:
+        if path.exists():
+            with path.open("r+b"):  # opened, not changed
+                pass
+    except OSError as err:
+        return os_reason(err)
+    try:
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as err:
+        return f"its folder cannot be written: {os_reason(err)}"
+    return None
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from index.model_resolve import (
     PRECISIONS,
     choose_precision,
     load_failure,
+    model_identity,
     read_cpu_flags,
     resolve_model,
     unavailable_message,
@@ -44,8 +45,9 @@ class SentenceTransformerEmbedder:
     """Implements `Embedder` with a sentence-transformers model on the CPU.
 
     The model loads on first use (or `load()`), under a lock, so building one is free and
-    a worker thread can own the slow part. `model_name` stays the name given (not the
-    resolved folder) so index manifests do not depend on where a package is installed.
+    a worker thread can own the slow part. `model_name` is the model's identity, not the
+    resolved folder, so index manifests do not depend on where a package is installed (and
+    the packaged copy's folder given as EMBEDDING_MODEL is the default model).
     """
 
     def __init__(
@@ -62,7 +64,8 @@ class SentenceTransformerEmbedder:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
         if threads is not None and threads <= 0:
             raise ValueError(f"threads must be positive, got {threads}")
-        self._model_name = model_name
+        self._model_name = model_name  # as given: what is loaded, and named in messages
+        self._identity = model_identity(model_name)
         self._requested_precision = precision
         self._batch_size = batch_size
         self._threads = threads
@@ -73,7 +76,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def model_name(self) -> str:
-        return self._model_name
+        """The model's identity (`model_identity`): what index manifests record."""
+        return self._identity
 
     @property
     def dimension(self) -> int:

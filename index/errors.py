@@ -7,6 +7,9 @@ or on the command line (no paths, secrets or tracebacks). Anything that is not a
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+
 
 class NewsbotError(Exception):
     """Base class: an expected failure with a message safe to show a user."""
@@ -61,6 +64,31 @@ class StorageError(NewsbotError):
         # For the operator at start-up (the command line, logs), never for chat: it may name
         # a path or the driver's reason ("Connection refused"), never a password.
         self.detail = detail
+
+
+class IndexFolderError(StorageError):
+    """The index folder cannot be written (read-only, not permitted, disk full, a file in
+    the way); `detail` names the folder and the system's reason."""
+
+    default_message = "The index folder cannot be written."
+
+    def __init__(self, folder: Path, error: OSError) -> None:
+        reason = os_reason(error)
+        super().__init__(
+            f"The index folder cannot be written ({reason}).",
+            detail=f"cannot write in {folder}: {reason}",
+        )
+        self.folder = folder
+        self.reason = reason
+
+
+def os_reason(error: OSError) -> str:
+    """The system's reason for `error` in a few lower-case words ("read-only file system");
+    a full disk says so plainly."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    text = error.strerror or type(error).__name__
+    return text[:1].lower() + text[1:]
 
 
 class LLMError(NewsbotError):

@@ -2,7 +2,10 @@
 
 Vectors whose chunks are gone are removed; chunks without vectors (a run killed between
 committing its articles and embedding them) are embedded, a thousand read at a time and
-`embed_slice` embedded at a time, with progress reported between slices.
+`embed_slice` embedded at a time, with progress reported between slices. A reader that may
+not write the index (another process holds it, or the folder is read-only) passes no
+embedding function: the missing chunks are only counted, and are not found until a writer
+has embedded them.
 """
 
 from __future__ import annotations
@@ -26,13 +29,15 @@ log = logging.getLogger(__name__)
 def sync_with_database(
     sessions: sessionmaker[Session],
     pair: IndexPair,
-    index_chunks: Callable[[Sequence[StoredChunk]], object],
+    index_chunks: Callable[[Sequence[StoredChunk]], object] | None,
     *,
     embed_slice: int,
     progress: ProgressCallback | None = None,
+    before_embedding: Callable[[int], None] | None = None,
 ) -> SyncReport:
     """Remove vectors of deleted chunks from `pair`, and add the missing chunks with
-    `index_chunks` (which embeds them); what was added and removed."""
+    `index_chunks` (which embeds them; None: count them only); what was added, removed and
+    left missing. `before_embedding` hears how many chunks are about to be embedded."""
     started = time.monotonic()
     with session_scope(sessions) as session:
         db_ids = store.all_chunk_ids(session=session)
@@ -47,6 +52,8 @@ def sync_with_database(
         np.setdiff1d(db_ids, pair.vectors.ids()), np.setdiff1d(db_ids, pair.keywords.ids())
     )
     added = 0
+    if index_chunks is None:
+        return SyncReport(removed=removed, missing=int(missing.size))
 
     def report() -> None:
         if progress is not None:
@@ -64,6 +71,8 @@ def sync_with_database(
             )
 
     if missing.size:
+        if before_embedding is not None:
+            before_embedding(int(missing.size))
         report()  # the repair starts: a progress display can say so before the model runs
     step = max(1, embed_slice)  # progress between slices
     for start in range(0, missing.size, 1000):

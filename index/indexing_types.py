@@ -40,10 +40,14 @@ class IngestProgress:
 
 @dataclass(frozen=True)
 class SyncReport:
-    """What `open()` repaired so the index matches the database."""
+    """What `open()` repaired so the index matches the database: chunks embedded (added),
+    vectors of deleted chunks removed, and chunks still without vectors (missing: the
+    opener did not embed them); `fresh` when no snapshot had been saved before."""
 
     added: int = 0
     removed: int = 0
+    missing: int = 0
+    fresh: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class NewChunks:
 
 
 ProgressCallback = Callable[[IngestProgress], None]
+# Told before a repair embeds anything: (chunks to embed, whether the index started empty).
+RepairNotice = Callable[[int, bool], None]
 ChunksCallback = Callable[[NewChunks], None]
 
 

@@ -20,6 +20,7 @@ the matcher has seen them loses no alert.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +39,7 @@ from index.store_unmatched import mark_unmatched
 from index.stories import LazyStories
 from index.types import Article, ChunkText, ParseFailure, StoredChunk, UpsertStatus
 
+log = logging.getLogger(__name__)
 _NOT_INSERTED = 0  # stands for a waiting new article's id (row ids start at 1)
 
 
@@ -52,6 +54,7 @@ class IngestTally:
     new_ids: list[int] = field(default_factory=list)
     seen: int = 0
     embedded: int = 0
+    keys: set[str] = field(default_factory=set)  # every article key met in this pass
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,22 @@ class _BatchWriter:
         tally.new += 1
         tally.new_ids.append(article_id)
         return article_id
+
+
+def first_of_each_key(articles: Sequence[Article], tally: IngestTally) -> list[Article]:
+    """The articles whose key no earlier article of this pass had; the others are counted
+    as duplicates. Two files naming one address (".../a.html" and ".../a.html/") would
+    otherwise replace each other on every run, each time "updated" and embedded again."""
+    kept: list[Article] = []
+    for article in articles:
+        key = article_key(article)
+        if key in tally.keys:
+            tally.duplicates += 1
+            log.debug("skipped %r: its address was met earlier in this run", article.title)
+            continue
+        tally.keys.add(key)
+        kept.append(article)
+    return kept
 
 
 def store_batch(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import IndexMismatchError
+from index.model_resolve import model_identity
 from index.snapshot import current_snapshot
 
 FORMAT_VERSION = 1
@@ -83,7 +84,8 @@ def read_manifest(directory: Path) -> Manifest | None:
 
 def check_manifest(manifest: Manifest, *, expected_model: str, expected_dimension: int) -> None:
     """Refuse vectors built by another model: mixing them would make search meaningless."""
-    if manifest.model_name != expected_model or manifest.dimension != expected_dimension:
+    same_model = model_identity(manifest.model_name) == model_identity(expected_model)
+    if not same_model or manifest.dimension != expected_dimension:
         raise IndexMismatchError(
             f"The saved index was built with {manifest.model_name} "
             f"({manifest.dimension} dimensions), but {expected_model} "

@@ -37,6 +37,24 @@ def resolve_model(model_name: str) -> ResolvedModel:
     return ResolvedModel(source=model_name, local=Path(model_name).is_dir())
 
 
+def model_identity(model_name: str) -> str:
+    """The name an index records for `model_name`, the same for every spelling of one
+    model: the default model's name for its hub aliases and for the folder of its packaged
+    copy (however the path is written); any other name as given."""
+    if model_name in _PACKAGED_ALIASES:
+        return DEFAULT_MODEL
+    folder = Path(model_name).expanduser()
+    if not (looks_like_path(model_name) or folder.is_dir()):
+        return model_name
+    packaged = packaged_model_path()
+    try:
+        if packaged is not None and folder.is_dir() and folder.samefile(packaged):
+            return DEFAULT_MODEL
+    except OSError:  # unreadable: a folder that is not the packaged copy
+        pass
+    return model_name
+
+
 def looks_like_path(model_name: str) -> bool:
     """A name the user meant as a folder (absolute, relative or home), not a hub id."""
     return model_name.startswith(("/", "./", "../", "~")) or "\\" in model_name

@@ -16,6 +16,7 @@ once matched: articles a crash kept from it are matched by a later run
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from index.errors import IndexFolderError
 from index.index_sync import sync_with_database
 from index.indexing_types import (
     ChunksCallback,
@@ -30,9 +32,10 @@ from index.indexing_types import (
     IngestProgress,
     NewChunks,
     ProgressCallback,
+    RepairNotice,
     SyncReport,
 )
-from index.ingest_batch import IngestTally, store_batch
+from index.ingest_batch import IngestTally, first_of_each_key, store_batch
 from index.pending_chunks import PendingChunks
 from index.protocols import Embedder
 from index.rebuild import rebuild_pair
@@ -49,6 +52,7 @@ __all__ = [
     "IngestProgress",
     "NewChunks",
     "ProgressCallback",
+    "RepairNotice",
     "SyncReport",
 ]
 
@@ -83,11 +87,21 @@ class Indexer:
 
     # -- lifecycle --------------------------------------------------------------------
 
-    def open(self, *, progress: ProgressCallback | None = None) -> SyncReport:
+    def open(
+        self,
+        *,
+        progress: ProgressCallback | None = None,
+        embed_missing: bool = True,
+        write: bool = True,
+        notice: RepairNotice | None = None,
+    ) -> SyncReport:
         """Load the saved index (or start empty) and make it match the database.
 
         `progress` hears about the chunks embedded because the index lacked them (a run
-        killed between storing and embedding), as they go; nothing when none are missing.
+        killed between storing and embedding), as they go; `notice` once before, with
+        their count. Without `embed_missing` they are only counted (`missing`); without
+        `write` nothing is saved (a reader that does not hold the refresh lock): vectors of
+        deleted chunks are then dropped from memory only.
         """
         loaded = load_pair(
             self._index_dir,
@@ -96,20 +110,26 @@ class Indexer:
             threads=self._config.threads,
         )
         self._pair = loaded or empty_pair(self._embedder.dimension, threads=self._config.threads)
+        fresh = loaded is None
         report = sync_with_database(
             self._sessions,
             self.pair,
-            self._index_chunks,
+            self._index_chunks if embed_missing else None,
             embed_slice=self._config.embed_slice,
             progress=progress,
+            before_embedding=(lambda count: notice(count, fresh)) if notice else None,
         )
-        if report.added or report.removed or loaded is None:
+        if write and (report.added or report.removed or fresh):
             self.save()
-        return report
+        return dataclasses.replace(report, fresh=fresh)
 
     def save(self) -> None:
-        """Commit the current indexes as the live snapshot."""
-        save_pair(self._index_dir, self.pair, model_name=self._embedder.model_name)
+        """Commit the current indexes as the live snapshot (IndexFolderError when the
+        folder cannot take it: a full disk, a read-only folder)."""
+        try:
+            save_pair(self._index_dir, self.pair, model_name=self._embedder.model_name)
+        except OSError as exc:
+            raise IndexFolderError(self._index_dir, exc) from exc
         self._dirty = False
 
     # -- ingest -----------------------------------------------------------------------
@@ -148,7 +168,9 @@ class Indexer:
                 )
 
         for batch in batched(items, self._config.batch_articles):
-            articles = [item for item in batch if isinstance(item, Article)]
+            articles = first_of_each_key(
+                [item for item in batch if isinstance(item, Article)], tally
+            )
             tally.failures.extend(item for item in batch if isinstance(item, ParseFailure))
             tally.seen += len(batch)
             chunks, removed, changed_ids = store_batch(

@@ -1,7 +1,8 @@
 """The index's writer lock: one ingest or re-index at a time, across threads and processes.
 
 `refresh_lock` is an flock on a file in the index folder; who is refused gets
-RefreshBusyError, naming the holder's pid when it could be read.
+RefreshBusyError, naming the holder's pid when it could be read. A folder where the lock
+file cannot be made (read-only, not permitted, a file in its place) is IndexFolderError.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from index.errors import NewsbotError
+from index.errors import IndexFolderError, NewsbotError
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,7 @@ def refresh_lock(
     holds it (the kernel drops the lock, not the pid, of a killed holder: the pid is only
     read while the lock is held, and each holder writes its own).
     """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK_NAME, "a+b") as handle:
+    with _lock_file(index_dir) as handle:
         fd = handle.fileno()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -66,6 +67,15 @@ def refresh_lock(
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _lock_file(index_dir: Path) -> BinaryIO:
+    """The lock file, opened for writing (made with its folder when missing)."""
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        return open(index_dir / LOCK_NAME, "a+b")  # the caller closes it
+    except OSError as exc:
+        raise IndexFolderError(index_dir, exc) from exc
 
 
 def _holder(fd: int) -> int | None:

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from bot import cli_admin
+from bot import admin_ops, cli_admin
 from bot.alerts_matcher import AlertMatcher, matcher_for_runtime
 from bot.alerts_unmatched import unmatched_chunks
 from bot.cli import _parser
@@ -118,6 +118,11 @@ def test_the_bot_start_queues_the_alerts_a_killed_ingest_lost(runtime: Runtime) 
     assert queued(runtime) == []
     assert len(unmatched(runtime)) == 2
 
+    # The start embeds nothing (its index watch does, in the background: see
+    # tests/bot/test_start_repair_ops.py): articles without vectors wait for it.
+    bot_start(runtime)
+    assert queued(runtime) == []
+    assert admin_ops.repair_index(runtime) is not None
     bot_start(runtime)
     assert queued(runtime) == [(1, VOLCANO.title)]
     assert unmatched(runtime) == []

@@ -110,24 +110,27 @@ def test_updated_article_replaces_its_chunks_and_vectors(
     assert set(indexer.pair.keywords.ids().tolist()) == new_ids
 
 
-def test_article_given_twice_in_one_batch_leaves_only_its_last_chunks(
+def test_an_address_met_again_in_one_run_is_a_duplicate(
     session_factory: sessionmaker[Session], embedder: HashingEmbedder, tmp_path: Path
 ) -> None:
+    # Two texts under one address in one run: the first is kept, the second skipped (they
+    # would otherwise replace each other on every run). tests/index/test_ingest_keys_ops.py
     indexer = _indexer(session_factory, embedder, tmp_path / "index")
     collected: list[NewChunks] = []
+    first = _article(1, url="https://example.com/a")
     report = indexer.ingest(
-        [
-            _article(1, url="https://example.com/a"),
-            _article(1, url="https://example.com/a", body="Corrected text. " * 5),
-        ],
+        [first, _article(1, url="https://example.com/a/", body="Corrected text. " * 5)],
         on_chunks=collected.append,
     )
-    assert (report.new, report.updated) == (1, 1)
+    assert (report.new, report.updated, report.duplicates) == (1, 0, 1)
     db_ids = set(_db_chunk_ids(session_factory).tolist())
     assert set(indexer.pair.vectors.ids().tolist()) == db_ids
     assert set(indexer.pair.keywords.ids().tolist()) == db_ids
     assert {int(i) for c in collected for i in c.chunk_ids} == db_ids
     assert [c.article_ids for c in collected] == [(report.new_article_ids[0],)]
+    with session_scope(session_factory) as session:
+        [stored] = store.get_articles(session=session, ids=list(report.new_article_ids)).values()
+    assert stored.body == first.body
 
 
 def test_syndicated_copies_share_a_story(
