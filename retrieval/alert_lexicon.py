@@ -10,25 +10,31 @@ Twitter and Meta, none on Apple. The corpus tells the two apart by the topic's o
   "Apple", "Korea", "Powerball", "tennis" are anchors of their topics; "sports",
   "business", "science" on AG News are not (their articles seldom use the word: a word
   describing a category, not naming a thing), nor "home" for "Aaron Judge home run
-  record" (a word in a third of the news is a third of any top third);
-- a topic word that no background article holds is an anchor too: the topic names
-  something the recent news never mentions ("Madison Cawthorn primary"), and its cluster
-  in that news ("primary": elections) is not about it. Except an abbreviation: a short
-  word (compared whole, below) that the news never writes alone but that begins words of
-  as many articles as make a topic covered (SUPPORT_MIN, SUPPORT_SHARE), most of them one
-  word's first five letters: "sci" of the bare "Sci/Tech" on AG News (whole in no
-  article, beginning "science" and its kin, all "scien", in 35 of 2,000). The news does
-  write it, longer, so it anchors nothing; "BTS" (beginning no word) still does, and so
-  do "IRA" and "Oz" where the news writes neither alone: "Iran" and "Iraq", "ozone",
-  "Ozark" and "Ozzie" are other words, not these written longer.
+  record" (a word in a third of the news is a third of any top third). A long word is
+  tried whole first, then by ever shorter beginnings down to five letters, and anchors by
+  the longest that passes: "inflation" by itself where its articles are the nearest (so
+  "inflatable" does not name it), "medicine" by "medic" where the news near "health and
+  medicine" writes "medical" rather than "medicine" (the background tells a beginning's
+  kin of the same news from words of another);
+- a topic word that no background article holds, whole or by a beginning, is an anchor
+  too: the topic names something the recent news never mentions ("Madison Cawthorn
+  primary"), and its cluster in that news ("primary": elections) is not about it. Except
+  an abbreviation: a short word (compared whole, below) that the news never writes alone
+  but that begins words of as many articles as make a topic covered (SUPPORT_MIN,
+  SUPPORT_SHARE), most of them one word's first five letters: "sci" of the bare "Sci/Tech"
+  on AG News (whole in no article, beginning "science" and its kin, all "scien", in 35 of
+  2,000). The news does write it, longer, so it anchors nothing; "BTS" (beginning no word)
+  still does, and so do "IRA" and "Oz" where the news writes neither alone: "Iran" and
+  "Iraq", "ozone", "Ozark" and "Ozzie" are other words, not these written longer.
 
 A topic with anchors gets corpus-route alerts only for articles that name one of them; its
 direct route is unchanged, and a topic without anchors keeps the corpus route as it was.
 
-Whether an article names a topic word is one rule, shared with the alert's "Why" line
-(`named_words`): a short word (three letters or fewer once uninflected) is named only by
-itself ("war" by "wars", not by "warm"); a longer one by any article word that begins with
-its first five letters ("Korea" by "Korean", "Iran" by "Iranian", "rates" by "rated").
+Whether an article names a topic word is the rule of `named_words`: a short word (three
+letters or fewer once uninflected) is named only by itself ("war" by "wars", not by
+"warm"); a longer one by its inflections ("votes" by "voting") and by the whole word with a
+suffix ("Korea" by "Korean", "inflation" by "inflationary"), not by another word sharing its
+first letters ("inflatable"); an anchor that is a beginning by any word that begins with it.
 """
 
 from __future__ import annotations
@@ -127,13 +133,24 @@ def anchor_words(
     rank[order] = np.arange(len(order))
     anchors = set()
     for key in topic_words(phrase):
-        rows = words.holding(key)
-        if len(rows) == 0:
-            if not words.abbreviation(key):  # the news never names it
-                anchors.add(key)
-        elif _precision_above_chance(rank[rows], words.size) >= min_precision:
+        held = False
+        for beginning in _beginnings(key):  # longest first
+            rows = words.holding(beginning)
+            held = held or len(rows) > 0
+            if len(rows) > 0 and _precision_above_chance(rank[rows], words.size) >= min_precision:
+                anchors.add(beginning)
+                break
+        if not held and not words.abbreviation(key):  # the news never names it
             anchors.add(key)
     return frozenset(anchors)
+
+
+def _beginnings(key: str) -> list[str]:
+    """A topic word's key and its beginnings down to STEM letters, longest first (a
+    plural key in -ies, a short word: the key alone)."""
+    if len(key) <= STEM or key.endswith("ies"):
+        return [key]
+    return [key[:size] for size in range(len(key), STEM - 1, -1)]
 
 
 def _precision_above_chance(ranks: IdArray, size: int) -> float:

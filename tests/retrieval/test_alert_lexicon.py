@@ -27,18 +27,20 @@ def near(vector: np.ndarray, cosine: float, rng: np.random.Generator) -> np.ndar
     return (cosine * vector + np.sqrt(1 - cosine**2) * other).astype(np.float32)
 
 
-def test_topic_words_drop_plurals_and_keep_five_letters() -> None:
-    assert topic_words("North Korea missiles") == ("north", "korea", "missi")
+def test_topic_words_drop_plurals_and_keep_the_whole_word() -> None:
+    assert topic_words("North Korea missiles") == ("north", "korea", "missil")  # e gives way
     assert topic_words("Sci/Tech") == ("sci", "tech")
     assert topic_words("wars and the sports") == ("war", "sport")  # stop words dropped
-    assert topic_words("the 2022 midterms") == ("midte",)  # numbers name nothing
+    assert topic_words("the 2022 midterms") == ("midterm",)  # numbers name nothing
 
 
 def test_article_words_are_named_by_their_beginnings() -> None:
     keys = word_keys("Iranian protesters met US envoys on TV")
-    assert {"iran", "irani", "prote", "us", "tv"} <= keys
+    assert {"iran", "irani", "iranian", "protest", "us", "tv"} <= keys
     assert "iraq" not in keys
-    assert set(topic_words("science")) <= word_keys("Scientists say")
+    # Letters do not tell "scientists" from "inflatable": the anchors' beginnings do.
+    assert not set(topic_words("science")) & word_keys("Scientists say")
+    assert set(topic_words("science")) <= word_keys("The sciences")
     assert set(topic_words("wars")) <= word_keys("the war goes on")
     # A word of three letters or fewer is named only by itself (lightly stemmed).
     assert set(topic_words("war")) <= word_keys("two wars")
@@ -60,7 +62,7 @@ def test_anchors_are_words_held_by_the_topics_nearest_articles() -> None:
     words = index_words(texts)
     anchors = anchor_words("Zorblax sports today Quuxley", cosines, words, min_precision=0.5)
     # Zorblax: 5 of 5 in the top 5; Quuxley: in no article (the news never names it).
-    assert anchors == {"zorbl", "quuxl"}
+    assert anchors == {"zorblax", "quuxle"}
     assert anchor_words("sports today", cosines, words, min_precision=0.5) == frozenset()
 
 
@@ -104,7 +106,7 @@ def test_a_named_topic_gets_corpus_alerts_only_for_articles_naming_it(world) -> 
     topics = [AlertTopic(1, topic[None, :], phrase="Zorblax")]
 
     guarded = build_topic_set(topics, background)
-    assert guarded.anchors == (frozenset({"zorbl"}),)
+    assert guarded.anchors == (frozenset({"zorblax"}),)
     assert [m.article_id for m in match_articles(guarded, new, settings=strict)] == [0, 1]
 
     unguarded = build_topic_set(topics, background, CorpusSettings(anchor_precision=None))
@@ -129,7 +131,7 @@ def test_a_topic_the_news_never_names_gets_no_corpus_alert(world) -> None:
     background = build_background(vectors, texts=texts)
     topic = near(centres[2], 0.5, rng)  # close to a cluster, which never names it
     topic_set = build_topic_set([AlertTopic(1, topic[None, :], phrase="Quuxley")], background)
-    assert topic_set.anchors == (frozenset({"quuxl"}),)
+    assert topic_set.anchors == (frozenset({"quuxle"}),)
     new = fresh_articles(centres[2], ["A story.", "Quuxley at last."], rng)
     matches = match_articles(topic_set, new, settings=MatchSettings(direct_threshold=0.9))
     assert [m.article_id for m in matches] == [1]
@@ -156,7 +158,7 @@ def test_anchors_are_kept_while_phrase_vectors_and_background_are(world) -> None
     assert again.anchors == first.anchors
     edited = update_anchors(["Quuxley", "sports", "Wibble"], vecs, background, 0.5, previous=first)
     assert edited.anchors[:2] == first.anchors[:2]
-    assert edited.anchors[2] == {"wibbl"}
+    assert edited.anchors[2] == {"wibble"}
     off = update_anchors(["Quuxley"], vecs[:1], background, None, previous=first)
     assert off.anchors == (frozenset(),)
     other = build_background(vectors, texts=[*texts[:-1], "changed"])
